@@ -1,0 +1,74 @@
+// One build script for every bundle. Usage: node esbuild.mjs [--production] [--tests]
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const withTests = process.argv.includes('--tests');
+
+// h5wasm ships only an ESM build that reads import.meta.url; bundling it into CJS needs this shim.
+const importMetaShim = {
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+/** Native or wasm-file-loading packages stay in node_modules; everything else is bundled. */
+const nodeExternals = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-node',
+  'sharp',
+  'web-tree-sitter',
+  'vscode',
+];
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  external: nodeExternals,
+  logLevel: 'warning',
+  ...importMetaShim,
+};
+
+function listTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listTests(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const builds = [
+  esbuild.build({ ...nodeCommon, entryPoints: { engine: 'src/engine/main.ts' }, outdir: 'dist' }),
+  esbuild.build({
+    ...nodeCommon,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node\n' + importMetaShim.banner.js },
+  }),
+  esbuild.build({ ...nodeCommon, entryPoints: { bench: 'src/bench/main.ts' }, outdir: 'dist' }),
+];
+if (withTests) {
+  builds.push(
+    esbuild.build({
+      ...nodeCommon,
+      entryPoints: listTests('test/unit'),
+      outdir: 'out/test/unit',
+      outbase: 'test/unit',
+      sourcemap: true,
+    }),
+    esbuild.build({
+      ...nodeCommon,
+      entryPoints: { makeDemo: 'scripts/makeDemo.ts' },
+      outdir: 'out/scripts',
+    }),
+  );
+}
+await Promise.all(builds);

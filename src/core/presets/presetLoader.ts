@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../userError';
+import {
+  parseImageClassifierConfig,
+  parseImageConverterConfig,
+  parseViTBackboneConfig,
+  unwrapKerasObject,
+  type ImageClassifierConfig,
+  type ImageConverterConfig,
+  type ViTBackboneConfig,
+} from './presetSchema';
+
+/** The JSON side of a Keras Hub preset directory (weights are read by the engine). */
+export interface LoadedPreset {
+  dir: string;
+  backboneClass: string;
+  backbone: ViTBackboneConfig;
+  converter: ImageConverterConfig | null;
+  /** Which file the converter came from. */
+  converterFile: string | null;
+  task: ImageClassifierConfig | null;
+  metadata: Record<string, unknown> | null;
+  weightsFile: string;
+  taskWeightsFile: string | null;
+  /** Raw parsed JSON of each file present, for display and diffs. */
+  raw: Record<string, unknown>;
+}
+
+export const PRESET_FILES = ['config.json', 'metadata.json', 'preprocessor.json', 'image_converter.json', 'task.json'] as const;
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError('E_PRESET_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError('E_PRESET_INVALID', `${file}: is not valid JSON (${(e as Error).message}).`, {
+      file,
+      hint: 'Re-save the preset with save_to_preset() or download it again.',
+    });
+  }
+}
+
+/** Reads and validates the JSON files of a preset directory written by keras-hub save_to_preset(). */
+export function loadPresetDir(dir: string): LoadedPreset {
+  const configFile = join(dir, 'config.json');
+  if (!existsSync(configFile)) {
+    throw new UserError('E_PRESET_INVALID', `${configFile}: missing; a Keras Hub preset directory must contain config.json.`, {
+      file: configFile,
+      hint: 'Point --preset at the folder that save_to_preset() wrote (it holds config.json and model.weights.h5).',
+    });
+  }
+  const raw: Record<string, unknown> = {};
+  for (const name of PRESET_FILES) {
+    const f = join(dir, name);
+    if (existsSync(f)) raw[name] = readJson(f);
+  }
+  const backboneClass = unwrapKerasObject(raw['config.json'], configFile).className;
+  const backbone = parseViTBackboneConfig(raw['config.json'], configFile);
+  const channels = backbone.imageShape[2];
+
+  let converter: ImageConverterConfig | null = null;
+  let converterFile: string | null = null;
+  const convJson = raw['image_converter.json'];
+  const preJson = raw['preprocessor.json'] as { config?: { image_converter?: unknown } } | undefined;
+  const taskJson = raw['task.json'] as { config?: { preprocessor?: { config?: { image_converter?: unknown } } | null } } | undefined;
+  if (convJson !== undefined) {
+    converterFile = join(dir, 'image_converter.json');
+    converter = parseImageConverterConfig(convJson, converterFile, channels);
+  } else if (preJson?.config?.image_converter) {
+    converterFile = join(dir, 'preprocessor.json');
+    converter = parseImageConverterConfig(preJson.config.image_converter, converterFile, channels);
+  } else if (taskJson?.config?.preprocessor?.config?.image_converter) {
+    converterFile = join(dir, 'task.json');
+    converter = parseImageConverterConfig(taskJson.config.preprocessor.config.image_converter, converterFile, channels);
+  }
+
+  const task = raw['task.json'] !== undefined ? parseImageClassifierConfig(raw['task.json'], join(dir, 'task.json')) : null;
+  const weightsFile = join(dir, 'model.weights.h5');
+  if (!existsSync(weightsFile)) {
+    const sharded = existsSync(join(dir, 'model.weights.json'));
+    throw new UserError(
+      'E_WEIGHTS_MISSING',
+      `${weightsFile}: missing${sharded ? ' (this preset is sharded into model_*.weights.h5, which is not supported yet)' : ''}.`,
+      { file: weightsFile, hint: 'Download the full preset, or save it again with save_to_preset().' },
+    );
+  }
+  const taskWeights = join(dir, 'task.weights.h5');
+  return {
+    dir,
+    backboneClass,
+    backbone,
+    converter,
+    converterFile,
+    task,
+    metadata: (raw['metadata.json'] as Record<string, unknown> | undefined) ?? null,
+    weightsFile,
+    taskWeightsFile: task && existsSync(taskWeights) ? taskWeights : null,
+    raw,
+  };
+}

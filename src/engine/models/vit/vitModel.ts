@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LoadedPreset } from '../../../core/presets/presetLoader';
+import type { ImageClassifierConfig, ViTBackboneConfig } from '../../../core/presets/presetSchema';
+import { readH5Weights } from '../../weights/h5Reader';
+import { createViTBackboneParams, listViTBackboneTensors, type ViTBackboneParams } from './vitBackbone';
+import { createViTHeadParams, listViTHeadTensors, type ViTHeadParams } from './vitImageClassifier';
+import { mapViTBackboneWeights, mapViTHeadWeights } from './vitWeights';
+
+/** A loaded ViT: backbone params, and the preset's classifier head when it ships one. */
+export interface ViTModel {
+  config: ViTBackboneConfig;
+  backbone: ViTBackboneParams;
+  task: ImageClassifierConfig | null;
+  head: ViTHeadParams | null;
+  parameterCount: number;
+}
+
+export async function loadViTModel(preset: LoadedPreset, opts: { asVariables?: boolean } = {}): Promise<ViTModel> {
+  const weights = await readH5Weights(preset.weightsFile);
+  const arrays = mapViTBackboneWeights(preset.backbone, weights, preset.weightsFile);
+  let head: ViTHeadParams | null = null;
+  if (preset.task && preset.taskWeightsFile) {
+    const taskWeights = await readH5Weights(preset.taskWeightsFile);
+    head = createViTHeadParams(mapViTHeadWeights(preset.task, preset.backbone.hiddenDim, taskWeights, preset.taskWeightsFile), opts.asVariables);
+  }
+  const backbone = createViTBackboneParams(arrays, opts.asVariables);
+  const parameterCount = listViTBackboneTensors(backbone).reduce((n, t) => n + t.size, 0);
+  return { config: preset.backbone, backbone, task: head ? preset.task : null, head, parameterCount };
+}
+
+export function disposeViTModel(m: ViTModel): void {
+  tf.dispose(listViTBackboneTensors(m.backbone));
+  if (m.head) tf.dispose(listViTHeadTensors(m.head));
+}

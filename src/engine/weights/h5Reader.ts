@@ -1,0 +1,95 @@
+import * as h5wasm from 'h5wasm/node';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { UserError } from '../../core/userError';
+
+export interface WeightArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Runs a synchronous h5wasm call while capturing what libhdf5 prints (HDF5-DIAG) instead of letting it reach stderr. */
+function quietly<T>(fn: () => T): { value?: T; error?: unknown; diag: string } {
+  const original = process.stderr.write.bind(process.stderr);
+  let diag = '';
+  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array): boolean => {
+    diag += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  };
+  try {
+    return { value: fn(), diag };
+  } catch (error) {
+    return { error, diag };
+  } finally {
+    (process.stderr as { write: unknown }).write = original;
+  }
+}
+
+function diagSummary(diag: string): string {
+  const lines = diag.split('\n').map((l) => l.trim());
+  const last = [...lines].reverse().find((l) => /^#\d+:/.test(l));
+  const msg = last ? last.replace(/^#\d+:.*? in [^(]+\(\): /, '') : '';
+  return msg || 'not a readable HDF5 file';
+}
+
+function readHead(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    const n = readSync(fd, buf, 0, 8, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads every float dataset of a Keras `.weights.h5` file into memory, keyed by its path
+ * (e.g. `layers/vi_t_encoder/layer_norm/vars/0`). Corrupt or truncated files raise a UserError naming the file.
+ */
+export async function readH5Weights(file: string): Promise<Map<string, WeightArray>> {
+  await h5wasm.ready;
+  let bytes: Buffer;
+  try {
+    bytes = readHead(file);
+  } catch (e) {
+    throw new UserError('E_WEIGHTS_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
+  }
+  const signature = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (bytes.length < 8 || !bytes.subarray(0, 8).equals(signature)) {
+    throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is not an HDF5 file (bad signature${bytes.length === 0 ? ', empty file' : ''}).`, {
+      file,
+      hint: 'Download the preset again; a Git LFS pointer or an HTML error page saved as .h5 looks like this.',
+    });
+  }
+  // The node build of h5wasm reads the real file system; mode 'r' never writes to the user's file.
+  const opened = quietly(() => new h5wasm.File(file, 'r'));
+  if (opened.error || !opened.value) {
+    throw new UserError('E_WEIGHTS_CORRUPT', `${file}: cannot be opened as HDF5 (${diagSummary(opened.diag)}).`, {
+      file,
+      hint: 'The file is truncated or damaged: download the preset again.',
+    });
+  }
+  const h5 = opened.value;
+  const out = new Map<string, WeightArray>();
+  try {
+    const walk = (path: string): void => {
+      const got = quietly(() => h5.get(path));
+      const node = got.value;
+      if (got.error || !node) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: object "${path}" cannot be read (${diagSummary(got.diag)}).`, { file });
+      if (node instanceof h5wasm.Group) {
+        for (const key of node.keys()) walk(path === '/' ? key : `${path}/${key}`);
+      } else if (node instanceof h5wasm.Dataset) {
+        const read = quietly(() => ({ shape: node.shape ?? [], value: node.value, dtype: node.dtype }));
+        if (read.error || !read.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: dataset "${path}" cannot be read (${diagSummary(read.diag)}).`, { file });
+        const { shape, value } = read.value;
+        if (value instanceof Float32Array) out.set(path, { shape: [...shape], data: value });
+        else if (value instanceof Float64Array) out.set(path, { shape: [...shape], data: Float32Array.from(value) });
+        // non-float datasets (optimizer iteration counters) are not weights
+      }
+    };
+    walk('/');
+  } finally {
+    quietly(() => h5.close());
+  }
+  return out;
+}
