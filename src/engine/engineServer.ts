@@ -1,0 +1,28 @@
+import { Endpoint } from '../protocol/endpoint';
+import { PROTOCOL_VERSION } from '../protocol/envelope';
+import type { EngineNotifications, EngineRequests, HostNotifications } from '../protocol/engineProtocol';
+import type { Transport } from '../protocol/transport';
+import type { BackendInfo } from './backend/selectBackend';
+import { runSanityPass } from './sanity/sanityPass';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export type EngineEndpoint = Endpoint<Record<string, never>, EngineNotifications, EngineRequests, HostNotifications>;
+
+/** Wires the engine's request handlers onto a transport and announces readiness. */
+export function startEngineServer(transport: Transport, backend: BackendInfo, onShutdown: () => void): EngineEndpoint {
+  const ep: EngineEndpoint = new Endpoint(transport);
+  ep.onRequest('engine/sanityPass', (params, ctx) =>
+    runSanityPass(params, {
+      signal: ctx.signal,
+      backend,
+      progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
+    }),
+  );
+  ep.onRequest('engine/shutdown', () => {
+    setImmediate(onShutdown);
+    return null;
+  });
+  ep.notify('engine/ready', { protocolVersion: PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, node: process.version, backend });
+  return ep;
+}

@@ -1,0 +1,295 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { inputContract, type InputContract } from '../../core/presets/inputContract';
+import { loadPresetDir } from '../../core/presets/presetLoader';
+import { resolvePreset } from '../../core/presets/presetResolver';
+import type { ImageConverterConfig } from '../../core/presets/presetSchema';
+import { glorotUniform, seededRandom } from '../../core/seededRandom';
+import { channelStats, histogram } from '../../core/stats/channelStats';
+import { UserError } from '../../core/userError';
+import type { DumpTensor, LossReport, SanityParams, SanityReport, StageReport, UserPooling } from '../../protocol/engineProtocol';
+import type { BackendInfo } from '../backend/selectBackend';
+import { loadImage, type LoadedImage } from '../data/imageLoader';
+import { vitEmbed, vitEncoderBlock } from '../models/vit/vitBackbone';
+import { resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
+import { vitHeadForward, vitPool } from '../models/vit/vitImageClassifier';
+import { layerNorm } from '../models/vit/vitLayers';
+import { disposeViTModel, loadViTModel, type ViTModel } from '../models/vit/vitModel';
+import { computeFindings } from './findings';
+import { selectImages } from './labelledImages';
+import { applyUserPreprocessing, USER_PREPROCESSING_TEXT } from './userPreprocessing';
+
+export interface SanityContext {
+  signal: AbortSignal;
+  progress(stage: string, fraction: number, message: string): void;
+  backend: BackendInfo;
+}
+
+function checkCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new UserError('E_CANCELLED', 'Cancelled.');
+}
+
+const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+function meanStd(t: tf.Tensor): { mean: number; std: number } {
+  const [m, s] = tf.tidy(() => {
+    const { mean, variance } = tf.moments(t);
+    return [mean.dataSync()[0] as number, Math.sqrt(variance.dataSync()[0] as number)];
+  });
+  return { mean: m as number, std: s as number };
+}
+
+function toDump(t: tf.Tensor): DumpTensor {
+  return { shape: [...t.shape], data: Array.from(t.dataSync()) };
+}
+
+interface ForwardResult {
+  tokens: tf.Tensor3D;
+  blockStats: { mean: number; std: number }[];
+  embStats: { mean: number; std: number };
+  embeddings: tf.Tensor;
+  blocks: tf.Tensor[];
+}
+
+/** Backbone forward one block at a time, yielding between blocks so that cancel messages are handled. */
+async function stagedForward(model: ViTModel, x: tf.Tensor4D, keep: boolean, ctx: SanityContext, label: string, from: number, to: number): Promise<ForwardResult> {
+  const cfg = model.config;
+  let h: tf.Tensor = vitEmbed(cfg, model.backbone, x);
+  const embStats = meanStd(h);
+  const embeddings = keep ? h.clone() : h;
+  const blocks: tf.Tensor[] = [];
+  const blockStats: { mean: number; std: number }[] = [];
+  try {
+    for (let i = 0; i < model.backbone.blocks.length; i++) {
+      await yieldToEvents();
+      checkCancelled(ctx.signal);
+      const y = vitEncoderBlock(cfg, model.backbone.blocks[i]!, h);
+      if (h !== embeddings) h.dispose();
+      h = y;
+      blockStats.push(meanStd(h));
+      if (keep) blocks.push(h.clone());
+      ctx.progress('forward', from + ((to - from) * (i + 1)) / cfg.numLayers, `${label}: encoder block ${i + 1}/${cfg.numLayers}`);
+    }
+  } catch (e) {
+    if (h !== embeddings) h.dispose();
+    tf.dispose([embeddings, ...blocks]);
+    throw e;
+  }
+  const tokens = layerNorm(h, model.backbone.lnGamma, model.backbone.lnBeta, cfg.layerNormEpsilon) as tf.Tensor3D;
+  if (h !== embeddings) h.dispose();
+  if (!keep) embeddings.dispose();
+  return { tokens, blockStats, embStats, embeddings, blocks };
+}
+
+function softmaxCrossEntropy(logits: tf.Tensor2D, labels: number[]): number {
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(logits);
+    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]);
+    return -(tf.mean(tf.sum(tf.mul(oneHot, logp), 1)).dataSync()[0] as number);
+  });
+}
+
+function cosineRows(a: tf.Tensor2D, b: tf.Tensor2D): number {
+  return tf.tidy(() => {
+    const dot = tf.sum(tf.mul(a, b), 1);
+    const na = tf.norm(a, 'euclidean', 1);
+    const nb = tf.norm(b, 'euclidean', 1);
+    return tf.mean(tf.div(dot, tf.maximum(tf.mul(na, nb), 1e-12))).dataSync()[0] as number;
+  });
+}
+
+function batchOf(arrays: Float32Array[], h: number, w: number, c: number): tf.Tensor4D {
+  const data = new Float32Array(arrays.length * h * w * c);
+  arrays.forEach((a, i) => data.set(a, i * h * w * c));
+  return tf.tensor4d(data, [arrays.length, h, w, c]);
+}
+
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+/** Converter used when the preset has none: resize like Keras defaults, no rescale. */
+function fallbackConverter(h: number, w: number): ImageConverterConfig {
+  return { className: 'none', imageSize: [h, w], scale: null, offset: null, normMean: null, normStd: null, interpolation: 'bilinear', antialias: false, cropToAspectRatio: true, padToAspectRatio: false };
+}
+
+/** Runs one batch end to end and reports shapes, statistics, loss and findings. */
+export async function runSanityPass(params: SanityParams, ctx: SanityContext): Promise<SanityReport> {
+  const t0 = performance.now();
+  const cwd = params.cwd ?? process.cwd();
+  const batch = Math.max(1, Math.min(256, params.batch ?? 8));
+  const userPreprocessing = params.userPreprocessing ?? 'preset';
+  const converterPath = params.converterPath ?? 'float';
+  ctx.progress('load', 0, 'Reading preset');
+  const resolved = resolvePreset(params.preset, { cwd });
+  const preset = loadPresetDir(resolved.dir);
+  const cfg = preset.backbone;
+  const [H, W, C] = cfg.imageShape;
+  const selection = selectImages(params.images, params.labels, batch, cwd);
+  const model = await loadViTModel(preset);
+  const tLoad = performance.now();
+  checkCancelled(ctx.signal);
+  try {
+    ctx.progress('decode', 0.1, `Decoding ${selection.files.length} image(s)`);
+    const images: LoadedImage[] = [];
+    for (const f of selection.files) images.push(await loadImage(f));
+    const tDecode = performance.now();
+    checkCancelled(ctx.signal);
+
+    const conv = preset.converter ?? fallbackConverter(H, W);
+    const contract: InputContract | null = preset.converter ? inputContract(preset.converter, C) : null;
+    const resized = images.map((im) => resizeLikeKeras(im, conv, converterPath));
+    const bad = resized.find((r) => r.height !== H || r.width !== W);
+    if (bad) {
+      throw new UserError('E_CONVERTER_SHAPE', `The converter produces ${bad.height}×${bad.width} images but the backbone expects ${H}×${W}.`, {
+        file: preset.converterFile ?? undefined,
+        hint: 'image_size in the converter and image_shape in config.json disagree; pass image_shape to from_preset or fix the preset.',
+      });
+    }
+    const expectedArrays = resized.map((r) => rescaleLikeKeras(r.data, C, conv));
+    const fedArrays = userPreprocessing === 'preset' ? expectedArrays : resized.map((r) => applyUserPreprocessing(userPreprocessing, r.data, C));
+    const rawAll = concat(images.map((i) => Float32Array.from(i.data)));
+    const fedAll = concat(fedArrays);
+    const expAll = concat(expectedArrays);
+    const tPre = performance.now();
+
+    const sameInput = fedArrays === expectedArrays;
+    const userPooling: UserPooling = params.userPooling ?? ((preset.task?.pooling === 'gap' || !cfg.useClassToken) ? 'gap' : 'token');
+    const fedX = batchOf(fedArrays, H, W, C);
+    const keep = params.dumpTensors === true;
+    const fed = await stagedForward(model, fedX, keep, ctx, sameInput ? 'batch' : 'your input', 0.2, sameInput ? 0.9 : 0.55);
+    let correct: ForwardResult | null = null;
+    let correctX: tf.Tensor4D | null = null;
+    const tensors: Record<string, DumpTensor | DumpTensor[]> = {};
+    try {
+      if (!sameInput) {
+        correctX = batchOf(expectedArrays, H, W, C);
+        correct = await stagedForward(model, correctX, false, ctx, 'preset converter', 0.55, 0.9);
+      }
+      const pooled = vitPool(fed.tokens, userPooling);
+      const pooledCorrect = correct ? vitPool(correct.tokens, userPooling) : null;
+      const featureSimilarity = pooledCorrect ? cosineRows(pooled, pooledCorrect) : null;
+      const head = model.head && model.task ? vitHeadForward(model.task, model.head, fed.tokens) : null;
+      const B = images.length;
+      const D = cfg.hiddenDim;
+      const gh = H / cfg.patchSize[0];
+      const gw = W / cfg.patchSize[1];
+      const T = gh * gw + (cfg.useClassToken ? 1 : 0);
+
+      let loss: LossReport | null = null;
+      if (selection.labels) {
+        const numClasses = selection.classNames.length;
+        const rand = seededRandom(params.seed ?? 1337);
+        const kernel = tf.tensor2d(glorotUniform(D, numClasses, rand), [D, numClasses]);
+        const l = tf.tidy(() => softmaxCrossEntropy(tf.matMul(pooled, kernel), selection.labels!));
+        const lc = pooledCorrect ? tf.tidy(() => softmaxCrossEntropy(tf.matMul(pooledCorrect, kernel), selection.labels!)) : l;
+        kernel.dispose();
+        const lnC = Math.log(numClasses);
+        const tol = Math.max(0.5, 0.3 * lnC);
+        loss = { numClasses, lnC, loss: l, lossCorrect: lc, verdict: !Number.isFinite(l) || l > lnC + tol ? 'high' : l < lnC - tol ? 'low' : 'ok' };
+      }
+
+      const poolDetail = userPooling === 'token'
+        ? (cfg.useClassToken ? 'features[:, 0, :] — the CLS token' : 'features[:, 0, :] — the top-left PATCH (no class token!)')
+        : `mean over ${T} tokens${cfg.useClassToken ? ' (CLS included, as pooling="gap")' : ''}`;
+      const fedStatsTensor = meanStd(fedX);
+      const stages: StageReport[] = [
+        { id: 'raw', label: 'Raw images', shape: [B, null, null, 3], detail: images.map((i) => `${i.width}×${i.height}`).join(', ') + ' (W×H, 8-bit RGB)' },
+        { id: 'preprocessed', label: 'After preprocessing', shape: [B, H, W, C], detail: `${userPreprocessing === 'preset' ? contract ? `${contract.resize}; ${contract.formula}` : 'no converter in preset' : USER_PREPROCESSING_TEXT[userPreprocessing]}`, ...fedStatsTensor },
+        { id: 'patches', label: 'Patch grid', shape: [B, gh, gw, cfg.patchSize[0] * cfg.patchSize[1] * C], detail: `${gh}×${gw} patches of ${cfg.patchSize[0]}×${cfg.patchSize[1]}×${C}` },
+        { id: 'tokens', label: 'Tokens + position', shape: [B, T, D], detail: cfg.useClassToken ? `CLS at index 0 + ${gh * gw} patch tokens` : `${gh * gw} patch tokens, no class token`, ...fed.embStats },
+        ...fed.blockStats.map((s, i): StageReport => ({ id: `block_${i + 1}`, label: `Encoder block ${i + 1}`, shape: [B, T, D], detail: `pre-LN MHA (${cfg.numHeads} heads) + MLP ${cfg.mlpDim}`, ...s })),
+        { id: 'backbone_output', label: 'Backbone output', shape: [B, T, D], detail: 'final LayerNorm', ...meanStd(fed.tokens) },
+        { id: 'pooled', label: 'Pooled', shape: [B, D], detail: poolDetail, ...meanStd(pooled) },
+      ];
+      if (head && model.task) {
+        if (model.task.intermediateDim) stages.push({ id: 'pre_logits', label: 'Pre-logits', shape: [B, model.task.intermediateDim], detail: 'Dense + tanh' });
+        stages.push({ id: 'logits', label: 'Logits', shape: [B, model.task.numClasses], detail: `preset head (${model.task.numClasses} classes, pooling "${model.task.pooling}")`, ...meanStd(head.logits) });
+        stages.push({ id: 'probabilities', label: 'Probabilities', shape: [B, model.task.numClasses], detail: model.task.activation === 'softmax' ? 'softmax inside the model' : 'softmax(logits) — the model itself outputs logits (activation=None)' });
+      } else if (loss) {
+        stages.push({ id: 'logits', label: 'Logits (fresh head)', shape: [B, loss.numClasses], detail: `new Dense(${loss.numClasses}) as from_preset(num_classes=${loss.numClasses})` });
+      }
+
+      const probs = head ? head.probabilities.dataSync() : null;
+      const predictions = head && probs
+        ? images.map((im, i) => {
+            const n = head.probabilities.shape[1];
+            const p = Array.from(probs.subarray(i * n, (i + 1) * n));
+            const top = p.map((probability, index) => ({ index, probability })).sort((a, b) => b.probability - a.probability).slice(0, 3);
+            return { file: im.file, top };
+          })
+        : [];
+
+      const raw = channelStats(rawAll, C);
+      const fedStats = channelStats(fedAll, C);
+      const expected = channelStats(expAll, C);
+      const lo = Math.min(...fedStats.map((s) => s.min), ...expected.map((s) => s.min));
+      const hi = Math.max(...fedStats.map((s) => s.max), ...expected.map((s) => s.max));
+      const ch = [...Array(C).keys()];
+      const inputStats = {
+        raw,
+        fed: fedStats,
+        expected,
+        expectedRange: contract
+          ? { min: contract.expectedMin, max: contract.expectedMax, formula: contract.formula, rangeText: contract.rangeText }
+          : { min: [], max: [], formula: 'unknown', rangeText: 'unknown' },
+        histograms: {
+          raw: ch.map((c) => histogram(rawAll, C, c, 0, 256)),
+          fed: ch.map((c) => histogram(fedAll, C, c, lo, hi)),
+          expected: ch.map((c) => histogram(expAll, C, c, lo, hi)),
+        },
+      };
+      const findings = computeFindings({
+        contract, backbone: cfg, task: model.task, fed: fedAll, expected: expAll, fedStats, userPooling,
+        userFromLogits: params.userFromLogits, featureSimilarity, loss,
+        images: images.map((i) => ({ file: i.file, width: i.width, height: i.height })), presetName: resolved.source === 'directory' ? params.preset : resolved.name,
+      });
+
+      if (keep) {
+        tensors.preprocessed = { shape: [B, H, W, C], data: Array.from(fedAll) };
+        tensors.embeddings = toDump(fed.embeddings);
+        tensors.encoder_block_outputs = fed.blocks.map(toDump);
+        tensors.backbone_output = toDump(fed.tokens);
+        tensors.pooled = toDump(head ? head.pooled : pooled);
+        if (head) {
+          tensors.logits = toDump(head.logits);
+          tensors.probabilities = toDump(head.probabilities);
+        }
+      }
+      tf.dispose([pooled, ...(pooledCorrect ? [pooledCorrect] : [])]);
+      if (head) tf.dispose([head.pooled, head.logits, head.probabilities, head.output]);
+      const tEnd = performance.now();
+      ctx.progress('done', 1, 'Done');
+      const meta = preset.metadata ?? {};
+      return {
+        preset: {
+          name: resolved.name, dir: resolved.dir, source: resolved.source, backboneClass: preset.backboneClass,
+          imageShape: [...cfg.imageShape], patchSize: [...cfg.patchSize], numLayers: cfg.numLayers, numHeads: cfg.numHeads,
+          hiddenDim: cfg.hiddenDim, mlpDim: cfg.mlpDim, useClassToken: cfg.useClassToken, numTokens: T, parameterCount: model.parameterCount,
+          task: preset.task ? { numClasses: preset.task.numClasses, pooling: preset.task.pooling, activation: preset.task.activation, intermediateDim: preset.task.intermediateDim } : null,
+          converter: contract ? { formula: contract.formula, rangeText: contract.rangeText, resize: contract.resize, file: preset.converterFile } : null,
+          keras: { kerasVersion: meta.keras_version as string | undefined, kerasHubVersion: meta.keras_hub_version as string | undefined },
+        },
+        backend: { name: ctx.backend.name, notes: ctx.backend.notes },
+        images: images.map((im, i) => ({
+          file: im.file, width: im.width, height: im.height, format: im.format, sourceChannels: im.sourceChannels,
+          ...(selection.labels ? { label: selection.classNames[selection.labels[i]!] } : {}),
+        })),
+        userPreprocessing, userPooling, converterPath, stages, inputStats, featureSimilarity, loss, predictions, findings,
+        timings: { loadMs: tLoad - t0, decodeMs: tDecode - tLoad, preprocessMs: tPre - tDecode, forwardMs: tEnd - tPre, totalMs: tEnd - t0 },
+        ...(keep ? { tensors } : {}),
+      };
+    } finally {
+      tf.dispose([fedX, fed.tokens, fed.embeddings, ...fed.blocks]);
+      if (correct) tf.dispose([correct.tokens]);
+      if (correctX) correctX.dispose();
+    }
+  } finally {
+    disposeViTModel(model);
+  }
+}
