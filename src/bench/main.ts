@@ -1,1 +1,120 @@
-export {}
+/**
+ * npm run bench: speed and memory of the engine, printed as tables with ratios. Not a test: numbers depend on the machine.
+ * Each backend runs in its own child process (a fresh TF.js and a fresh peak RSS).
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadPresetDir } from '../core/presets/presetLoader';
+import type { ImageClassifierConfig, ViTBackboneConfig } from '../core/presets/presetSchema';
+import { selectBackend, type BackendChoice } from '../engine/backend/selectBackend';
+import { vitBackboneForward } from '../engine/models/vit/vitBackbone';
+import { vitHeadForward } from '../engine/models/vit/vitImageClassifier';
+import { initViTBackboneArrays, initViTHeadArrays } from '../engine/models/vit/vitInit';
+import { disposeViTModel, loadViTModel } from '../engine/models/vit/vitModel';
+import { writeViTPreset } from '../engine/models/vit/vitPresetWriter';
+
+interface Row {
+  backend: string;
+  model: string;
+  batch: number;
+  loadMs: number;
+  forwardMs: number;
+  imagesPerSec: number;
+  peakRssMb: number;
+}
+
+const VIT_B16: ViTBackboneConfig = {
+  imageShape: [224, 224, 3], patchSize: [16, 16], numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072,
+  dropoutRate: 0, attentionDropout: 0, layerNormEpsilon: 1e-6, useMhaBias: true, useMlpBias: true, useClassToken: true, usePatchBias: true, dtype: 'float32',
+};
+const HEAD: ImageClassifierConfig = { className: 'ViTImageClassifier', numClasses: 1000, pooling: 'token', activation: null, dropout: 0, intermediateDim: null };
+
+async function measure(backend: BackendChoice, presetDir: string, label: string, batch: number, repeats: number): Promise<Row> {
+  const info = await selectBackend(backend);
+  const t0 = performance.now();
+  const preset = loadPresetDir(presetDir);
+  const model = await loadViTModel(preset);
+  const loadMs = performance.now() - t0;
+  const x = tf.randomUniform([batch, ...preset.backbone.imageShape], -1, 1) as tf.Tensor4D;
+  const once = async (): Promise<void> => {
+    const tokens = vitBackboneForward(model.config, model.backbone, x);
+    const head = model.head && model.task ? vitHeadForward(model.task, model.head, tokens) : null;
+    await (head ? head.logits : tokens).data();
+    tf.dispose([tokens, ...(head ? [head.pooled, head.logits, head.probabilities, head.output] : [])]);
+  };
+  await once(); // warm-up (kernel compilation, allocation)
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await once();
+    times.push(performance.now() - t);
+  }
+  x.dispose();
+  disposeViTModel(model);
+  times.sort((a, b) => a - b);
+  const forwardMs = times[Math.floor(times.length / 2)] as number;
+  return { backend: info.name, model: label, batch, loadMs, forwardMs, imagesPerSec: (batch * 1000) / forwardMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function table(rows: Row[]): string {
+  const base = new Map<string, number>();
+  for (const r of rows) if (!base.has(r.model) || r.backend === 'wasm') base.set(r.model, r.forwardMs);
+  const head = ['backend', 'model', 'batch', 'load ms', 'forward ms (median)', 'images/s', 'vs wasm', 'peak RSS MB'];
+  const body = rows.map((r) => [r.backend, r.model, String(r.batch), r.loadMs.toFixed(0), r.forwardMs.toFixed(1), r.imagesPerSec.toFixed(2), `${((base.get(r.model) as number) / r.forwardMs).toFixed(2)}×`, r.peakRssMb.toFixed(0)]);
+  const all = [head, ...body];
+  const w = head.map((_, i) => Math.max(...all.map((r) => (r[i] as string).length)));
+  return all.map((r, j) => `| ${r.map((c, i) => c.padEnd(w[i] as number)).join(' | ')} |${j === 0 ? `\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|` : ''}`).join('\n');
+}
+
+async function child(): Promise<void> {
+  const [backend, presetDir, label, batch, repeats] = process.argv.slice(3);
+  try {
+    const row = await measure(backend as BackendChoice, presetDir as string, label as string, Number(batch), Number(repeats));
+    process.send?.(row);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message.split('\n')[0]}\n`);
+    process.exitCode = 1;
+  }
+}
+
+async function runChild(args: string[]): Promise<Row | null> {
+  return new Promise((res) => {
+    const c = fork(__filename, ['--child', ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let row: Row | null = null;
+    c.on('message', (m) => (row = m as Row));
+    c.on('exit', () => res(row));
+  });
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
+  try {
+    const vitB = join(tmp, 'vit_b16_random');
+    process.stdout.write('Writing a ViT-B/16-sized preset with random weights (same Keras format)…\n');
+    await writeViTPreset(vitB, { backbone: VIT_B16, converter: { className: 'ViTImageConverter', imageSize: [224, 224], scale: [2 / 255, 2 / 255, 2 / 255], offset: [-1, -1, -1], normMean: null, normStd: null, interpolation: 'bilinear', antialias: false, cropToAspectRatio: true, padToAspectRatio: false }, task: HEAD, backboneArrays: initViTBackboneArrays(VIT_B16, 1), headArrays: initViTHeadArrays(HEAD, 768, 2), note: 'bench' });
+    const demo = resolve('media/demo/preset');
+    const backends: BackendChoice[] = ['tensorflow', 'wasm', 'cpu'];
+    const rows: Row[] = [];
+    for (const b of backends) {
+      const jobs: [string, string, number, number][] = [[demo, 'demo preset (bundled)', 8, 20]];
+      if (!(b === 'cpu' && quick)) jobs.push([vitB, 'ViT-B/16 224 (random)', 8, b === 'cpu' ? 1 : 3]);
+      for (const [dir, label, batch, repeats] of jobs) {
+        if (!existsSync(dir)) continue;
+        const row = await runChild([b, dir, label, String(batch), String(repeats)]);
+        if (row) rows.push(row);
+        else process.stdout.write(`(${b}: not available here)\n`);
+        if (!row) break;
+      }
+    }
+    process.stdout.write(`\nForward pass (backbone + head), median of repeats after one warm-up; node ${process.version}\n\n${table(rows)}\n`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') void child();
+else void main();

@@ -11,9 +11,9 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Keras glorot_uniform for a (fanIn, fanOut) kernel: U(-l, l), l = sqrt(6 / (fanIn + fanOut)). */
-export function glorotUniform(fanIn: number, fanOut: number, rand: () => number): Float32Array {
+export function glorotUniform(fanIn: number, fanOut: number, rand: () => number, size = fanIn * fanOut): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const out = new Float32Array(fanIn * fanOut);
+  const out = new Float32Array(size);
   for (let i = 0; i < out.length; i++) out[i] = (rand() * 2 - 1) * limit;
   return out;
 }

@@ -1,5 +1,5 @@
 import * as h5wasm from 'h5wasm/node';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../../core/userError';
 
 export interface WeightArray {
@@ -34,12 +34,33 @@ function diagSummary(diag: string): string {
 function readHead(file: string): Buffer {
   const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(8);
-    const n = readSync(fd, buf, 0, 8, 0);
+    const buf = Buffer.alloc(128);
+    const n = readSync(fd, buf, 0, 128, 0);
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
   }
+}
+
+/** End-of-file address recorded in the HDF5 superblock (versions 0–3), or null when it cannot be read. */
+export function superblockEof(head: Buffer): number | null {
+  const version = head[8];
+  const readAddr = (at: number, size: number): number | null => {
+    if (at + size > head.length) return null;
+    if (size === 8) return Number(head.readBigUInt64LE(at));
+    if (size === 4) return head.readUInt32LE(at);
+    return null;
+  };
+  if (version === 0 || version === 1) {
+    const sizeOfOffsets = head[13] as number;
+    const start = 24 + (version === 1 ? 4 : 0);
+    return readAddr(start + 2 * sizeOfOffsets, sizeOfOffsets);
+  }
+  if (version === 2 || version === 3) {
+    const sizeOfOffsets = head[9] as number;
+    return readAddr(12 + 2 * sizeOfOffsets, sizeOfOffsets);
+  }
+  return null;
 }
 
 /**
@@ -61,6 +82,14 @@ export async function readH5Weights(file: string): Promise<Map<string, WeightArr
       hint: 'Download the preset again; a Git LFS pointer or an HTML error page saved as .h5 looks like this.',
     });
   }
+  const eof = superblockEof(bytes);
+  const size = statSync(file).size;
+  if (eof !== null && eof > size) {
+    throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is truncated (${size} bytes on disk, the HDF5 header says ${eof}).`, {
+      file,
+      hint: 'The download or copy was interrupted: download the preset again.',
+    });
+  }
   // The node build of h5wasm reads the real file system; mode 'r' never writes to the user's file.
   const opened = quietly(() => new h5wasm.File(file, 'r'));
   if (opened.error || !opened.value) {
@@ -75,12 +104,12 @@ export async function readH5Weights(file: string): Promise<Map<string, WeightArr
     const walk = (path: string): void => {
       const got = quietly(() => h5.get(path));
       const node = got.value;
-      if (got.error || !node) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: object "${path}" cannot be read (${diagSummary(got.diag)}).`, { file });
+      if (got.error || !node) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: object "${path}" cannot be read (${diagSummary(got.diag)}).`, { file, hint: 'Download the preset again.' });
       if (node instanceof h5wasm.Group) {
         for (const key of node.keys()) walk(path === '/' ? key : `${path}/${key}`);
       } else if (node instanceof h5wasm.Dataset) {
         const read = quietly(() => ({ shape: node.shape ?? [], value: node.value, dtype: node.dtype }));
-        if (read.error || !read.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: dataset "${path}" cannot be read (${diagSummary(read.diag)}).`, { file });
+        if (read.error || !read.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: dataset "${path}" cannot be read (${diagSummary(read.diag)}).`, { file, hint: 'Download the preset again.' });
         const { shape, value } = read.value;
         if (value instanceof Float32Array) out.set(path, { shape: [...shape], data: value });
         else if (value instanceof Float64Array) out.set(path, { shape: [...shape], data: Float32Array.from(value) });

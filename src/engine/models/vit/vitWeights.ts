@@ -82,7 +82,7 @@ class Reader {
 function findPrefix(map: Map<string, WeightArray>, file: string): string {
   const key = [...map.keys()].find((k) => k.endsWith('patch_embedding/vars/0'));
   if (!key) {
-    throw new UserError('E_WEIGHTS_MISMATCH', `${file}: no patch-embedding kernel found; this is not a Keras Hub ViT weights file.`, {
+    throw new UserError('E_WEIGHTS_MISMATCH', `${file}: no patch-embedding kernel found: the file is damaged, or it is not a Keras Hub ViT weights file.`, {
       file,
       hint: 'Expected a dataset ending in "patch_embedding/vars/0" as written by ViTBackbone.save_to_preset().',
     });
