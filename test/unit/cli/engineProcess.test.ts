@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { forkEngine } from '../../../src/core/engine/forkEngine';
 import { nullLogger } from '../../../src/core/logger';
 import type { RemoteError } from '../../../src/protocol/endpoint';
+import type { ViTBackboneConfig } from '../../../src/core/presets/presetSchema';
+import { initViTBackboneArrays } from '../../../src/engine/models/vit/vitInit';
+import { writeViTPreset } from '../../../src/engine/models/vit/vitPresetWriter';
+import { DEMO_BACKBONE, DEMO_CONVERTER } from '../../../scripts/demoSpec';
 import { fixturesRoot } from '../helpers/kerasFixtures';
 
 const ENGINE = resolve('dist/engine.js');
@@ -30,16 +36,25 @@ describe('engine process', () => {
     });
     assert.ok(stages.includes('load'));
   });
-  it('cancellation stops a running sanity pass', async () => {
+  it('cancellation stops a running sanity pass between encoder blocks', async () => {
+    // a deeper model than the fixtures, so that the cancel round trip lands while blocks remain
+    const cfg: ViTBackboneConfig = { ...DEMO_BACKBONE, imageShape: [96, 96, 3], numLayers: 16, hiddenDim: 128, mlpDim: 256 };
+    const dir = join(mkdtempSync(join(tmpdir(), 'vtd-deep-')), 'preset');
+    await writeViTPreset(dir, { backbone: cfg, converter: { ...DEMO_CONVERTER, imageSize: [96, 96] }, task: null, backboneArrays: initViTBackboneArrays(cfg, 3), headArrays: null, note: 'test' });
     const e = await forkEngine({ enginePath: ENGINE, backend: 'cpu', logger: nullLogger });
     const ac = new AbortController();
+    const blocks: string[] = [];
     e.endpoint.onNotification('engine/progress', (p) => {
-      if (p.stage === 'forward') ac.abort();
+      if (p.stage === 'forward') {
+        blocks.push(p.message);
+        ac.abort();
+      }
     });
     await assert.rejects(
-      e.endpoint.request('engine/sanityPass', { preset: join(fixturesRoot(), 'vit_tiny_cls', 'preset'), images: [join(fixturesRoot(), 'vit_tiny_cls', 'inputs')] }, ac.signal),
+      e.endpoint.request('engine/sanityPass', { preset: dir, images: [join(fixturesRoot(), 'vit_tiny_cls', 'inputs')] }, ac.signal),
       (err: RemoteError) => err.wire.code === 'E_CANCELLED',
     );
+    assert.ok(blocks.length < 16, `ran ${blocks.length} of 16 blocks after cancel`);
     // the engine survives a cancel and serves the next request
     const rep = await e.endpoint.request('engine/sanityPass', { preset: join(fixturesRoot(), 'vit_tiny_cls', 'preset'), images: [join(fixturesRoot(), 'vit_tiny_cls', 'inputs')] });
     assert.equal(rep.images.length, 8);
