@@ -20,6 +20,7 @@ const nodeExternals = [
   '@tensorflow/tfjs-node',
   'sharp',
   'web-tree-sitter',
+  'tree-sitter-python',
   'vscode',
 ];
 

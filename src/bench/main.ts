@@ -3,10 +3,12 @@
  * Each backend runs in its own child process (a fresh TF.js and a fresh peak RSS).
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { lintSource } from '../core/lint/linter';
+import { getPythonParser, parsePython } from '../core/lint/pythonSource';
 import { loadPresetDir } from '../core/presets/presetLoader';
 import type { ImageClassifierConfig, ViTBackboneConfig } from '../core/presets/presetSchema';
 import { selectBackend, type BackendChoice } from '../engine/backend/selectBackend';
@@ -89,7 +91,40 @@ async function runChild(args: string[]): Promise<Row | null> {
   });
 }
 
+/** Lint throughput: parse + all rules on a 2,000-line file built from the test corpus, median of 20 runs. */
+async function benchLint(): Promise<string> {
+  const dir = resolve('test/fixtures/python');
+  const parts = readdirSync(dir).filter((f) => f.endsWith('.py') && f !== 'syntax_error.py').sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  let text = '';
+  for (let i = 0; text.split('\n').length < 2000; i++) text += `${parts[i % parts.length]}\n`;
+  const lines = text.split('\n').slice(0, 2000).join('\n');
+  const parser = await getPythonParser();
+  const parseTimes: number[] = [];
+  const totalTimes: number[] = [];
+  let findings = 0;
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    const src = parsePython(parser, lines);
+    const t1 = performance.now();
+    findings = lintSource(src).findings.length;
+    const t2 = performance.now();
+    src.tree.delete();
+    if (i > 0) {
+      parseTimes.push(t1 - t0);
+      totalTimes.push(t2 - t0);
+    }
+  }
+  const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+  const p = med(parseTimes);
+  const t = med(totalTimes);
+  return `| file | parse ms (median) | parse + all rules ms (median) | rules / parse | lines/s | findings |\n|---|---|---|---|---|---|\n| 2,000 lines | ${p.toFixed(1)} | ${t.toFixed(1)} | ${(t / p).toFixed(2)}× | ${Math.round(2000 / (t / 1000)).toLocaleString('en-US')} | ${findings} |`;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--lint-only')) {
+    process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
+    return;
+  }
   const quick = process.argv.includes('--quick');
   const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
   try {
@@ -111,6 +146,7 @@ async function main(): Promise<void> {
       }
     }
     process.stdout.write(`\nForward pass (backbone + head), median of repeats after one warm-up; node ${process.version}\n\n${table(rows)}\n`);
+    process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -3,14 +3,18 @@ import type { Logger } from '../core/logger';
 import { RemoteError } from '../protocol/endpoint';
 import type { WireError } from '../protocol/envelope';
 import { parseArgv } from './argv';
+import { LINT_USAGE, lintCommand } from './lintCommand';
 import { SANITY_USAGE, sanityCommand } from './sanityCommand';
 
 const USAGE = `vit-doctor — catches the silent failures of fine-tuning Keras Hub ViTs
 
 Commands:
   sanity   run one batch through the preset's converter, backbone and head; report shapes, statistics, findings
+  lint     check Python training code for Keras Hub pitfalls (VS Code diagnostics, in CI)
 
-${SANITY_USAGE}`;
+${SANITY_USAGE}
+
+${LINT_USAGE}`;
 
 function errorText(w: WireError): string {
   return `vit-doctor: error: ${w.message}${w.hint ? `\n  hint: ${w.hint}` : ''}\n`;
@@ -40,6 +44,8 @@ async function main(): Promise<number> {
   switch (args.command) {
     case 'sanity':
       return sanityCommand(args, logger, write, progress);
+    case 'lint':
+      return lintCommand(args, write);
     default:
       process.stderr.write(`vit-doctor: error: unknown command "${args.command}".\n\n${USAGE}\n`);
       return 2;

@@ -1,0 +1,68 @@
+import { relative } from 'node:path';
+import type { FileFindings } from '../core/lint/lintFiles';
+import { ruleDocPath } from '../core/lint/lintTypes';
+import { RULES } from '../core/lint/ruleRegistry';
+
+const SARIF_LEVEL = { error: 'error', warning: 'warning', information: 'note' } as const;
+
+/** ruff-like text: path:line:col: CODE [severity] message (rule). */
+export function formatLintText(results: FileFindings[], cwd = process.cwd()): string {
+  const lines: string[] = [];
+  let n = 0;
+  for (const r of results) {
+    for (const f of r.findings) {
+      n++;
+      lines.push(`${relative(cwd, r.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} [${f.severity}] ${f.message} (${f.rule})`);
+    }
+  }
+  lines.push(n === 0 ? 'All checks passed.' : `Found ${n} finding${n === 1 ? '' : 's'} in ${results.filter((r) => r.findings.length).length} file(s).`);
+  return lines.join('\n');
+}
+
+/** JSON: an array of {file, line, column, endLine, endColumn, code, rule, severity, message}, 1-based lines and columns. */
+export function formatLintJson(results: FileFindings[]): string {
+  return JSON.stringify(
+    results.flatMap((r) =>
+      r.findings.map((f) => ({
+        file: r.file, line: f.range.start.line + 1, column: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1,
+        code: f.code, rule: f.rule, severity: f.severity, message: f.message,
+      })),
+    ),
+    null,
+    2,
+  );
+}
+
+/** SARIF 2.1.0 for code-scanning upload. */
+export function formatLintSarif(results: FileFindings[], cwd = process.cwd()): string {
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'vit-doctor',
+            informationUri: 'https://example.invalid/vit-doctor',
+            version: '0.1.0',
+            rules: RULES.map((r) => ({
+              id: r.code, name: r.name, shortDescription: { text: r.summary }, helpUri: `https://example.invalid/vit-doctor/blob/main/${ruleDocPath(r)}`,
+              defaultConfiguration: { level: SARIF_LEVEL[r.defaultSeverity] },
+            })),
+          },
+        },
+        results: results.flatMap((r) =>
+          r.findings.map((f) => ({
+            ruleId: f.code,
+            ruleIndex: RULES.findIndex((x) => x.code === f.code),
+            level: SARIF_LEVEL[f.severity],
+            message: { text: f.message },
+            locations: [{ physicalLocation: { artifactLocation: { uri: relative(cwd, r.file).split('\\').join('/') }, region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 } } }],
+            relatedLocations: f.related.map((rel, i) => ({ id: i, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri: relative(cwd, r.file).split('\\').join('/') }, region: { startLine: rel.range.start.line + 1, startColumn: rel.range.start.character + 1 } } })),
+          })),
+        ),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2);
+}

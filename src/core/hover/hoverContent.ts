@@ -1,0 +1,80 @@
+import type { Node } from 'web-tree-sitter';
+import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
+import type { PythonSource } from '../lint/pythonSource';
+
+/** Commands a hover may link to (the host enables exactly these). */
+export const HOVER_COMMANDS = ['vitDoctor.showPresetConfig', 'vitDoctor.comparePresets', 'vitDoctor.runSanityBatch'] as const;
+
+export interface PresetHover {
+  preset: string;
+  markdown: string;
+  /** 0-based offsets of the string literal hovered. */
+  start: number;
+  end: number;
+}
+
+function stringAt(src: PythonSource, offset: number): Node | null {
+  let n: Node | null = src.root.descendantForIndex(offset);
+  while (n && n.type !== 'string') n = n.parent;
+  return n;
+}
+
+function stringContent(n: Node): string | null {
+  if (n.namedChildren.some((c) => c?.type === 'interpolation')) return null;
+  return n.namedChildren.filter((c) => c?.type === 'string_content').map((c) => (c as Node).text).join('');
+}
+
+const cmd = (id: string, arg: unknown): string => `command:${id}?${encodeURIComponent(JSON.stringify([arg]))}`;
+const md = (s: string): string => s.replace(/[\\`*_{}[\]<>()#+!|]/g, (c) => `\\${c}`);
+
+export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): string {
+  const name = md(f.preset);
+  const lines: string[] = [];
+  const fam = f.family;
+  lines.push(`**${name}** — ${fam ? `${fam.classPrefix} (Keras Hub)` : 'Keras Hub preset'}${f.dir ? ` · files in \`${f.dir}\`` : ''}`);
+  lines.push('');
+  const rows: [string, string][] = [];
+  if (f.imageSize) rows.push(['Image size', `${f.imageSize[0]}×${f.imageSize[1]}`]);
+  if (f.patchSize) rows.push(['Patch', `${f.patchSize[0]}×${f.patchSize[1]}`]);
+  if (f.imageSize && f.patchSize) {
+    const grid = (f.imageSize[0] / f.patchSize[0]) * (f.imageSize[1] / f.patchSize[1]);
+    rows.push(['Tokens', f.useClassToken ? `${grid} + 1 CLS = ${grid + 1}` : `${grid} (no class token)`]);
+  }
+  if (f.hiddenDim) rows.push(['Hidden size', `${f.hiddenDim}${f.numLayers ? `, ${f.numLayers} layers` : ''}${f.numHeads ? `, ${f.numHeads} heads` : ''}`]);
+  if (f.useClassToken !== null) rows.push(['Class token', f.useClassToken ? 'yes — CLS at index 0: `features[:, 0, :]`' : 'no — average the tokens']);
+  if (f.pretraining) rows.push(['Pretraining', f.pretraining]);
+  if (f.taskClasses !== undefined) rows.push(['Head', f.taskClasses === null ? 'none (backbone only): pass `num_classes` to ImageClassifier' : `${f.taskClasses} classes, logits (activation=None)`]);
+  if (f.params) rows.push(['Parameters', f.params.toLocaleString('en-US')]);
+  if (rows.length) {
+    lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`));
+    lines.push('');
+  }
+  if (f.formula) {
+    lines.push(`**Input contract:** \`${f.formula}\`${f.range ? ` → range ${md(f.range)}` : ''}${fam?.interpolation ? `, ${fam.interpolation} resize` : ''}. The backbone does **not** include it.`);
+    lines.push('');
+    lines.push('```python');
+    lines.push(`image_converter = ${keras_hub}.layers.ImageConverter.from_preset(${JSON.stringify(f.preset)})`);
+    lines.push('```');
+    lines.push('');
+  }
+  lines.push(`[Show config](${cmd('vitDoctor.showPresetConfig', f.preset)}) · [Compare…](${cmd('vitDoctor.comparePresets', f.preset)}) · [Run sanity batch](${cmd('vitDoctor.runSanityBatch', f.preset)})`);
+  lines.push('');
+  lines.push(`<sub>Source: ${md(f.source)}</sub>`);
+  return lines.join('\n');
+}
+
+/** The hover for a preset string at `offset`, or null when the cursor is not on a known preset name. */
+export function presetHoverAt(src: PythonSource, offset: number, lookup?: PresetLookup): PresetHover | null {
+  const n = stringAt(src, offset);
+  if (!n) return null;
+  const value = stringContent(n);
+  if (!value || value.length > 200) return null;
+  const facts = presetFacts(value, lookup);
+  if (!facts || (!facts.known && !isFromPresetArg(n))) return null;
+  return { preset: value, markdown: presetHoverMarkdown(facts), start: n.startIndex, end: n.endIndex };
+}
+
+function isFromPresetArg(n: Node): boolean {
+  const call = n.parent?.type === 'argument_list' ? n.parent.parent : n.parent?.parent?.type === 'argument_list' ? n.parent.parent.parent : null;
+  return !!call && call.type === 'call' && (call.childForFieldName('function')?.text.endsWith('.from_preset') ?? false);
+}

@@ -1,0 +1,79 @@
+import type { Node } from 'web-tree-sitter';
+import type { KerasValue } from './kerasValues';
+import type { CallInfo, PythonModel } from './pythonModel';
+import type { KerasValues } from './kerasValues';
+
+export interface HeadInfo {
+  node: Node;
+  /** 'softmax' | 'sigmoid' | null (logits) */
+  activation: string | null;
+  units: number | null;
+  unitsNode: Node | null;
+  task?: KerasValue;
+}
+
+export interface LossInfo {
+  node: Node;
+  compile: CallInfo;
+  name: 'sparse_categorical_crossentropy' | 'categorical_crossentropy' | 'binary_crossentropy' | 'other';
+  fromLogits: boolean;
+  /** The from_logits keyword node, when written. */
+  fromLogitsNode: Node | null;
+  isString: boolean;
+}
+
+const LOSS_CLASSES: Record<string, LossInfo['name']> = {
+  SparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
+  CategoricalCrossentropy: 'categorical_crossentropy',
+  BinaryCrossentropy: 'binary_crossentropy',
+  sparse_categorical_crossentropy: 'sparse_categorical_crossentropy',
+  categorical_crossentropy: 'categorical_crossentropy',
+  binary_crossentropy: 'binary_crossentropy',
+};
+
+/** The classification head: the last Dense in the file, or the keras_hub task's own head. */
+export function findHead(model: PythonModel, values: KerasValues): HeadInfo | null {
+  const denses = model.calls.filter((c) => /(^|\.)Dense$/.test(c.callee ?? ''));
+  const last = denses[denses.length - 1];
+  if (last) {
+    const actNode = last.kwargs.get('activation') ?? last.args[1] ?? null;
+    let activation: string | null = actNode ? model.stringValue(actNode) ?? (/softmax/.test(actNode.text) ? 'softmax' : /sigmoid/.test(actNode.text) ? 'sigmoid' : null) : null;
+    if (activation === 'linear') activation = null;
+    // an explicit softmax applied after the last Dense
+    const after = model.calls.find((c) => c.node.startIndex > last.node.endIndex && (/(^|\.)Activation$/.test(c.callee ?? '') && model.stringValue(c.args[0]) === 'softmax' || /(^|\.)(activations|nn|ops)\.softmax$/.test(c.callee ?? '') || /(^|\.)Softmax$/.test(c.callee ?? '')));
+    if (after) activation = 'softmax';
+    const unitsNode = last.kwargs.get('units') ?? last.args[0] ?? null;
+    return { node: last.node, activation, units: model.numberValue(unitsNode), unitsNode };
+  }
+  const task = values.ofKind('task')[0];
+  if (task) {
+    const actNode = task.def.kwargs.get('activation');
+    const activation = actNode ? model.stringValue(actNode) : (task.facts?.taskActivation ?? null);
+    const unitsNode = task.def.kwargs.get('num_classes') ?? null;
+    return { node: task.def.node, activation: activation === 'linear' ? null : activation, units: model.numberValue(unitsNode), unitsNode, task };
+  }
+  return null;
+}
+
+export function findLosses(model: PythonModel): LossInfo[] {
+  const out: LossInfo[] = [];
+  for (const c of model.calls) {
+    if (!/\.compile$/.test(c.node.childForFieldName('function')?.text ?? '')) continue;
+    const lossArg = c.kwargs.get('loss') ?? c.args[1] ?? null;
+    if (!lossArg) continue;
+    const resolved = model.resolve(lossArg);
+    if (!resolved) continue;
+    const s = model.stringValue(resolved);
+    if (s !== null) {
+      out.push({ node: lossArg, compile: c, name: LOSS_CLASSES[s] ?? 'other', fromLogits: false, fromLogitsNode: null, isString: true });
+      continue;
+    }
+    const lc = model.callAt(resolved);
+    const cls = lc?.callee?.split('.').pop() ?? '';
+    if (lc && LOSS_CLASSES[cls]) {
+      const fl = lc.kwargs.get('from_logits') ?? null;
+      out.push({ node: lossArg, compile: c, name: LOSS_CLASSES[cls] as LossInfo['name'], fromLogits: fl?.text === 'True', fromLogitsNode: fl, isString: false });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import type { Node } from 'web-tree-sitter';
+import { familyByPrefix, type FamilyInfo } from '../presets/familyCatalog';
+import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
+import type { CallInfo, PythonModel } from './pythonModel';
+
+export type ValueKind = 'backbone' | 'task' | 'converter' | 'preprocessor' | 'kerascv-backbone';
+
+/** A Keras Hub object created in the file (from_preset or a converter constructor). */
+export interface KerasValue {
+  kind: ValueKind;
+  def: CallInfo;
+  className: string;
+  preset: string | null;
+  presetNode: Node | null;
+  facts: PresetFacts | undefined;
+  family: FamilyInfo | null;
+  /** Variable (or `self.x`) the value is bound to, if any. */
+  name: string | null;
+}
+
+function classOf(callee: string): { ns: string; cls: string } | null {
+  const m = /^(keras_hub\.models|keras_hub\.layers|keras_cv\.models|keras_hub)\.([A-Za-z0-9_]+)(?:\.from_preset)?$/.exec(callee);
+  return m ? { ns: m[1] as string, cls: m[2] as string } : null;
+}
+
+function kindOf(ns: string, cls: string, isFromPreset: boolean): ValueKind | null {
+  if (ns === 'keras_cv.models') return /Backbone$/.test(cls) && isFromPreset ? 'kerascv-backbone' : null;
+  if (/ImageConverter$/.test(cls)) return 'converter';
+  if (!isFromPreset) return null;
+  if (/Backbone$/.test(cls)) return 'backbone';
+  if (/Preprocessor$/.test(cls)) return 'preprocessor';
+  if (/(ImageClassifier|Task|ImageSegmenter|ObjectDetector)$/.test(cls)) return 'task';
+  return null;
+}
+
+/** Binds the assignment target of a call, if the call is the whole right-hand side. */
+function boundName(model: PythonModel, call: Node): string | null {
+  let n: Node = call;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const p = n.parent;
+  if (p?.type === 'assignment' && p.childForFieldName('right')?.id === n.id) {
+    const left = p.childForFieldName('left');
+    if (left && (left.type === 'identifier' || left.type === 'attribute')) return left.text;
+  }
+  return null;
+}
+
+export class KerasValues {
+  readonly values: KerasValue[] = [];
+  private readonly byCall = new Map<number, KerasValue>();
+  private readonly valueCache = new Map<number, KerasValue | undefined>();
+  private callTargets: { call: CallInfo; target: KerasValue | undefined; method: string | null; methodTarget: KerasValue | undefined }[] | null = null;
+
+  constructor(readonly model: PythonModel, lookup?: PresetLookup) {
+    for (const c of model.calls) {
+      if (!c.callee) continue;
+      const isFromPreset = c.callee.endsWith('.from_preset');
+      const co = classOf(c.callee);
+      if (!co) continue;
+      const kind = kindOf(co.ns, co.cls, isFromPreset);
+      if (!kind) continue;
+      const presetNode = isFromPreset ? (c.args[0] ?? c.kwargs.get('preset') ?? null) : null;
+      const preset = presetNode ? model.stringValue(presetNode) : null;
+      const facts = preset ? presetFacts(preset, lookup) : undefined;
+      const prefix = co.cls.replace(/(Backbone|ImageClassifierPreprocessor|ImageClassifier|ImageConverter|Preprocessor)$/, '');
+      const family = (prefix ? familyByPrefix(prefix) : undefined) ?? facts?.family ?? null;
+      const v: KerasValue = { kind, def: c, className: co.cls, preset, presetNode, facts, family, name: boundName(model, c.node) };
+      this.values.push(v);
+      this.byCall.set(c.node.id, v);
+    }
+  }
+
+  /** The Keras value an expression evaluates to: a from_preset call, a variable holding one, `task.backbone`. */
+  valueOf(node: Node | null): KerasValue | undefined {
+    if (!node) return undefined;
+    if (this.valueCache.has(node.id)) return this.valueCache.get(node.id);
+    const v = this.computeValueOf(node);
+    this.valueCache.set(node.id, v);
+    return v;
+  }
+
+  private computeValueOf(node: Node | null): KerasValue | undefined {
+    const r = this.model.resolve(node);
+    if (!r) return undefined;
+    if (r.type === 'call') return this.byCall.get(r.id);
+    if (r.type === 'attribute') {
+      const attr = r.childForFieldName('attribute')?.text;
+      const base = this.valueOf(r.childForFieldName('object'));
+      if (base?.kind === 'task' && attr === 'backbone') return { ...base, kind: 'backbone', name: r.text };
+      if (base?.kind === 'task' && attr === 'preprocessor') return { ...base, kind: 'preprocessor', name: r.text };
+    }
+    return undefined;
+  }
+
+  ofKind(...kinds: ValueKind[]): KerasValue[] {
+    return this.values.filter((v) => kinds.includes(v.kind));
+  }
+
+  /** For every call: the value it calls (`backbone(x)`), and the value whose method it calls (`task.fit`). */
+  private targets(): NonNullable<KerasValues['callTargets']> {
+    if (this.callTargets) return this.callTargets;
+    this.callTargets = this.model.calls.map((call) => {
+      const fn = call.node.childForFieldName('function');
+      const fnText = fn?.type === 'identifier' || fn?.type === 'attribute' || fn?.type === 'call' ? fn : null;
+      const target = fnText && !(fnText.type === 'attribute' && !this.mightBeValue(fnText.text)) ? this.valueOf(fnText) : undefined;
+      let method: string | null = null;
+      let methodTarget: KerasValue | undefined;
+      if (fn?.type === 'attribute') {
+        method = fn.childForFieldName('attribute')?.text ?? null;
+        const obj = fn.childForFieldName('object');
+        if (obj && this.mightBeValue(obj.text)) methodTarget = this.valueOf(obj);
+      }
+      return { call, target, method, methodTarget };
+    });
+    return this.callTargets;
+  }
+
+  /** Cheap pre-filter: only names bound to a value (or calls) can evaluate to one. */
+  private mightBeValue(text: string): boolean {
+    if (text.includes('(')) return true;
+    const base = text.replace(/\.(backbone|preprocessor)$/, '');
+    return this.values.some((v) => v.name === base || v.name === text) || this.model.assignments.has(base);
+  }
+
+  /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
+  callsOf(v: KerasValue): CallInfo[] {
+    return this.targets()
+      .filter((t) => t.call.node.id !== v.def.node.id && t.target !== undefined && t.target.def.node.id === v.def.node.id && t.target.kind === v.kind)
+      .map((t) => t.call);
+  }
+
+  /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
+  sequentialUses(v: KerasValue): CallInfo[] {
+    const out: CallInfo[] = [];
+    for (const c of this.model.calls) {
+      if (!/(^|\.)Sequential$/.test(c.callee ?? '')) continue;
+      const list = c.args[0] ?? c.kwargs.get('layers');
+      const r = this.model.resolve(list ?? null);
+      if (r?.type !== 'list') continue;
+      for (const el of r.namedChildren) {
+        if (el && this.valueOf(el)?.def.node.id === v.def.node.id) out.push({ node: el, callee: null, args: [], kwargs: new Map() });
+      }
+    }
+    return out;
+  }
+
+  /** Method calls on the value: `task.fit(...)`, `backbone.summary()`. */
+  methodCalls(v: KerasValue, method: string): CallInfo[] {
+    return this.targets()
+      .filter((t) => t.method === method && t.methodTarget !== undefined && t.methodTarget.def.node.id === v.def.node.id)
+      .map((t) => t.call);
+  }
+
+  /** Is the value used anywhere besides its definition (called, mapped, passed, listed)? */
+  isUsed(v: KerasValue): boolean {
+    if (!v.name) {
+      // inline use: ImageConverter.from_preset(p)(x), ds.map(ImageConverter.from_preset(p)), preprocessor=...
+      const p = v.def.node.parent;
+      return p !== null && p.type !== 'expression_statement';
+    }
+    return this.model.references(v.name).some((r) => r.startIndex > v.def.node.startIndex || v.name!.startsWith('self.'));
+  }
+}

@@ -1,0 +1,70 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { diskPresetLookup } from '../presets/presetFactsFromDisk';
+import { UserError } from '../userError';
+import { DEFAULT_LINT_CONFIG, parsePyprojectConfig, type LintConfig } from './lintConfig';
+import { lintSource } from './linter';
+import type { LintFinding } from './lintTypes';
+import { getPythonParser, parsePython } from './pythonSource';
+
+export interface FileFindings {
+  file: string;
+  findings: LintFinding[];
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', '.tox', 'site-packages', 'dist', 'build']);
+
+export function listPythonFiles(paths: string[], cwd = process.cwd()): string[] {
+  const out: string[] = [];
+  const walk = (p: string): void => {
+    for (const name of readdirSync(p).sort()) {
+      if (name.startsWith('.') || SKIP_DIRS.has(name)) continue;
+      const f = join(p, name);
+      const st = statSync(f);
+      if (st.isDirectory()) walk(f);
+      else if (name.endsWith('.py')) out.push(f);
+    }
+  };
+  for (const a of paths) {
+    const p = resolve(cwd, a);
+    if (!existsSync(p)) throw new UserError('E_LINT_PATH', `${p}: no such file or folder.`, { file: p });
+    if (statSync(p).isDirectory()) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Nearest pyproject.toml with a [tool.vit-doctor] table, searching upwards. */
+export function findLintConfig(start: string): { config: LintConfig; root: string } {
+  let dir = resolve(start);
+  for (;;) {
+    const f = join(dir, 'pyproject.toml');
+    if (existsSync(f)) {
+      const text = readFileSync(f, 'utf8');
+      if (/\[tool\.vit-doctor/.test(text)) return { config: parsePyprojectConfig(text), root: dir };
+    }
+    const up = dirname(dir);
+    if (up === dir) return { config: DEFAULT_LINT_CONFIG, root: resolve(start) };
+    dir = up;
+  }
+}
+
+export async function lintFiles(files: string[], opts: { config?: LintConfig } = {}): Promise<FileFindings[]> {
+  const parser = await getPythonParser();
+  const out: FileFindings[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UserError('E_LINT_PATH', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
+    }
+    const found = opts.config ? { config: opts.config, root: process.cwd() } : findLintConfig(dirname(file));
+    const rel = relative(found.root, file).split(sep).join('/');
+    const src = parsePython(parser, text);
+    const { findings } = lintSource(src, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]) });
+    src.tree.delete();
+    out.push({ file, findings });
+  }
+  return out;
+}

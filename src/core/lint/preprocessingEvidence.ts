@@ -1,0 +1,140 @@
+import type { Node } from 'web-tree-sitter';
+import type { KerasValue, KerasValues } from './kerasValues';
+import type { PythonModel } from './pythonModel';
+
+/** What a piece of hand-written preprocessing maps 0–255 pixels to. */
+export type ManualKind =
+  | 'div255' // x / 255, Rescaling(1/255): [0, 1]
+  | 'minus1to1' // x / 127.5 - 1, Rescaling(1/127.5, offset=-1), tf-mode preprocess_input: [-1, 1]
+  | 'imagenet' // (x/255 - ImageNet mean) / std, torch-mode preprocess_input
+  | 'caffe' // BGR minus mean (keras.applications resnet50/vgg preprocess_input)
+  | 'passthrough'; // preprocess_input that returns its input (efficientnet, convnext)
+
+export interface ManualStep {
+  kind: ManualKind;
+  node: Node;
+  text: string;
+}
+
+export interface Evidence {
+  /** Converters/preprocessors built in the file that are applied somewhere. */
+  appliedConverters: KerasValue[];
+  /** Converters/preprocessors built but never used. */
+  unusedConverters: KerasValue[];
+  /** Tasks trained with fit() while keeping their preprocessor. */
+  tasksFittedWithPreprocessor: KerasValue[];
+  manual: ManualStep[];
+  /** Preprocessing done by code outside this file (imported callables mapped over data): unknown, so stay silent. */
+  unknown: Node[];
+}
+
+const near = (a: number | null, b: number, rel = 0.02): boolean => a !== null && Math.abs(a - b) <= rel * Math.abs(b);
+
+const APPLICATION_MODES: Record<string, ManualKind> = {
+  resnet50: 'caffe', resnet: 'caffe', vgg16: 'caffe', vgg19: 'caffe',
+  densenet: 'imagenet',
+  mobilenet: 'minus1to1', mobilenet_v2: 'minus1to1', inception_v3: 'minus1to1', xception: 'minus1to1', inception_resnet_v2: 'minus1to1', nasnet: 'minus1to1', resnet_v2: 'minus1to1',
+  efficientnet: 'passthrough', efficientnet_v2: 'passthrough', convnext: 'passthrough', mobilenet_v3: 'passthrough', regnet: 'passthrough',
+};
+
+function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwargs: Map<string, Node> }): ManualKind | null {
+  const m = /^keras\.applications\.([a-z0-9_]+)\.preprocess_input$/.exec(qualified);
+  if (!m) return null;
+  if (m[1] === 'imagenet_utils') {
+    const mode = call ? model.stringValue(call.kwargs.get('mode')) : null;
+    return mode === 'tf' ? 'minus1to1' : mode === 'torch' ? 'imagenet' : 'caffe';
+  }
+  return APPLICATION_MODES[m[1] as string] ?? null;
+}
+
+/** Classifies `expr / 255` style arithmetic by looking at the enclosing arithmetic. */
+function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
+  const op = bin.childForFieldName('operator')?.text;
+  const right = model.numberValue(bin.childForFieldName('right'));
+  let kind: ManualKind | null = null;
+  if (op === '/' && near(right, 255)) kind = 'div255';
+  else if (op === '*' && near(right, 1 / 255)) kind = 'div255';
+  else if (op === '/' && near(right, 127.5)) kind = 'minus1to1';
+  else if (op === '*' && near(right, 1 / 127.5)) kind = 'minus1to1';
+  if (!kind) return null;
+  if (kind === 'minus1to1') return kind;
+  // look upwards for "- 0.5) * 2", "* 2 - 1", "- 0.5) / 0.5", "- mean) / std"
+  let p: Node | null = bin.parent;
+  for (let i = 0; i < 4 && p; i++, p = p.parent) {
+    if (p.type === 'parenthesized_expression') continue;
+    if (p.type !== 'binary_operator') break;
+    const o = p.childForFieldName('operator')?.text;
+    const r = model.numberValue(p.childForFieldName('right'));
+    if ((o === '-' && (near(r, 0.5) || near(r, 1))) || (o === '*' && near(r, 2)) || (o === '/' && near(r, 0.5))) return 'minus1to1';
+    if (o === '-' && r === null) return 'imagenet';
+  }
+  return kind;
+}
+
+/** Collects how the file prepares pixels: converters applied or not, hand-written steps, unknown imported steps. */
+export function collectEvidence(model: PythonModel, values: KerasValues): Evidence {
+  const ev: Evidence = { appliedConverters: [], unusedConverters: [], tasksFittedWithPreprocessor: [], manual: [], unknown: [] };
+  for (const v of values.ofKind('converter', 'preprocessor')) (values.isUsed(v) ? ev.appliedConverters : ev.unusedConverters).push(v);
+  for (const t of values.ofKind('task')) {
+    const pre = t.def.kwargs.get('preprocessor');
+    const disabled = pre !== undefined && pre.type === 'none';
+    if (!disabled && values.methodCalls(t, 'fit').length > 0) ev.tasksFittedWithPreprocessor.push(t);
+    if (model.references(`${t.name ?? '\u0000'}.preprocessor`).length) ev.appliedConverters.push({ ...t, kind: 'preprocessor' });
+  }
+  for (const c of model.calls) {
+    const callee = c.callee ?? '';
+    if (/(^|\.)Rescaling$/.test(callee)) {
+      const s = model.numberValue(c.kwargs.get('scale') ?? c.args[0]);
+      const o = model.numberValue(c.kwargs.get('offset') ?? c.args[1]) ?? 0;
+      if (near(s, 1 / 255) && Math.abs(o) < 1e-6) ev.manual.push({ kind: 'div255', node: c.node, text: c.node.text });
+      else if (near(s, 1 / 127.5) && near(o, -1)) ev.manual.push({ kind: 'minus1to1', node: c.node, text: c.node.text });
+    } else if (/(^|\.)Normalization$/.test(callee)) {
+      const mean = model.numberList(c.kwargs.get('mean'));
+      if (mean && near(mean[0] ?? null, 0.485, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
+      else if (mean && near(mean[0] ?? null, 123.68, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
+    } else {
+      const mode = preprocessInputMode(model, callee, c);
+      if (mode) ev.manual.push({ kind: mode, node: c.node, text: c.node.text });
+    }
+    // data.map(f) with f imported from user code: unknown preprocessing
+    if (/\.map$/.test(callee) || callee === 'map') {
+      for (const a of [...c.args, ...c.kwargs.values()]) {
+        const q = a.type === 'identifier' || a.type === 'attribute' ? model.qualify(a) : null;
+        const mode = q ? preprocessInputMode(model, q) : null;
+        if (mode) ev.manual.push({ kind: mode, node: a, text: a.text });
+        const base = a.text.split('.')[0] ?? '';
+        if ((a.type === 'identifier' || a.type === 'attribute') && model.unknownImports.has(base)) ev.unknown.push(a);
+      }
+    }
+    // a call to an imported user function on the data (x = my_utils.preprocess(x))
+    const fnBase = (c.node.childForFieldName('function')?.text ?? '').split('.')[0] ?? '';
+    if (model.unknownImports.has(fnBase) && c.args.length > 0) ev.unknown.push(c.node);
+  }
+  for (const bin of model.nodesOfType('binary_operator')) {
+    if (!bin) continue;
+    const kind = classifyDivision(model, bin);
+    if (kind) {
+      // report the outermost arithmetic of the expression once
+      if (ev.manual.some((m) => m.node.startIndex <= bin.startIndex && m.node.endIndex >= bin.endIndex)) continue;
+      ev.manual.push({ kind, node: bin, text: bin.text });
+    }
+  }
+  // ImageNet constants written out by hand: (x - [0.485, ...]) / [0.229, ...]
+  for (const f of model.nodesOfType('float')) {
+    if (f && near(Number(f.text), 0.485, 0.001)) {
+      const stmt = model.statementOf(f);
+      if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
+    }
+  }
+  ev.manual.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  return ev;
+}
+
+/** Whether a manual step produces the contract of a family (true), contradicts it (false), or says nothing (null). */
+export function matchesContract(kind: ManualKind, contract: string): boolean | null {
+  if (contract === 'minus1to1') return kind === 'minus1to1';
+  if (contract === 'imagenet') return kind === 'imagenet' ? true : kind === 'div255' ? false : kind !== 'passthrough' ? false : false;
+  if (contract === 'clip') return false;
+  if (contract === 'inside-model') return kind === 'passthrough';
+  return null;
+}

@@ -1,0 +1,270 @@
+import type { Node } from 'web-tree-sitter';
+import type { PythonSource } from './pythonSource';
+
+export interface CallInfo {
+  node: Node;
+  /** Qualified dotted callee (imports and aliases resolved), e.g. `keras_hub.models.Backbone.from_preset`. */
+  callee: string | null;
+  args: Node[];
+  kwargs: Map<string, Node>;
+}
+
+/** Modules whose callables are "known" (their behaviour is modelled or irrelevant); anything else imported is unknown code. */
+const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl'];
+
+function normaliseQualified(q: string): string {
+  return q
+    .replace(/^tensorflow\.keras(?=\.|$)/, 'keras')
+    .replace(/^tf\.keras(?=\.|$)/, 'keras')
+    .replace(/^keras\.src\./, 'keras.')
+    .replace(/^keras_nlp\.models\./, 'keras_hub.models.')
+    .replace(/^keras_hub\.src\.models\.[a-z0-9_]+\.[a-z0-9_]+\./, 'keras_hub.models.');
+}
+
+/** Imports, assignments and calls of one Python file, with name resolution good enough for the lint rules. */
+export class PythonModel {
+  readonly imports = new Map<string, string>();
+  /** Local names bound by imports from modules outside KNOWN_MODULES (user code: behaviour unknown). */
+  readonly unknownImports = new Set<string>();
+  readonly assignments = new Map<string, { target: Node; value: Node }[]>();
+  readonly calls: CallInfo[] = [];
+  readonly comments: Node[] = [];
+  readonly functionDefs = new Map<string, Node>();
+  private readonly qualifyCache = new Map<number, string | null>();
+  private readonly byType = new Map<string, Node[]>();
+  private readonly byText = new Map<string, Node[]>();
+  private static readonly INDEXED = new Set(['identifier', 'attribute', 'subscript', 'binary_operator', 'float', 'string_content', 'dotted_name']);
+
+  constructor(readonly src: PythonSource) {
+    this.collect(src.root);
+    for (const c of this.calls) c.callee = this.qualify(c.node.childForFieldName('function'));
+  }
+
+  private collect(root: Node): void {
+    const stack: Node[] = [root];
+    while (stack.length) {
+      const n = stack.pop() as Node;
+      if (PythonModel.INDEXED.has(n.type)) {
+        let list = this.byType.get(n.type);
+        if (!list) this.byType.set(n.type, (list = []));
+        list.push(n);
+        if (n.type === 'identifier' || n.type === 'attribute') {
+          const t = n.text;
+          let l2 = this.byText.get(t);
+          if (!l2) this.byText.set(t, (l2 = []));
+          l2.push(n);
+        }
+      }
+      switch (n.type) {
+        case 'import_statement':
+          for (const child of n.namedChildren) {
+            if (!child) continue;
+            if (child.type === 'dotted_name') {
+              const full = child.text;
+              this.addImport(full.split('.')[0] as string, full.split('.')[0] as string);
+            } else if (child.type === 'aliased_import') {
+              const name = child.childForFieldName('name')?.text;
+              const alias = child.childForFieldName('alias')?.text;
+              if (name && alias) this.addImport(alias, name);
+            }
+          }
+          break;
+        case 'import_from_statement': {
+          const mod = n.childForFieldName('module_name')?.text ?? '';
+          for (const child of n.namedChildren) {
+            if (!child || child === n.childForFieldName('module_name')) continue;
+            if (child.type === 'dotted_name') this.addImport(child.text.split('.').pop() as string, `${mod}.${child.text}`);
+            else if (child.type === 'aliased_import') {
+              const name = child.childForFieldName('name')?.text;
+              const alias = child.childForFieldName('alias')?.text;
+              if (name && alias) this.addImport(alias, `${mod}.${name}`);
+            }
+          }
+          break;
+        }
+        case 'assignment': {
+          const left = n.childForFieldName('left');
+          const right = n.childForFieldName('right');
+          if (left && right) {
+            if (left.type === 'identifier' || left.type === 'attribute') this.addAssignment(left.text, left, right);
+            else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && (right.type === 'expression_list' || right.type === 'tuple')) {
+              const ls = left.namedChildren.filter(Boolean) as Node[];
+              const rs = right.namedChildren.filter(Boolean) as Node[];
+              ls.forEach((l, i) => rs[i] && (l.type === 'identifier' || l.type === 'attribute') && this.addAssignment(l.text, l, rs[i] as Node));
+            }
+          }
+          break;
+        }
+        case 'call':
+          this.calls.push({ node: n, callee: null, ...this.arguments(n) });
+          break;
+        case 'comment':
+          this.comments.push(n);
+          break;
+        case 'function_definition': {
+          const name = n.childForFieldName('name')?.text;
+          if (name) this.functionDefs.set(name, n);
+          break;
+        }
+      }
+      const kids = n.children;
+      for (let i = kids.length - 1; i >= 0; i--) if (kids[i]) stack.push(kids[i] as Node);
+    }
+    this.calls.sort((a, b) => a.node.startIndex - b.node.startIndex);
+    for (const l of this.byType.values()) l.sort((a, b) => a.startIndex - b.startIndex);
+  }
+
+  private addImport(local: string, qualified: string): void {
+    this.imports.set(local, normaliseQualified(qualified));
+    const top = qualified.split('.')[0] as string;
+    if (!KNOWN_MODULES.includes(top)) this.unknownImports.add(local);
+  }
+
+  private addAssignment(name: string, target: Node, value: Node): void {
+    let list = this.assignments.get(name);
+    if (!list) this.assignments.set(name, (list = []));
+    list.push({ target, value });
+  }
+
+  private arguments(call: Node): { args: Node[]; kwargs: Map<string, Node> } {
+    const args: Node[] = [];
+    const kwargs = new Map<string, Node>();
+    const list = call.childForFieldName('arguments');
+    for (const a of list?.namedChildren ?? []) {
+      if (!a || a.type === 'comment') continue;
+      if (a.type === 'keyword_argument') {
+        const k = a.childForFieldName('name')?.text;
+        const v = a.childForFieldName('value');
+        if (k && v) kwargs.set(k, v);
+      } else args.push(a);
+    }
+    return { args, kwargs };
+  }
+
+  /** The last assignment to `name` that starts before `before` (or the last one at all). */
+  lastAssignment(name: string, before?: number): { target: Node; value: Node } | undefined {
+    const list = this.assignments.get(name);
+    if (!list) return undefined;
+    const prior = before === undefined ? list : list.filter((a) => a.target.startIndex < before);
+    return (prior.length ? prior : before === undefined ? list : name.startsWith('self.') ? list : [])[prior.length ? prior.length - 1 : list.length - 1];
+  }
+
+  /** Follows identifiers (and `self.x`) to the expression last assigned to them, a few steps deep. */
+  resolve(node: Node | null, depth = 0): Node | null {
+    if (!node || depth > 8) return node;
+    if (node.type === 'parenthesized_expression') return this.resolve(node.namedChildren[0] ?? null, depth + 1);
+    if (node.type === 'identifier' || (node.type === 'attribute' && node.text.startsWith('self.'))) {
+      if (this.imports.has(node.text)) return node;
+      const a = this.lastAssignment(node.text, node.startIndex);
+      if (a && a.value !== node && !(a.value.startIndex <= node.startIndex && a.value.endIndex >= node.endIndex)) return this.resolve(a.value, depth + 1);
+    }
+    return node;
+  }
+
+  /** Dotted qualified name of an identifier/attribute chain, resolving imports and simple aliases. */
+  qualify(node: Node | null, depth = 0): string | null {
+    if (!node || depth > 8) return null;
+    const cached = depth === 0 ? this.qualifyCache.get(node.id) : undefined;
+    if (cached !== undefined) return cached;
+    let out: string | null = null;
+    if (node.type === 'identifier') {
+      const imp = this.imports.get(node.text);
+      if (imp) out = imp;
+      else {
+        const a = this.lastAssignment(node.text, node.startIndex);
+        if (a && (a.value.type === 'identifier' || a.value.type === 'attribute') && a.value.text !== node.text) out = this.qualify(a.value, depth + 1) ?? node.text;
+        else out = node.text;
+      }
+    } else if (node.type === 'attribute') {
+      const obj = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute')?.text;
+      const base = obj && (obj.type === 'identifier' || obj.type === 'attribute') ? this.qualify(obj, depth + 1) : null;
+      out = base && attr ? `${base}.${attr}` : null;
+    }
+    out = out ? normaliseQualified(out) : null;
+    if (depth === 0) this.qualifyCache.set(node.id, out);
+    return out;
+  }
+
+  callAt(node: Node | null): CallInfo | undefined {
+    if (!node || node.type !== 'call') return undefined;
+    return this.calls.find((c) => c.node.id === node.id);
+  }
+
+  stringValue(node: Node | null | undefined): string | null {
+    const n = this.resolve(node ?? null);
+    if (!n) return null;
+    if (n.type === 'string') {
+      if (n.namedChildren.some((c) => c?.type === 'interpolation')) return null;
+      const content = n.namedChildren.filter((c) => c?.type === 'string_content').map((c) => (c as Node).text).join('');
+      return content;
+    }
+    if (n.type === 'concatenated_string') {
+      const parts = n.namedChildren.map((c) => this.stringValue(c));
+      return parts.every((p) => p !== null) ? parts.join('') : null;
+    }
+    return null;
+  }
+
+  numberValue(node: Node | null | undefined): number | null {
+    const n = this.resolve(node ?? null);
+    if (!n) return null;
+    if (n.type === 'integer' || n.type === 'float') {
+      const v = Number(n.text.replace(/_/g, '').replace(/[jJlL]$/, ''));
+      return Number.isFinite(v) ? v : null;
+    }
+    if (n.type === 'unary_operator' && n.text.startsWith('-')) {
+      const v = this.numberValue(n.childForFieldName('argument'));
+      return v === null ? null : -v;
+    }
+    if (n.type === 'binary_operator') {
+      const l = this.numberValue(n.childForFieldName('left'));
+      const r = this.numberValue(n.childForFieldName('right'));
+      const op = n.childForFieldName('operator')?.text;
+      if (l === null || r === null) return null;
+      switch (op) {
+        case '+': return l + r;
+        case '-': return l - r;
+        case '*': return l * r;
+        case '/': return r === 0 ? null : l / r;
+        case '**': return l ** r;
+        case '//': return r === 0 ? null : Math.floor(l / r);
+      }
+    }
+    return null;
+  }
+
+  /** Numbers of a tuple/list literal (resolved through names), e.g. (224, 224, 3). */
+  numberList(node: Node | null | undefined): (number | null)[] | null {
+    const n = this.resolve(node ?? null);
+    if (!n || !['tuple', 'list', 'expression_list'].includes(n.type)) return null;
+    return n.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.numberValue(c));
+  }
+
+  /** Identifier usages of `name` that are not assignment targets. */
+  references(name: string): Node[] {
+    const out: Node[] = [];
+    const isAttr = name.startsWith('self.');
+    for (const n of this.byText.get(name) ?? []) {
+      if (n.type !== (isAttr ? 'attribute' : 'identifier')) continue;
+      const p = n.parent;
+      if (p?.type === 'assignment' && p.childForFieldName('left')?.id === n.id) continue;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) continue;
+      if (!isAttr && p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) continue;
+      out.push(n);
+    }
+    return out;
+  }
+
+  /** Nodes of one of the indexed types, in source order. */
+  nodesOfType(type: string): Node[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  /** The statement (direct child of a block or module) that contains a node. */
+  statementOf(node: Node): Node {
+    let n: Node = node;
+    while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+    return n;
+  }
+}

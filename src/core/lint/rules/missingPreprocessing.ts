@@ -1,0 +1,100 @@
+import type { KerasValue } from '../kerasValues';
+import { insertLineAfter, kerasHubAlias, pyString } from '../fixHelpers';
+import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
+import { matchesContract, type ManualKind } from '../preprocessingEvidence';
+
+const KIND_TEXT: Record<ManualKind, string> = {
+  div255: 'x / 255 only (range [0, 1])',
+  minus1to1: 'x / 127.5 - 1 (range [-1, 1])',
+  imagenet: 'ImageNet mean/std normalisation',
+  caffe: 'caffe-mode preprocess_input (BGR, mean subtracted, range ≈ [-124, 152])',
+  passthrough: 'a preprocess_input that leaves pixels at 0–255',
+};
+
+function contractText(v: KerasValue): string {
+  const f = v.facts;
+  return f?.formula ? `${f.formula}, range ${f.range}` : v.family ? `${v.family.formula}, range ${v.family.range}` : 'its converter';
+}
+
+function converterFix(ctx: RuleContext, v: KerasValue, callArg: { start: number; end: number; text: string } | null): QuickFix | null {
+  if (!v.presetNode || !v.preset) return null;
+  const { alias, importEdit } = kerasHubAlias(ctx);
+  const stmt = ctx.model.statementOf(v.def.node);
+  const name = v.name?.startsWith('self.') ? 'self.image_converter' : 'image_converter';
+  const edits = [insertLineAfter(ctx, stmt, `${name} = ${alias}.layers.ImageConverter.from_preset(${v.presetNode.text})`)];
+  if (importEdit) edits.unshift(importEdit);
+  if (callArg) {
+    edits.push({ range: ctx.offsets(callArg.start, callArg.end), newText: `${name}(${callArg.text})` });
+  }
+  return { title: `Apply the preset's converter: ${alias}.layers.ImageConverter.from_preset(${pyString(v.preset)})`, edits, preferred: true };
+}
+
+/**
+ * VTD001: a backbone from from_preset receives images that never pass through the preset's converter, or only through
+ * a partial or wrong one.
+ */
+export const missingPreprocessing: LintRule = {
+  code: 'VTD001',
+  name: 'missing-preprocessing',
+  defaultSeverity: 'warning',
+  summary: "Images reach a pretrained backbone without the preset's preprocessing (or with the wrong one).",
+  check(ctx) {
+    const ev = ctx.evidence;
+    for (const conv of ev.unusedConverters) {
+      ctx.report({
+        message: `${conv.className}.from_preset(...) is built but never applied: the images do not go through it, so the backbone sees raw pixels.`,
+        range: ctx.range(conv.def.node),
+        related: [],
+      });
+    }
+    const backbones = ctx.values.ofKind('backbone');
+    const tasks = ctx.values.ofKind('task');
+    const contractOf = (v: KerasValue): string | null => v.family?.contract ?? null;
+    const entries: { v: KerasValue; site: ReturnType<RuleContext['values']['callsOf']>[number]; asTaskLayer: boolean }[] = [];
+    for (const b of backbones) {
+      for (const site of ctx.values.callsOf(b)) entries.push({ v: b, site, asTaskLayer: false });
+      for (const site of ctx.values.sequentialUses(b)) entries.push({ v: b, site, asTaskLayer: false });
+    }
+    for (const t of tasks) for (const site of ctx.values.callsOf(t)) entries.push({ v: t, site, asTaskLayer: true });
+    const fitCalls = ctx.model.calls.filter((c) => /\.fit$/.test(c.callee ?? '') || c.node.childForFieldName('function')?.text.endsWith('.fit'));
+    const reported = new Set<number>();
+    for (const { v, site, asTaskLayer } of entries) {
+      const contract = contractOf(v);
+      if (!contract || contract === 'inside-model') continue;
+      if (ev.appliedConverters.length > 0 || ev.unusedConverters.length > 0) continue;
+      if (!asTaskLayer && ev.tasksFittedWithPreprocessor.length > 0) continue;
+      const related = [{ message: `${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) here`, range: ctx.range(v.def.node) }];
+      const fit = fitCalls[0];
+      if (fit) related.push({ message: 'trained here', range: ctx.range(fit.node) });
+      const matching = ev.manual.filter((m) => matchesContract(m.kind, contract) === true);
+      if (matching.length > 0) continue;
+      const wrong = ev.manual.filter((m) => matchesContract(m.kind, contract) === false);
+      if (wrong.length > 0) {
+        for (const w of wrong) {
+          if (reported.has(w.node.id)) continue;
+          reported.add(w.node.id);
+          ctx.report({
+            message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.`,
+            range: ctx.range(w.node),
+            related,
+            fixes: [],
+          });
+        }
+        continue;
+      }
+      if (ev.unknown.length > 0) continue; // preprocessing may live in imported code: unknown is not guilty
+      if (reported.has(site.node.id)) continue;
+      reported.add(site.node.id);
+      const arg = site.args[0];
+      const fix = converterFix(ctx, v, arg ? { start: arg.startIndex, end: arg.endIndex, text: arg.text } : null);
+      ctx.report({
+        message: asTaskLayer
+          ? `${v.className} called as a layer drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`
+          : `Images reach ${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) without its preprocessing. The backbone does not include it: apply the preset's ImageConverter (${contractText(v)}).`,
+        range: ctx.range(site.node),
+        related,
+        fixes: fix ? [fix] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,73 @@
+import type { Node } from 'web-tree-sitter';
+import type { KerasValue } from '../kerasValues';
+import type { LintRule, RuleContext } from '../lintTypes';
+
+/** The backbone whose output an expression is (`backbone(x)` or a variable holding it). */
+function backboneOutputOf(ctx: RuleContext, node: Node | null): KerasValue | undefined {
+  const r = ctx.model.resolve(node);
+  if (r?.type !== 'call') return undefined;
+  const v = ctx.values.valueOf(r.childForFieldName('function'));
+  return v && (v.kind === 'backbone' || v.kind === 'kerascv-backbone') ? v : undefined;
+}
+
+function isClsSlice(sub: Node): boolean {
+  const idx = sub.children.filter((c) => c && c.isNamed && c.id !== sub.childForFieldName('value')?.id) as Node[];
+  return idx.length >= 2 && idx[0]?.type === 'slice' && idx[0].text.trim() === ':' && idx[1]?.type === 'integer' && idx[1].text === '0';
+}
+
+/** VTD003: misuse of a backbone's output: CLS slice without class token, dict keys on a tensor, Flatten, GAP2D on tokens. */
+export const tokenOutputMisuse: LintRule = {
+  code: 'VTD003',
+  name: 'token-output-misuse',
+  defaultSeverity: 'warning',
+  summary: "The backbone's output is indexed or pooled as if it had another shape.",
+  check(ctx) {
+    for (const sub of ctx.model.nodesOfType('subscript')) {
+      if (!sub) continue;
+      const b = backboneOutputOf(ctx, sub.childForFieldName('value'));
+      if (!b) continue;
+      const output = b.family?.output;
+      const idx = sub.childForFieldName('subscript');
+      if (idx?.type === 'string' && output === 'tokens') {
+        ctx.report({
+          message: `${b.className} returns a tensor of tokens (batch, tokens, hidden), not a dict: ${idx.text} fails. Use features[:, 0, :] for the CLS token.`,
+          range: ctx.range(sub),
+          severity: 'error',
+          related: [{ message: 'backbone created here', range: ctx.range(b.def.node) }],
+        });
+      } else if (isClsSlice(sub)) {
+        const noCls = b.facts?.useClassToken === false;
+        if (output === 'tokens' && noCls) {
+          ctx.report({
+            message: `${b.preset ?? b.className} has no class token (use_class_token=False): [:, 0, :] is the top-left patch, not an image summary. Pool with keras.ops.mean(features, axis=1).`,
+            range: ctx.range(sub),
+            related: [{ message: 'backbone created here', range: ctx.range(b.def.node) }],
+          });
+        } else if (output === 'feature-map') {
+          ctx.report({
+            message: `${b.className} returns a CNN feature map (batch, height, width, channels): [:, 0, :] takes the first row of it. Use GlobalAveragePooling2D().`,
+            range: ctx.range(sub),
+            related: [{ message: 'backbone created here', range: ctx.range(b.def.node) }],
+          });
+        }
+      }
+    }
+    for (const c of ctx.model.calls) {
+      const fn = c.node.childForFieldName('function');
+      if (fn?.type !== 'call') continue;
+      const layer = ctx.model.callAt(fn);
+      const name = layer?.callee?.split('.').pop();
+      if (!name || !['Flatten', 'GlobalAveragePooling2D', 'GlobalAveragePooling1D', 'GlobalMaxPooling2D'].includes(name)) continue;
+      const b = backboneOutputOf(ctx, c.args[0] ?? null);
+      if (!b || b.family?.output !== 'tokens') continue;
+      const related = [{ message: 'backbone created here', range: ctx.range(b.def.node) }];
+      if (name === 'Flatten') {
+        ctx.report({ message: `Flatten() over ${b.className}'s tokens concatenates every token (tokens × hidden features): the head becomes huge and position-dependent. Take the CLS token (features[:, 0, :]) or average the tokens.`, range: ctx.range(c.node), related });
+      } else if (name.endsWith('2D')) {
+        ctx.report({ message: `${name}() expects a 4-D feature map, but ${b.className} returns 3-D tokens (batch, tokens, hidden): this fails. Use features[:, 0, :] or GlobalAveragePooling1D().`, range: ctx.range(c.node), severity: 'error', related });
+      } else if (b.facts?.useClassToken !== false) {
+        ctx.report({ message: `GlobalAveragePooling1D() averages all tokens including the CLS token (as pooling="gap" does). Fine, but the pretrained head used the CLS token alone.`, range: ctx.range(c.node), severity: 'information', related });
+      }
+    }
+  },
+};

@@ -1,0 +1,115 @@
+import { VIT_CATALOG } from './vitCatalog';
+
+/**
+ * Input contracts of the Keras Hub (and KerasCV) image families that the lint rules and hovers need.
+ * Every fact records its source (keras-team/keras-hub paths unless said otherwise).
+ */
+export type ContractKind = 'minus1to1' | 'imagenet' | 'clip' | 'unit' | 'inside-model';
+
+export interface FamilyInfo {
+  family: string;
+  /** Class-name prefix used by keras_hub, e.g. "ViT" → ViTBackbone. */
+  classPrefix: string;
+  /** Output of backbone(x): token sequence (B, T, D), feature map (B, h, w, C), or a dict. */
+  output: 'tokens' | 'feature-map' | 'dict';
+  contract: ContractKind;
+  /** y = x * scale + offset per channel, for x in 0–255. */
+  scale: number[];
+  offset: number[];
+  formula: string;
+  range: string;
+  interpolation: string;
+  classToken: boolean | null;
+  presets: { name: string; imageSize: number | null; patchSize?: number; note?: string }[];
+  source: string;
+  convertersAre: string;
+}
+
+const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+const IMAGENET_STD = [0.229, 0.224, 0.225];
+const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
+const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
+const affine = (mean: number[], std: number[]): { scale: number[]; offset: number[] } => ({
+  scale: std.map((s) => 1 / 255 / s),
+  offset: mean.map((m, i) => -m / (std[i] as number)),
+});
+
+export const FAMILIES: readonly FamilyInfo[] = [
+  {
+    family: 'vit', classPrefix: 'ViT', output: 'tokens', contract: 'minus1to1',
+    scale: [2 / 255, 2 / 255, 2 / 255], offset: [-1, -1, -1], formula: 'x / 127.5 - 1', range: '[-1, 1]', interpolation: 'bilinear', classToken: true,
+    presets: VIT_CATALOG.map((e) => ({ name: e.name, imageSize: e.imageSize, patchSize: e.patchSize })),
+    source: 'keras_hub/src/models/vit/vit_presets.py; tools/checkpoint_conversion/convert_vit_checkpoints.py (scale (1/255)/0.5, offset -1) @71453d0',
+    convertersAre: 'keras_hub.layers.ViTImageConverter',
+  },
+  {
+    family: 'dinov2', classPrefix: 'DINOV2', output: 'tokens', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
+    formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: true,
+    presets: ['dinov2_small', 'dinov2-base', 'dinov2-large', 'dinov2-giant', 'dinov2_with_registers_small', 'dinov2_with_registers_base', 'dinov2_with_registers_large', 'dinov2_with_registers_giant'].map((name) => ({ name, imageSize: 224, patchSize: 14 })),
+    source: 'keras_hub/src/models/dinov2/dinov2_presets.py; tools/checkpoint_conversion/convert_dinov2_checkpoints.py (HF image_mean/std, bicubic; HF processor crop 224)',
+    convertersAre: 'keras_hub.layers.DINOV2ImageConverter',
+  },
+  {
+    family: 'resnet', classPrefix: 'ResNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
+    formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: null,
+    presets: ['resnet_18_imagenet', 'resnet_50_imagenet', 'resnet_101_imagenet', 'resnet_152_imagenet', 'resnet_v2_50_imagenet', 'resnet_v2_101_imagenet', 'resnet_vd_18_imagenet', 'resnet_vd_34_imagenet', 'resnet_vd_50_imagenet', 'resnet_vd_50_ssld_imagenet', 'resnet_vd_50_ssld_v2_imagenet', 'resnet_vd_50_ssld_v2_fix_imagenet', 'resnet_vd_101_imagenet', 'resnet_vd_101_ssld_imagenet', 'resnet_vd_152_imagenet', 'resnet_vd_200_imagenet'].map((name) => ({ name, imageSize: 224 })),
+    source: 'tools/checkpoint_conversion/convert_resnet_checkpoints.py (timm *.a1_in1k); keras_hub/src/utils/timm/preset_loader.py (scale 1/255/std, offset -mean/std)',
+    convertersAre: 'keras_hub.layers.ResNetImageConverter',
+  },
+  {
+    family: 'efficientnet', classPrefix: 'EfficientNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
+    formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: null,
+    presets: [
+      { name: 'efficientnet_b0_ra_imagenet', imageSize: 224 }, { name: 'efficientnet_b0_ra4_e3600_r224_imagenet', imageSize: 224 },
+      { name: 'efficientnet_b1_ft_imagenet', imageSize: 240 }, { name: 'efficientnet_b1_ra4_e3600_r240_imagenet', imageSize: 240 },
+      { name: 'efficientnet_b2_ra_imagenet', imageSize: null }, { name: 'efficientnet_b3_ra2_imagenet', imageSize: null },
+      { name: 'efficientnet_b4_ra2_imagenet', imageSize: null }, { name: 'efficientnet_b5_sw_imagenet', imageSize: null }, { name: 'efficientnet_b5_sw_ft_imagenet', imageSize: null },
+    ],
+    source: 'tools/checkpoint_conversion/convert_efficientnet_checkpoints.py (timm); keras_hub/src/utils/timm/preset_loader.py; image sizes from the preset names where they state them',
+    convertersAre: 'keras_hub.layers.EfficientNetImageConverter',
+  },
+  {
+    family: 'mobilenet', classPrefix: 'MobileNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
+    formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bilinear', classToken: null,
+    presets: ['mobilenet_v3_small_050_imagenet', 'mobilenet_v3_small_100_imagenet', 'mobilenet_v3_large_100_imagenet', 'mobilenet_v3_large_100_imagenet_21k'].map((name) => ({ name, imageSize: 224 })),
+    source: 'tools/checkpoint_conversion/convert_mobilenet_checkpoints.py (timm mobilenetv3 checkpoints, ImageNet mean/std)',
+    convertersAre: 'keras_hub.layers.MobileNetImageConverter',
+  },
+  {
+    family: 'clip', classPrefix: 'CLIP', output: 'dict', contract: 'clip', ...affine(CLIP_MEAN, CLIP_STD),
+    formula: '(x / 255 - CLIP mean) / CLIP std', range: '≈ [-1.79, 2.15]', interpolation: 'bicubic', classToken: true,
+    presets: [
+      { name: 'clip_vit_base_patch16', imageSize: 224, patchSize: 16 }, { name: 'clip_vit_base_patch32', imageSize: 224, patchSize: 32 },
+      { name: 'clip_vit_large_patch14', imageSize: 224, patchSize: 14 }, { name: 'clip_vit_large_patch14_336', imageSize: 336, patchSize: 14 },
+      { name: 'clip_vit_h_14_laion2b_s32b_b79k', imageSize: 224, patchSize: 14 }, { name: 'clip_vit_g_14_laion2b_s12b_b42k', imageSize: 224, patchSize: 14 },
+      { name: 'clip_vit_bigg_14_laion2b_39b_b160k', imageSize: 224, patchSize: 14 },
+    ],
+    source: 'tools/checkpoint_conversion/convert_clip_checkpoints.py (HF crop_size, image_mean/std, bicubic)',
+    convertersAre: 'keras_hub.layers.CLIPImageConverter',
+  },
+  {
+    family: 'convnext', classPrefix: 'ConvNeXt', output: 'feature-map', contract: 'inside-model', scale: [1, 1, 1], offset: [0, 0, 0],
+    formula: 'raw 0–255 (normalisation inside the model)', range: '[0, 255]', interpolation: 'bilinear', classToken: null,
+    presets: [],
+    source: 'keras.applications.ConvNeXt* (include_preprocessing=True by default: the model normalises 0–255 input itself); no keras_hub ConvNeXt preset at hub@71453d0',
+    convertersAre: 'none (keras.applications.convnext.preprocess_input is a pass-through)',
+  },
+];
+
+export function familyByPrefix(classPrefix: string): FamilyInfo | undefined {
+  return FAMILIES.find((f) => f.classPrefix.toLowerCase() === classPrefix.toLowerCase());
+}
+
+/** Family of a preset name: exact catalog match first, then the name's prefix. */
+export function familyOfPreset(preset: string): { family: FamilyInfo; known: boolean; imageSize: number | null; patchSize?: number } | undefined {
+  for (const f of FAMILIES) {
+    const p = f.presets.find((x) => x.name === preset);
+    if (p) return { family: f, known: true, imageSize: p.imageSize, patchSize: p.patchSize };
+  }
+  const lower = preset.toLowerCase();
+  const byPrefix = FAMILIES.find((f) => f.presets.length > 0 && lower.startsWith(`${f.family}_`)) ?? FAMILIES.find((f) => f.presets.length > 0 && lower.startsWith(f.family));
+  return byPrefix ? { family: byPrefix, known: false, imageSize: null } : undefined;
+}
+
+/** KerasCV backbones (keras_cv.models.*Backbone.from_preset) rescale inside the model when include_rescaling=True. */
+export const KERAS_CV_NOTE = 'KerasCV backbones (keras_cv.models.*Backbone) take include_rescaling: when True, the model applies Rescaling(1/255) itself.';

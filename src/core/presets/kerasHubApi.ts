@@ -1,0 +1,81 @@
+/**
+ * Public keras_hub names the rules check against (keras_hub/api/models/__init__.py and keras_hub/api/layers/__init__.py
+ * at hub@71453d0, image families). Names outside these families are not judged (unknown is not guilty).
+ */
+const IMAGE_MODEL_FAMILIES = ['ViT', 'DINOV2', 'ResNet', 'EfficientNet', 'MobileNet', 'DenseNet', 'VGG', 'CSPNet', 'MiT', 'HGNetV2', 'DeiT', 'Xception'];
+const IMAGE_CONVERTER_FAMILIES = ['ViT', 'DINOV2', 'ResNet', 'EfficientNet', 'MobileNet', 'DenseNet', 'VGG', 'CSPNet', 'MiT', 'CLIP', 'BASNet', 'DeepLabV3', 'PaliGemma', 'RetinaNet', 'SAM', 'SegFormer', 'HGNetV2', 'DeiT'];
+
+export const KERAS_HUB_MODELS = new Set<string>([
+  'Backbone', 'Task', 'Preprocessor', 'ImageClassifier', 'ImageClassifierPreprocessor', 'ImageSegmenter', 'ImageSegmenterPreprocessor',
+  'ObjectDetector', 'ObjectDetectorPreprocessor', 'ImageToImage', 'Inpaint', 'TextToImage', 'CausalLM', 'TextClassifier', 'MaskedLM', 'Seq2SeqLM',
+  'CLIPBackbone', 'CLIPPreprocessor', 'CLIPTokenizer', 'CLIPVisionEncoder', 'CLIPTextEncoder',
+  ...IMAGE_MODEL_FAMILIES.flatMap((f) => [`${f}Backbone`, `${f}ImageClassifier`, `${f}ImageClassifierPreprocessor`]),
+  'ViTDetBackbone', 'SAMBackbone', 'SAMImageSegmenter', 'SAMImageSegmenterPreprocessor', 'SegFormerBackbone', 'SegFormerImageSegmenter', 'DeepLabV3Backbone', 'DeepLabV3ImageSegmenter', 'RetinaNetBackbone', 'RetinaNetObjectDetector', 'BASNetBackbone',
+]);
+
+export const KERAS_HUB_LAYERS = new Set<string>([
+  'ImageConverter', 'AudioConverter', 'TransformerEncoder', 'TransformerDecoder', 'PositionEmbedding', 'TokenAndPositionEmbedding', 'RotaryEmbedding',
+  'SinePositionEncoding', 'ReversibleEmbedding', 'RMSNormalization', 'CachedMultiHeadAttention', 'FNetEncoder', 'MaskedLMHead', 'AlibiBias',
+  'AnchorGenerator', 'BoxMatcher', 'NonMaxSuppression', 'MaskedLMMaskGenerator', 'MultiSegmentPacker', 'RandomDeletion', 'RandomSwap', 'StartEndPacker',
+  'SAMMaskDecoder', 'SAMPromptEncoder', 'WhisperAudioConverter',
+  ...IMAGE_CONVERTER_FAMILIES.map((f) => `${f}ImageConverter`),
+]);
+
+/** Well-known wrong names and the right ones (facts sheet §1). */
+export const KNOWN_WRONG: Record<string, string> = {
+  'keras_hub.models.ViTImagePreprocessor': 'keras_hub.models.ViTImageClassifierPreprocessor',
+  'keras_hub.models.ViTPreprocessor': 'keras_hub.models.ViTImageClassifierPreprocessor',
+  'keras_hub.models.ViTImageConverter': 'keras_hub.layers.ViTImageConverter',
+  'keras_hub.models.ImageConverter': 'keras_hub.layers.ImageConverter',
+  'keras_hub.layers.ViTBackbone': 'keras_hub.models.ViTBackbone',
+  'keras_hub.models.DinoV2Backbone': 'keras_hub.models.DINOV2Backbone',
+  'keras_hub.models.DINOv2Backbone': 'keras_hub.models.DINOV2Backbone',
+  'keras_hub.models.VitBackbone': 'keras_hub.models.ViTBackbone',
+  'keras_hub.models.VITBackbone': 'keras_hub.models.ViTBackbone',
+  'keras_hub.models.ViTClassifier': 'keras_hub.models.ViTImageClassifier',
+};
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+export function closest(name: string, candidates: Iterable<string>, maxDistance = 3): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const dd = c.toLowerCase() === name.toLowerCase() ? 0 : editDistance(name, c);
+    if (dd < bestD) {
+      bestD = dd;
+      best = c;
+    }
+  }
+  return bestD <= maxDistance ? best : undefined;
+}
+
+/**
+ * Judges `keras_hub.models.X` / `keras_hub.layers.X`. Returns the right name when X is certainly wrong, null when it is
+ * known good or outside the image families we know (unknown is not guilty).
+ */
+export function checkKerasHubName(qualified: string): { suggestion: string } | null {
+  if (KNOWN_WRONG[qualified]) return { suggestion: KNOWN_WRONG[qualified] };
+  const m = /^keras_hub\.(models|layers)\.([A-Za-z0-9_]+)$/.exec(qualified);
+  if (!m) return null;
+  const [, ns, name] = m as unknown as [string, 'models' | 'layers', string];
+  const own = ns === 'models' ? KERAS_HUB_MODELS : KERAS_HUB_LAYERS;
+  if (own.has(name)) return null;
+  const other = ns === 'models' ? KERAS_HUB_LAYERS : KERAS_HUB_MODELS;
+  if (other.has(name)) return { suggestion: `keras_hub.${ns === 'models' ? 'layers' : 'models'}.${name}` };
+  const imageish = /(Backbone|ImageClassifier|ImageConverter|Preprocessor)$/.test(name);
+  const familyish = [...IMAGE_MODEL_FAMILIES, ...IMAGE_CONVERTER_FAMILIES, 'Dino', 'Vit'].some((f) => name.toLowerCase().startsWith(f.toLowerCase()));
+  if (!imageish || !familyish) return null;
+  const near = closest(name, own) ?? closest(name, other);
+  if (near) return { suggestion: `keras_hub.${own.has(near) ? ns : ns === 'models' ? 'layers' : 'models'}.${near}` };
+  return null;
+}

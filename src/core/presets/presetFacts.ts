@@ -1,0 +1,63 @@
+import { familyOfPreset, type FamilyInfo } from './familyCatalog';
+import { findViTPreset } from './vitCatalog';
+
+/** What the rules and the hover know about one preset: built-in tables, or the real files when on disk. */
+export interface PresetFacts {
+  preset: string;
+  family: FamilyInfo | null;
+  /** An official name, or read from disk. */
+  known: boolean;
+  imageSize: [number, number] | null;
+  patchSize: [number, number] | null;
+  useClassToken: boolean | null;
+  hiddenDim: number | null;
+  numLayers: number | null;
+  numHeads: number | null;
+  scale: number[] | null;
+  offset: number[] | null;
+  formula: string | null;
+  range: string | null;
+  /** Classes of the shipped head; null = backbone only; undefined = unknown. */
+  taskClasses: number | null | undefined;
+  taskActivation?: string | null;
+  pretraining: string | null;
+  params: number | null;
+  /** Preset folder when the facts come from disk. */
+  dir?: string;
+  source: string;
+}
+
+/** Looks a preset up on disk (workspace folder or kagglehub cache); supplied by the host and the CLI. */
+export type PresetLookup = (preset: string) => PresetFacts | undefined;
+
+export function builtinPresetFacts(preset: string): PresetFacts | undefined {
+  const fam = familyOfPreset(preset);
+  if (!fam) return undefined;
+  const vit = findViTPreset(preset);
+  const f = fam.family;
+  return {
+    preset,
+    family: f,
+    known: fam.known,
+    imageSize: fam.imageSize ? [fam.imageSize, fam.imageSize] : null,
+    patchSize: fam.patchSize ? [fam.patchSize, fam.patchSize] : null,
+    useClassToken: f.classToken,
+    hiddenDim: vit?.hiddenDim ?? null,
+    numLayers: vit?.numLayers ?? null,
+    numHeads: vit?.numHeads ?? null,
+    scale: f.scale,
+    offset: f.offset,
+    formula: f.formula,
+    range: f.range,
+    taskClasses: vit ? vit.taskClasses : undefined,
+    taskActivation: vit?.taskClasses ? null : undefined,
+    pretraining: vit ? (vit.pretraining === 'imagenet21k' ? 'ImageNet-21k (backbone only)' : 'ImageNet-21k pre-trained, ImageNet-1k fine-tuned') : null,
+    params: vit?.params ?? null,
+    source: `built-in table (${f.source})`,
+  };
+}
+
+/** Disk facts win over the built-in table. */
+export function presetFacts(preset: string, lookup?: PresetLookup): PresetFacts | undefined {
+  return lookup?.(preset) ?? builtinPresetFacts(preset);
+}
