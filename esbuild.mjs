@@ -56,6 +56,34 @@ const builds = [
   }),
   esbuild.build({ ...nodeCommon, entryPoints: { bench: 'src/bench/main.ts' }, outdir: 'dist' }),
 ];
+builds.push(
+  esbuild.build({
+    ...nodeCommon,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+  }),
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: { report: 'webview/report/main.ts', stats: 'webview/stats/main.ts', presetDiff: 'webview/presetDiff/main.ts' },
+    outdir: 'dist/webview',
+  }),
+);
+if (process.argv.includes('--e2e')) {
+  builds.push(
+    esbuild.build({
+      ...nodeCommon,
+      external: [...nodeExternals, 'mocha'],
+      entryPoints: { index: 'test/e2e/suite/index.ts', 'extension.test': 'test/e2e/suite/extension.test.ts' },
+      outdir: 'out/test/e2e',
+    }),
+  );
+}
 if (withTests) {
   builds.push(
     esbuild.build({
@@ -63,6 +91,14 @@ if (withTests) {
       entryPoints: listTests('test/unit'),
       outdir: 'out/test/unit',
       outbase: 'test/unit',
+      sourcemap: true,
+    }),
+    esbuild.build({
+      ...nodeCommon,
+      external: [...nodeExternals, 'playwright-core'],
+      entryPoints: listTests('test/browser'),
+      outdir: 'out/test/browser',
+      outbase: 'test/browser',
       sourcemap: true,
     }),
     esbuild.build({

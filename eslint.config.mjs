@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-e2e/**', 'media/**', '*.mjs', 'test/e2e/**/*.js'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-e2e/**', 'media/**', '*.mjs', 'test/e2e/**/*.js', 'test-results/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -22,5 +22,6 @@ export default tseslint.config(
   { files: ['src/engine/**/*.ts'], rules: restrict([{ group: ['vscode', '**/host/**'], message: 'The engine runs in a child process without vscode.' }]) },
   { files: ['src/cli/**/*.ts'], rules: { ...restrict([{ group: ['vscode', '**/host/**'], message: 'The CLI must run without vscode.' }]), 'no-console': 'off' } },
   { files: ['webview/**/*.ts'], rules: restrict([{ group: ['vscode', 'node:*', '**/src/core/**', '**/src/engine/**', '**/src/host/**'], message: 'Webviews only see src/protocol.' }]) },
+  { files: ['test/e2e/**/*.ts'], rules: { 'no-console': 'off' } },
   { files: ['test/unit/**/*.ts'], rules: restrict([{ group: ['vscode'], message: 'Unit tests never import vscode.' }]) },
 );

@@ -1,4 +1,5 @@
 /** Entry of the engine child process: picks the backend, then serves requests over IPC. */
+import './nativeResolve';
 import { createIpcTransport } from '../protocol/processTransport';
 import { selectBackend, type BackendChoice } from './backend/selectBackend';
 import { startEngineServer } from './engineServer';

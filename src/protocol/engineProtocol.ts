@@ -29,6 +29,8 @@ export interface SanityParams {
   /** Reproduce the uint8 eager converter path (rounds the resized image) instead of predict()/fit()'s float path. */
   converterPath?: 'float' | 'uint8-eager';
   dumpTensors?: boolean;
+  /** Return the converted images de-normalised to PNG data URIs (for the statistics panel). */
+  thumbnails?: boolean;
   cwd?: string;
   seed?: number;
 }
@@ -124,6 +126,7 @@ export interface SanityReport {
   findings: Finding[];
   timings: { loadMs: number; decodeMs: number; preprocessMs: number; forwardMs: number; totalMs: number };
   tensors?: Record<string, DumpTensor | DumpTensor[]>;
+  thumbnails?: string[];
 }
 
 export interface ReadyEvent {

@@ -22,6 +22,7 @@ export interface ForkOptions {
   logger: Logger;
   execPath?: string;
   readyTimeoutMs?: number;
+  env?: Record<string, string>;
 }
 
 /**
@@ -32,6 +33,7 @@ export async function forkEngine(opts: ForkOptions): Promise<EngineHandle> {
   const child = fork(opts.enginePath, ['--backend', opts.backend ?? 'auto'], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ...(opts.env ?? {}) },
     ...(opts.execPath ? { execPath: opts.execPath } : {}),
   });
   let stderrTail = '';

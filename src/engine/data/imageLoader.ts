@@ -77,3 +77,11 @@ function walk(dir: string): string[] {
   }
   return out;
 }
+
+/** Encodes float HWC pixels (0–255 scale, clamped) as a PNG data: URI. */
+export async function encodePngDataUri(pixels: Float32Array, width: number, height: number, channels = 3): Promise<string> {
+  const bytes = Buffer.alloc(pixels.length);
+  for (let i = 0; i < pixels.length; i++) bytes[i] = Math.max(0, Math.min(255, Math.round(pixels[i] as number)));
+  const png = await sharp(bytes, { raw: { width, height, channels: channels as 3 } }).png().toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}

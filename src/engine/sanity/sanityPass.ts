@@ -8,7 +8,7 @@ import { channelStats, histogram } from '../../core/stats/channelStats';
 import { UserError } from '../../core/userError';
 import type { DumpTensor, LossReport, SanityParams, SanityReport, StageReport, UserPooling } from '../../protocol/engineProtocol';
 import type { BackendInfo } from '../backend/selectBackend';
-import { loadImage, type LoadedImage } from '../data/imageLoader';
+import { encodePngDataUri, loadImage, type LoadedImage } from '../data/imageLoader';
 import { vitEmbed, vitEncoderBlock } from '../models/vit/vitBackbone';
 import { resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
 import { vitHeadForward, vitPool } from '../models/vit/vitImageClassifier';
@@ -261,6 +261,16 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
           tensors.probabilities = toDump(head.probabilities);
         }
       }
+      const thumbnails: string[] = [];
+      if (params.thumbnails) {
+        // what the model sees, mapped back to 0–255 with the preset's own affine map
+        const { scale, offset } = contract ?? { scale: [1, 1, 1], offset: [0, 0, 0] };
+        for (const arr of fedArrays) {
+          const px = new Float32Array(arr.length);
+          for (let i = 0; i < arr.length; i++) px[i] = ((arr[i] as number) - (offset[i % C] as number)) / (scale[i % C] as number);
+          thumbnails.push(await encodePngDataUri(px, W, H, C));
+        }
+      }
       tf.dispose([pooled, ...(pooledCorrect ? [pooledCorrect] : [])]);
       if (head) tf.dispose([head.pooled, head.logits, head.probabilities, head.output]);
       const tEnd = performance.now();
@@ -283,6 +293,7 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
         userPreprocessing, userPooling, converterPath, stages, inputStats, featureSimilarity, loss, predictions, findings,
         timings: { loadMs: tLoad - t0, decodeMs: tDecode - tLoad, preprocessMs: tPre - tDecode, forwardMs: tEnd - tPre, totalMs: tEnd - t0 },
         ...(keep ? { tensors } : {}),
+        ...(params.thumbnails ? { thumbnails } : {}),
       };
     } finally {
       tf.dispose([fedX, fed.tokens, fed.embeddings, ...fed.blocks]);

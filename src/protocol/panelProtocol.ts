@@ -1,0 +1,64 @@
+/** Host ⇄ webview panel contracts. Panels send `panel/ready` first; the host answers with a full `panel/state`. */
+import type { SanityReport } from './engineProtocol';
+
+/** The shapes that the static analysis of the open file expects, before any run. */
+export interface ExpectedShapes {
+  preset: string;
+  imageSize: [number, number] | null;
+  patchSize: [number, number] | null;
+  useClassToken: boolean | null;
+  hiddenDim: number | null;
+  numLayers: number | null;
+  pooling: 'token' | 'gap' | 'unknown';
+  headUnits: number | null;
+  /** Image size written in the code (Input shape), for mismatch highlighting. */
+  codeInputSize: [number, number] | null;
+}
+
+/** Where in the user's code each stage is created (0-based lines), for click-to-reveal. */
+export type StageLines = Partial<Record<'preprocessed' | 'tokens' | 'backbone_output' | 'pooled' | 'logits', number>>;
+
+export interface ReportPanelState {
+  report: SanityReport | null;
+  expected: ExpectedShapes | null;
+  stageLines: StageLines;
+  sourceFile: string | null;
+  running: boolean;
+  error: string | null;
+}
+
+export interface StatsPanelState {
+  report: Pick<SanityReport, 'inputStats' | 'images' | 'userPreprocessing' | 'findings' | 'preset'> | null;
+  /** data: URIs of the converted images de-normalised for display, in batch order. */
+  thumbnails: string[];
+}
+
+export interface DiffRow {
+  file: string;
+  key: string;
+  left: string;
+  right: string;
+  kind: 'same' | 'changed' | 'added' | 'removed';
+  meaning?: string;
+}
+
+export interface DiffPanelState {
+  leftLabel: string;
+  rightLabel: string;
+  mapping: { left: string; right: string; same: boolean; explanation: string };
+  rows: DiffRow[];
+}
+
+export interface PanelNotificationsToWebview<S> {
+  [method: string]: unknown;
+  'panel/state': S;
+}
+
+export interface PanelNotificationsToHost {
+  [method: string]: unknown;
+  'panel/ready': Record<string, never>;
+  /** Reveal a line of the source file in the editor. */
+  'panel/revealLine': { line: number };
+  /** Ask the host to run the sanity batch again. */
+  'panel/rerun': Record<string, never>;
+}

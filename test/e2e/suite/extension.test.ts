@@ -1,0 +1,86 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { ViTDoctorApi } from '../../../src/extension';
+import type { ReportPanelState } from '../../../src/protocol/panelProtocol';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 30000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(200);
+  }
+}
+
+suite('ViT Doctor in the extension host', () => {
+  let api: ViTDoctorApi;
+  let doc: vscode.TextDocument;
+
+  suiteSetup(async () => {
+    const ws = vscode.workspace.workspaceFolders![0]!.uri;
+    doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws, 'train.py'));
+    await vscode.window.showTextDocument(doc);
+    const ext = vscode.extensions.all.find((e) => e.packageJSON.name === 'vit-doctor')!;
+    api = (await ext.activate()) as ViTDoctorApi;
+  });
+
+  test('every command is registered', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const c of ['runSanityBatch', 'openShapeInspector', 'showInputStatistics', 'comparePresets', 'showPresetConfig', 'restartEngine', 'showLogs', 'installNativeBackend']) {
+      assert.ok(all.includes(`vitDoctor.${c}`), c);
+    }
+  });
+
+  test('diagnostics of train.py: rule codes with doc links, source, related locations', async () => {
+    const diags = await until(() => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'ViT Doctor');
+      return d.length >= 2 ? d : undefined;
+    });
+    const codes = diags.map((d) => `${d.range.start.line + 1}:${(d.code as { value: string }).value}`).sort();
+    assert.deepStrictEqual(codes, ['13:VTD005', '9:VTD001']);
+    const vtd001 = diags.find((d) => (d.code as { value: string }).value === 'VTD001')!;
+    assert.match((vtd001.code as { target: vscode.Uri }).target.path, /docs\/rules\/VTD001-missing-preprocessing\.md$/);
+    assert.ok((vtd001.relatedInformation ?? []).some((r) => r.location.range.start.line === 5));
+  });
+
+  test('quick fixes are offered for a finding', async () => {
+    const diag = vscode.languages.getDiagnostics(doc.uri).find((d) => (d.code as { value: string }).value === 'VTD001')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.some((t) => /ImageConverter\.from_preset/.test(t)), titles.join(' | '));
+    assert.ok(titles.some((t) => /Ignore VTD001 on this line/.test(t)));
+  });
+
+  test('hover on a preset name explains tokens and the input contract', async () => {
+    const line = doc.lineAt(14).text;
+    const pos = new vscode.Position(14, line.indexOf('vit_base') + 3);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos);
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(text, /196 \+ 1 CLS = 197/);
+    assert.match(text, /x \/ 127\.5 - 1/);
+  });
+
+  test('Run Sanity Batch runs the engine on the workspace preset and fills the report panel', async () => {
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(5, 10, 5, 10);
+    await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
+    const state = await until(() => {
+      const s = api.reportState() as ReportPanelState;
+      return s.report ? s : undefined;
+    }, 120000);
+    const tokens = state.report!.stages.find((s) => s.id === 'tokens')!;
+    assert.deepStrictEqual(tokens.shape, [8, 37, 64]);
+    assert.strictEqual(state.report!.userPreprocessing, 'none', 'the sanity batch reproduces the script, which feeds raw pixels');
+    assert.ok(state.report!.findings.some((f) => f.code === 'SAN001'));
+    assert.strictEqual(api.engineBackend(), 'wasm');
+    await until(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && /vitDoctor\.report/.test(t.input.viewType)));
+  });
+
+  test('the engine recovers after Restart Engine', async () => {
+    await vscode.commands.executeCommand('vitDoctor.restartEngine');
+    assert.strictEqual(api.engineBackend(), 'wasm');
+  });
+});
