@@ -2,6 +2,23 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * tfjs-core's node build registers no gradients; its ESM `register_all_gradients` is bundled into the engine instead.
+ * Kernel and gradient registries, the engine and the Tensor class are global singletons in tfjs, so the bundled
+ * gradient code registers into the same registry as the external tfjs-core.
+ */
+const tfjsGradients = {
+  name: 'tfjs-gradients',
+  setup(b) {
+    b.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\/register_all_gradients$/ }, () => ({
+      path: requireHere.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js'),
+    }));
+  },
+};
 
 const production = process.argv.includes('--production');
 const withTests = process.argv.includes('--tests');
@@ -33,6 +50,7 @@ const nodeCommon = {
   minify: production,
   external: nodeExternals,
   logLevel: 'warning',
+  plugins: [tfjsGradients],
   ...importMetaShim,
 };
 
@@ -70,7 +88,7 @@ builds.push(
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    entryPoints: { report: 'webview/report/main.ts', stats: 'webview/stats/main.ts', presetDiff: 'webview/presetDiff/main.ts' },
+    entryPoints: { report: 'webview/report/main.ts', stats: 'webview/stats/main.ts', presetDiff: 'webview/presetDiff/main.ts', training: 'webview/training/main.ts' },
     outdir: 'dist/webview',
   }),
 );
@@ -103,7 +121,7 @@ if (withTests) {
     }),
     esbuild.build({
       ...nodeCommon,
-      entryPoints: { makeDemo: 'scripts/makeDemo.ts' },
+      entryPoints: { makeDemo: 'scripts/makeDemo.ts', pretrainDemo: 'scripts/pretrainDemo.ts' },
       outdir: 'out/scripts',
     }),
   );

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const out = resolve(i >= 0 ? (process.argv[i + 1] as string) : 'media/demo');
   rmSync(join(out, 'images'), { recursive: true, force: true });
   rmSync(join(out, 'preset'), { recursive: true, force: true });
-  await writeDemoImages(join(out, 'images'), 6, 2026);
+  await writeDemoImages(join(out, 'images'), 40, 2026);
   await writeViTPreset(join(out, 'preset'), {
     backbone: DEMO_BACKBONE,
     converter: DEMO_CONVERTER,

@@ -47,7 +47,7 @@ export function formatSanityReport(r: SanityReport): string {
   if (r.featureSimilarity !== null) out.push(`  pooled-feature cosine similarity, your input vs preset converter: ${r.featureSimilarity.toFixed(4)}`);
   if (r.loss) {
     out.push('');
-    out.push(`Loss at initialisation (fresh ${r.loss.numClasses}-class head): ${r.loss.loss.toFixed(4)} vs ln(${r.loss.numClasses}) = ${r.loss.lnC.toFixed(4)} → ${r.loss.verdict}` +
+    out.push(`Loss at initialisation (fresh ${r.loss.numClasses}-class head): ${r.loss.loss.toFixed(4)} vs ln(${r.loss.numClasses}) = ${r.loss.lnC.toFixed(4)}, ≈ ${r.loss.expected.toFixed(4)} for this head's logit scale → ${r.loss.verdict}` +
       (r.userPreprocessing !== 'preset' ? `; with the preset converter: ${r.loss.lossCorrect.toFixed(4)}` : ''));
   }
   if (r.predictions.length) {

@@ -5,16 +5,21 @@ import type { WireError } from '../protocol/envelope';
 import { parseArgv } from './argv';
 import { LINT_USAGE, lintCommand } from './lintCommand';
 import { SANITY_USAGE, sanityCommand } from './sanityCommand';
+import { checkCommand, TRAIN_USAGE, trainCommand } from './trainCommands';
 
 const USAGE = `vit-doctor — catches the silent failures of fine-tuning Keras Hub ViTs
 
 Commands:
   sanity   run one batch through the preset's converter, backbone and head; report shapes, statistics, findings
   lint     check Python training code for Keras Hub pitfalls (VS Code diagnostics, in CI)
+  train    short fine-tune on an image folder, with live progress (head / last-k / full)
+  check    prove the pipeline can learn: init loss, overfit one batch, zero-input baseline, preprocessing A/B
 
 ${SANITY_USAGE}
 
-${LINT_USAGE}`;
+${LINT_USAGE}
+
+${TRAIN_USAGE}`;
 
 function errorText(w: WireError): string {
   return `vit-doctor: error: ${w.message}${w.hint ? `\n  hint: ${w.hint}` : ''}\n`;
@@ -46,6 +51,10 @@ async function main(): Promise<number> {
       return sanityCommand(args, logger, write, progress);
     case 'lint':
       return lintCommand(args, write);
+    case 'train':
+      return trainCommand(args, logger, write, __dirname);
+    case 'check':
+      return checkCommand(args, logger, write, __dirname);
     default:
       process.stderr.write(`vit-doctor: error: unknown command "${args.command}".\n\n${USAGE}\n`);
       return 2;

@@ -12,6 +12,9 @@ export interface Settings {
   images: string[];
   sanityBatch: number;
   sanityPreprocessing: UserPreprocessing | 'auto';
+  trainData: string;
+  trainMode: 'head' | 'last-k' | 'full';
+  trainEpochs: number;
 }
 
 export const SETTING_DEFAULTS = {
@@ -24,6 +27,9 @@ export const SETTING_DEFAULTS = {
   images: [],
   'sanity.batch': 8,
   'sanity.preprocessing': 'auto',
+  'train.data': '',
+  'train.mode': 'head',
+  'train.epochs': 3,
 } as const;
 
 const BACKENDS: BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -54,5 +60,8 @@ export function normalizeSettings(get: (key: keyof typeof SETTING_DEFAULTS) => u
     images: Array.isArray(images) ? images.filter((x): x is string => typeof x === 'string') : [],
     sanityBatch: num('sanity.batch', 1, 256),
     sanityPreprocessing: (PREPROCESSING.includes(pre) ? pre : 'auto') as Settings['sanityPreprocessing'],
+    trainData: str('train.data'),
+    trainMode: (['head', 'last-k', 'full'].includes(str('train.mode')) ? str('train.mode') : 'head') as Settings['trainMode'],
+    trainEpochs: num('train.epochs', 1, 1000),
   };
 }

@@ -4,6 +4,8 @@ import type { EngineNotifications, EngineRequests, HostNotifications } from '../
 import type { Transport } from '../protocol/transport';
 import type { BackendInfo } from './backend/selectBackend';
 import { runSanityPass } from './sanity/sanityPass';
+import { runPipelineChecks } from './train/pipelineChecks';
+import { runTraining } from './train/trainRun';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -18,6 +20,12 @@ export function startEngineServer(transport: Transport, backend: BackendInfo, on
       backend,
       progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
     }),
+  );
+  ep.onRequest('engine/train', (params, ctx) =>
+    runTraining(params, { signal: ctx.signal, backend: backend.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+  );
+  ep.onRequest('engine/checkPipeline', (params, ctx) =>
+    runPipelineChecks(params, { signal: ctx.signal, backend: backend.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/shutdown', () => {
     setImmediate(onShutdown);

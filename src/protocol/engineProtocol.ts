@@ -1,5 +1,6 @@
 /** Host/CLI ⇄ engine contract. The host (or CLI) sends requests; the engine answers and sends notifications. */
 import type { ChannelStats, Histogram } from './statsTypes';
+import type { CheckParams, CheckResult, TrainParams, TrainProgressEvent, TrainResult } from './trainProtocol';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -79,6 +80,8 @@ export interface InputStatsReport {
 export interface LossReport {
   numClasses: number;
   lnC: number;
+  /** ln(C) + σ²/2, σ² = variance of the fresh head's logits: what a head with this initialisation scale should start at. */
+  expected: number;
   /** Cross-entropy of a freshly initialised head (as from_preset(num_classes=C)) on the fed input. */
   loss: number;
   /** The same head on correctly preprocessed input. */
@@ -152,6 +155,8 @@ export interface LogEvent {
 export interface EngineRequests {
   [method: string]: { params: unknown; result: unknown };
   'engine/sanityPass': { params: SanityParams; result: SanityReport };
+  'engine/train': { params: TrainParams; result: TrainResult };
+  'engine/checkPipeline': { params: CheckParams; result: CheckResult };
   'engine/shutdown': { params: Record<string, never>; result: null };
 }
 
@@ -159,6 +164,8 @@ export interface EngineNotifications {
   [method: string]: unknown;
   'engine/ready': ReadyEvent;
   'engine/progress': ProgressEvent;
+  /** Training and pipeline-check events, tagged with the request they belong to. */
+  'engine/trainProgress': TrainProgressEvent;
   'engine/log': LogEvent;
   /** The engine cannot start (e.g. the requested backend is unavailable); it exits right after. */
   'engine/fatal': { code: string; message: string };

@@ -49,9 +49,20 @@ export interface DiffPanelState {
   rows: DiffRow[];
 }
 
+/** Training panel: a run's events so far, or a pipeline check's result. */
+export interface TrainPanelState {
+  title: string;
+  running: boolean;
+  events: import('./trainProtocol').TrainEvent[];
+  check: import('./trainProtocol').CheckResult | null;
+  error: string | null;
+}
+
 export interface PanelNotificationsToWebview<S> {
   [method: string]: unknown;
   'panel/state': S;
+  /** Training events appended to the current state (live curves). */
+  'train/append': { events: import('./trainProtocol').TrainEvent[] };
 }
 
 export interface PanelNotificationsToHost {
@@ -61,4 +72,6 @@ export interface PanelNotificationsToHost {
   'panel/revealLine': { line: number };
   /** Ask the host to run the sanity batch again. */
   'panel/rerun': Record<string, never>;
+  /** Stop the running training or check. */
+  'panel/stop': Record<string, never>;
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// training needs every kernel's gradient (bundled by esbuild.mjs, see the tfjs-gradients plugin there)
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 

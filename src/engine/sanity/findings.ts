@@ -128,7 +128,7 @@ export function computeFindings(inp: FindingsInput): Finding[] {
     const l = inp.loss;
     out.push({
       code: 'SAN006', name: 'initial-loss', severity: 'warning',
-      title: `Loss at initialisation ${l.loss.toFixed(3)} vs ln(${l.numClasses}) = ${l.lnC.toFixed(3)}`,
+      title: `Loss at initialisation ${l.loss.toFixed(3)} vs ln(${l.numClasses}) = ${l.lnC.toFixed(3)} (≈ ${l.expected.toFixed(3)} expected for this head's logit scale)`,
       detail: `A freshly initialised head should start near ln(C). ${l.verdict === 'high' ? 'A much higher loss means over-confident wrong logits: inputs or features are out of scale.' : 'A much lower loss at step 0 means the labels leak into the inputs or the batch has one class.'} With the preset converter the same head gives ${l.lossCorrect.toFixed(3)}.`,
       fix: l.verdict === 'high' ? `Apply the preset converter (${converterLine}) and check the head initialisation.` : 'Check the labels and the class balance of the batch.',
     });

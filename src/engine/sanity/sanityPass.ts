@@ -187,11 +187,13 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
         const rand = seededRandom(params.seed ?? 1337);
         const kernel = tf.tensor2d(glorotUniform(D, numClasses, rand), [D, numClasses]);
         const l = tf.tidy(() => softmaxCrossEntropy(tf.matMul(pooled, kernel), selection.labels!));
+        const logitVar = tf.tidy(() => tf.moments(tf.matMul(pooled, kernel)).variance.dataSync()[0] as number);
         const lc = pooledCorrect ? tf.tidy(() => softmaxCrossEntropy(tf.matMul(pooledCorrect, kernel), selection.labels!)) : l;
         kernel.dispose();
         const lnC = Math.log(numClasses);
+        const expected = lnC + logitVar / 2;
         const tol = Math.max(0.5, 0.3 * lnC);
-        loss = { numClasses, lnC, loss: l, lossCorrect: lc, verdict: !Number.isFinite(l) || l > lnC + tol ? 'high' : l < lnC - tol ? 'low' : 'ok' };
+        loss = { numClasses, lnC, expected, loss: l, lossCorrect: lc, verdict: !Number.isFinite(l) || l > expected + tol ? 'high' : l < lnC - tol ? 'low' : 'ok' };
       }
 
       const poolDetail = userPooling === 'token'

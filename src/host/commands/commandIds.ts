@@ -8,10 +8,13 @@ export const COMMANDS = {
   restartEngine: 'vitDoctor.restartEngine',
   showLogs: 'vitDoctor.showLogs',
   installNativeBackend: 'vitDoctor.installNativeBackend',
+  train: 'vitDoctor.train',
+  checkPipeline: 'vitDoctor.checkPipeline',
 } as const;
 
 export const VIEW_TYPES = {
   report: 'vitDoctor.report',
   stats: 'vitDoctor.inputStats',
   presetDiff: 'vitDoctor.presetDiff',
+  training: 'vitDoctor.training',
 } as const;

@@ -8,6 +8,7 @@ import { installNativeBackend } from './installNativeBackend';
 import { comparePresets, showPresetConfig } from './presetCommands';
 import { editorContext } from './presetPicker';
 import { runSanityBatch } from './runSanityBatch';
+import { checkPipelineCommand, trainCommand } from './trainCommands';
 
 export interface CommandDeps {
   cache: DocumentCache;
@@ -44,6 +45,8 @@ export function commandTable(d: CommandDeps): Record<keyof typeof COMMANDS, (...
     },
     showLogs: () => d.channel.show(true),
     installNativeBackend: () => installNativeBackend(d.nativeDir, d.log, () => d.engine.restart()),
+    train: () => trainCommand(d),
+    checkPipeline: () => checkPipelineCommand(d),
   };
 }
 

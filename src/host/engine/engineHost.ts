@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { forkEngine, type EngineHandle } from '../../core/engine/forkEngine';
 import type { Logger } from '../../core/logger';
-import type { SanityParams, SanityReport } from '../../protocol/engineProtocol';
+import type { EngineRequests, SanityParams, SanityReport } from '../../protocol/engineProtocol';
+import type { TrainProgressEvent } from '../../protocol/trainProtocol';
 import { readSettings } from '../settings';
 
 /**
@@ -78,6 +79,27 @@ export class EngineHost implements vscode.Disposable {
     this.setBusy(+1);
     try {
       return await h.endpoint.request('engine/sanityPass', params, ac.signal);
+    } finally {
+      this.setBusy(-1);
+      off();
+      sub.dispose();
+    }
+  }
+
+  /** Training or a pipeline check: events are forwarded as they come; the token cancels between steps. */
+  async trainRequest<M extends 'engine/train' | 'engine/checkPipeline'>(
+    method: M,
+    params: EngineRequests[M]['params'],
+    token: vscode.CancellationToken,
+    onEvent: (e: TrainProgressEvent['event']) => void,
+  ): Promise<EngineRequests[M]['result']> {
+    const h = await this.get();
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    const off = h.endpoint.onNotification('engine/trainProgress', (p) => onEvent(p.event));
+    this.setBusy(+1);
+    try {
+      return (await h.endpoint.request(method, params, ac.signal)) as EngineRequests[M]['result'];
     } finally {
       this.setBusy(-1);
       off();

@@ -66,7 +66,7 @@ export class PanelHost<S> implements vscode.Disposable {
     private readonly title: string,
     private readonly bundle: string,
     private state: S,
-    private readonly handlers: { onRevealLine?(line: number): void; onRerun?(): void } = {},
+    private readonly handlers: { onRevealLine?(line: number): void; onRerun?(): void; onStop?(): void } = {},
   ) {}
 
   get isOpen(): boolean {
@@ -106,6 +106,7 @@ export class PanelHost<S> implements vscode.Disposable {
     ep.onNotification('panel/ready', () => ep.notify('panel/state', this.state));
     ep.onNotification('panel/revealLine', (p) => this.handlers.onRevealLine?.(p.line));
     ep.onNotification('panel/rerun', () => this.handlers.onRerun?.());
+    ep.onNotification('panel/stop', () => this.handlers.onStop?.());
     this.subs.push(
       panel.onDidDispose(() => {
         transport.dispose();
@@ -113,6 +114,12 @@ export class PanelHost<S> implements vscode.Disposable {
         this.endpoint = null;
       }),
     );
+  }
+
+  /** Sends a notification other than the full state (e.g. appended training events). */
+  notify<M extends keyof PanelNotificationsToWebview<S> & string>(method: M, params: PanelNotificationsToWebview<S>[M], nextState: S): void {
+    this.state = nextState;
+    this.endpoint?.notify(method, params);
   }
 
   update(state: S): void {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { DiffPanelState, ReportPanelState, StatsPanelState } from '../../protocol/panelProtocol';
+import type { DiffPanelState, ReportPanelState, StatsPanelState, TrainPanelState } from '../../protocol/panelProtocol';
 import { VIEW_TYPES } from '../commands/commandIds';
 import { PanelHost } from './panelHost';
 
@@ -8,6 +8,9 @@ export class Panels implements vscode.Disposable {
   readonly report: PanelHost<ReportPanelState>;
   readonly stats: PanelHost<StatsPanelState>;
   readonly diff: PanelHost<DiffPanelState | null>;
+  readonly training: PanelHost<TrainPanelState>;
+  /** Stops the running training or check (set by the command that runs it). */
+  stopTraining: (() => void) | null = null;
   /** Document the report's stage lines refer to. */
   sourceUri: vscode.Uri | null = null;
   private readonly subs: vscode.Disposable[] = [];
@@ -18,7 +21,9 @@ export class Panels implements vscode.Disposable {
       { onRevealLine: (line) => void this.reveal(line), onRerun });
     this.stats = new PanelHost<StatsPanelState>(extensionUri, VIEW_TYPES.stats, 'ViT Doctor: Input Statistics', 'stats', { report: null, thumbnails: [] });
     this.diff = new PanelHost<DiffPanelState | null>(extensionUri, VIEW_TYPES.presetDiff, 'ViT Doctor: Preset Diff', 'presetDiff', null);
-    for (const p of [this.report, this.stats, this.diff] as PanelHost<unknown>[]) {
+    this.training = new PanelHost<TrainPanelState>(extensionUri, VIEW_TYPES.training, 'ViT Doctor: Training', 'training',
+      { title: 'Training', running: false, events: [], check: null, error: null }, { onStop: () => this.stopTraining?.() });
+    for (const p of [this.report, this.stats, this.diff, this.training] as PanelHost<unknown>[]) {
       this.subs.push(
         vscode.window.registerWebviewPanelSerializer(p.viewType, {
           deserializeWebviewPanel: async (panel, state) => {
@@ -44,6 +49,7 @@ export class Panels implements vscode.Disposable {
     this.report.dispose();
     this.stats.dispose();
     this.diff.dispose();
+    this.training.dispose();
     this.subs.forEach((s) => s.dispose());
   }
 }
