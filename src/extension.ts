@@ -16,6 +16,7 @@ export interface ViTDoctorApi {
   reportState(): unknown;
   statsState(): unknown;
   diffState(): unknown;
+  trainingState(): unknown;
   engineBackend(): string | null;
 }
 
@@ -33,7 +34,17 @@ export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
     pythonWasm: join(root, 'node_modules', 'tree-sitter-python', 'tree-sitter-python.wasm'),
   });
   const nativeDir = join(context.globalStorageUri.fsPath, 'native');
-  const engine = new EngineHost(root, logger, nativeDir, (m) => showError(m));
+  const offerNative = (backend: string, requested: string): void => {
+    // On a machine with internet, offer tfjs-node once: it is much faster than wasm.
+    if (requested !== 'auto' || backend === 'tensorflow' || context.globalState.get('vitDoctor.nativeOffered')) return;
+    void context.globalState.update('vitDoctor.nativeOffered', true);
+    void vscode.window
+      .showInformationMessage(`ViT Doctor runs on the ${backend} backend. The native TensorFlow backend (@tensorflow/tfjs-node) is much faster; installing it needs internet.`, 'Install', 'Not now')
+      .then((a) => {
+        if (a === 'Install') void vscode.commands.executeCommand(COMMANDS.installNativeBackend);
+      });
+  };
+  const engine = new EngineHost(root, logger, nativeDir, (m) => showError(m), offerNative);
   const panels = new Panels(context.extensionUri, () => void vscode.commands.executeCommand(COMMANDS.runSanityBatch));
   const diagnostics = new LintDiagnostics(cache, context.extensionUri, logger);
   const selector: vscode.DocumentSelector = { language: 'python' };
@@ -52,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
     reportState: () => panels.report.currentState,
     statsState: () => panels.stats.currentState,
     diffState: () => panels.diff.currentState,
+    trainingState: () => panels.training.currentState,
     engineBackend: () => engine.backend,
   };
 }

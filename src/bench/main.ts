@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { benchActivation } from './activationBench';
 import { lintSource } from '../core/lint/linter';
 import { getPythonParser, parsePython } from '../core/lint/pythonSource';
 import { loadPresetDir } from '../core/presets/presetLoader';
@@ -17,6 +18,7 @@ import { vitHeadForward } from '../engine/models/vit/vitImageClassifier';
 import { initViTBackboneArrays, initViTHeadArrays } from '../engine/models/vit/vitInit';
 import { disposeViTModel, loadViTModel } from '../engine/models/vit/vitModel';
 import { writeViTPreset } from '../engine/models/vit/vitPresetWriter';
+import { runTraining } from '../engine/train/trainRun';
 
 interface Row {
   backend: string;
@@ -71,7 +73,37 @@ function table(rows: Row[]): string {
   return all.map((r, j) => `| ${r.map((c, i) => c.padEnd(w[i] as number)).join(' | ')} |${j === 0 ? `\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|` : ''}`).join('\n');
 }
 
+interface TrainRow {
+  backend: string;
+  mode: string;
+  imagesPerSec: number;
+  cacheSeconds: number;
+  peakRssMb: number;
+}
+
+/** Training throughput on the bundled demo: median images/s over the optimisation steps, and the run's peak RSS. */
+async function measureTraining(backend: BackendChoice, mode: 'head' | 'last-k'): Promise<TrainRow> {
+  const info = await selectBackend(backend);
+  const t0 = performance.now();
+  let firstStepAt = 0;
+  const r = await runTraining(
+    { preset: resolve('media/demo/preset'), data: resolve('media/demo/images'), mode, k: 2, epochs: 3, batch: 16, seed: 1 },
+    { signal: new AbortController().signal, backend: info.name, emit: (e) => { if (e.type === 'step' && !firstStepAt) firstStepAt = performance.now(); } },
+  );
+  const ips = r.steps.map((x) => x.imagesPerSec).sort((a, b) => a - b);
+  return { backend: info.name, mode, imagesPerSec: ips[Math.floor(ips.length / 2)] ?? 0, cacheSeconds: (firstStepAt - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
 async function child(): Promise<void> {
+  if (process.argv[3] === '--train') {
+    try {
+      process.send?.(await measureTraining(process.argv[4] as BackendChoice, process.argv[5] as 'head' | 'last-k'));
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message.split('\n')[0]}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
   const [backend, presetDir, label, batch, repeats] = process.argv.slice(3);
   try {
     const row = await measure(backend as BackendChoice, presetDir as string, label as string, Number(batch), Number(repeats));
@@ -82,13 +114,27 @@ async function child(): Promise<void> {
   }
 }
 
-async function runChild(args: string[]): Promise<Row | null> {
+async function runChild<T = Row>(args: string[]): Promise<T | null> {
   return new Promise((res) => {
     const c = fork(__filename, ['--child', ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    let row: Row | null = null;
-    c.on('message', (m) => (row = m as Row));
+    let row: T | null = null;
+    c.on('message', (m) => (row = m as T));
     c.on('exit', () => res(row));
   });
+}
+
+async function benchTraining(): Promise<string> {
+  const rows: TrainRow[] = [];
+  for (const b of ['tensorflow', 'wasm', 'cpu'] as BackendChoice[]) {
+    for (const mode of ['head', 'last-k'] as const) {
+      const r = await runChild<TrainRow>(['--train', b, mode]);
+      if (r) rows.push(r);
+      else break;
+    }
+  }
+  const head = rows.find((r) => r.backend === 'wasm' && r.mode === 'head')?.imagesPerSec ?? 1;
+  return ['| backend | mode | images/s (median step) | vs wasm head | feature cache s | peak RSS MB |', '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.backend} | ${r.mode} | ${r.imagesPerSec.toFixed(0)} | ${(r.imagesPerSec / head).toFixed(2)}× | ${r.cacheSeconds.toFixed(2)} | ${r.peakRssMb.toFixed(0)} |`)].join('\n');
 }
 
 /** Lint throughput: parse + all rules on a 2,000-line file built from the test corpus, median of 20 runs. */
@@ -121,6 +167,14 @@ async function benchLint(): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--train-only')) {
+    process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
+    return;
+  }
+  if (process.argv.includes('--activation-only')) {
+    process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
+    return;
+  }
   if (process.argv.includes('--lint-only')) {
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
     return;
@@ -147,6 +201,8 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\nForward pass (backbone + head), median of repeats after one warm-up; node ${process.version}\n\n${table(rows)}\n`);
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
+    process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
+    process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -29,7 +29,7 @@ export function channelStats(values: ArrayLike<number>, channels: number): Chann
   return out;
 }
 
-/** Concatenates several channel-interleaved arrays' statistics (weighted) without copying them. */
+/** Histogram of one channel of interleaved HWC values over [lo, hi) in `bins` equal bins (values outside are clamped to the end bins). */
 export function histogram(values: ArrayLike<number>, channels: number, channel: number, lo: number, hi: number, bins = 48): Histogram {
   const counts = new Array<number>(bins).fill(0);
   const width = (hi - lo) / bins || 1;

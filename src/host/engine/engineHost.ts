@@ -22,6 +22,7 @@ export class EngineHost implements vscode.Disposable {
     private readonly log: Logger,
     private readonly nativeDir: string,
     private readonly onCrash: (message: string) => void,
+    private readonly onStarted: (backend: string, requested: string) => void = () => {},
   ) {
     this.status.name = 'ViT Doctor engine';
   }
@@ -41,6 +42,7 @@ export class EngineHost implements vscode.Disposable {
       env: { VIT_DOCTOR_NATIVE_DIR: this.nativeDir },
     });
     this.log.info(`engine ready: protocol ${h.ready.protocolVersion}, backend ${h.ready.backend.name} (${h.ready.backend.notes.join('; ')}), node ${h.ready.node}`);
+    this.onStarted(h.ready.backend.name, s.engineBackend);
     h.endpoint.onNotification('engine/log', (e) => this.log[e.level === 'warn' ? 'warn' : e.level === 'error' ? 'error' : e.level === 'debug' ? 'debug' : 'info'](`[engine] ${e.message}`));
     void h.exited.then(({ code, signal }) => {
       if (this.handle === h) this.handle = null;

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { ViTDoctorApi } from '../../../src/extension';
-import type { ReportPanelState } from '../../../src/protocol/panelProtocol';
+import type { ReportPanelState, TrainPanelState } from '../../../src/protocol/panelProtocol';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -77,6 +77,19 @@ suite('ViT Doctor in the extension host', () => {
     assert.ok(state.report!.findings.some((f) => f.code === 'SAN001'));
     assert.strictEqual(api.engineBackend(), 'wasm');
     await until(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && /vitDoctor\.report/.test(t.input.viewType)));
+  });
+
+  test('Check Pipeline Can Learn fills the training panel: overfit passes, the A/B shows the preprocessing gap', async () => {
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(5, 10, 5, 10);
+    await vscode.commands.executeCommand('vitDoctor.checkPipeline');
+    const st = await until(() => {
+      const s = api.trainingState() as TrainPanelState;
+      return s.check ? s : undefined;
+    }, 120000);
+    assert.ok(st.check!.overfit.passed, st.check!.overfit.verdict);
+    const acc = Object.fromEntries(st.check!.ab.map((a) => [a.preprocessing, a.valAccuracy]));
+    assert.ok(acc.preset! > acc.none!, JSON.stringify(acc));
   });
 
   test('the engine recovers after Restart Engine', async () => {

@@ -94,6 +94,11 @@ describe('pipeline checks on the bundled demo', () => {
     assert.ok(r.overfit.passed, r.overfit.verdict);
     assert.equal(r.baseline.ignoresInput, false, r.baseline.verdict);
     const acc = Object.fromEntries(r.ab.map((a) => [a.preprocessing, a.valAccuracy]));
-    assert.ok(acc.preset! - acc.none! >= 0.2, `A/B gap too small: ${JSON.stringify(acc)}`);
+    const loss = Object.fromEntries(r.ab.map((a) => [a.preprocessing, a.valLoss]));
+    assert.ok(acc.preset! >= 0.85, `preset converter accuracy ${acc.preset}`);
+    for (const wrong of ['none', 'rescale']) {
+      assert.ok(acc.preset! - acc[wrong]! >= 0.05, `A/B accuracy gap too small for ${wrong}: ${JSON.stringify(acc)}`);
+      assert.ok(loss.preset! < 0.7 * loss[wrong]!, `A/B loss gap too small for ${wrong}: ${JSON.stringify(loss)}`);
+    }
   });
 });
