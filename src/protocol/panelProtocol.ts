@@ -1,5 +1,6 @@
 /** Host ⇄ webview panel contracts. Panels send `panel/ready` first; the host answers with a full `panel/state`. */
 import type { SanityReport } from './engineProtocol';
+import type { CheckResult, TrainEvent } from './trainProtocol';
 
 /** The shapes that the static analysis of the open file expects, before any run. */
 export interface ExpectedShapes {
@@ -53,8 +54,8 @@ export interface DiffPanelState {
 export interface TrainPanelState {
   title: string;
   running: boolean;
-  events: import('./trainProtocol').TrainEvent[];
-  check: import('./trainProtocol').CheckResult | null;
+  events: TrainEvent[];
+  check: CheckResult | null;
   error: string | null;
 }
 
@@ -62,7 +63,7 @@ export interface PanelNotificationsToWebview<S> {
   [method: string]: unknown;
   'panel/state': S;
   /** Training events appended to the current state (live curves). */
-  'train/append': { events: import('./trainProtocol').TrainEvent[] };
+  'train/append': { events: TrainEvent[] };
 }
 
 export interface PanelNotificationsToHost {
