@@ -31,7 +31,7 @@ export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): st
   const name = md(f.preset);
   const lines: string[] = [];
   const fam = f.family;
-  lines.push(`**${name}** — ${fam ? `${fam.classPrefix} (Keras Hub)` : 'Keras Hub preset'}${f.dir ? ` · files in \`${f.dir}\`` : ''}`);
+  lines.push(`**${name}** — ${fam ? `${fam.classPrefix} (Keras Hub)` : 'Keras Hub preset'}${f.dir ? ` · files in ${md(f.dir)}` : ''}`);
   lines.push('');
   const rows: [string, string][] = [];
   if (f.imageSize) rows.push(['Image size', `${f.imageSize[0]}×${f.imageSize[1]}`]);

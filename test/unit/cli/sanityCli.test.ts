@@ -134,6 +134,17 @@ describe('vit-doctor sanity', () => {
       const cache = mkdtempSync(join(tmpdir(), 'vtd-kh-'));
       assertCleanError(run(['sanity', '--preset', 'vit_base_patch16_224_imagenet', '--images', images()], { KAGGLEHUB_CACHE: cache }), 'was not found', 'Looked in', 'from_preset');
     });
+    it('a labels folder that does not exist', () => {
+      const r = run(['sanity', '--preset', join(fixturesRoot(), 'vit_tiny_cls', 'preset'), '--labels', '/no/such/labels']);
+      assertCleanError(r, '/no/such/labels', 'one sub-folder per class');
+    });
+    it('training data with a single class', () => {
+      const d = mkdtempSync(join(tmpdir(), 'vtd-one-'));
+      mkdirSync(join(d, 'only'));
+      cpSync(join(images(), 'native_0_random.png'), join(d, 'only', 'a.png'));
+      const r = run(['train', '--preset', join(fixturesRoot(), 'vit_tiny_cls', 'preset'), '--data', d]);
+      assertCleanError(r, d, 'at least two class sub-folders');
+    });
     it('an unknown option', () => {
       const r = run(['sanity', '--preset', 'x', '--imgs', 'y']);
       assert.equal(r.code, 2);

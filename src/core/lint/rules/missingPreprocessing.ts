@@ -55,7 +55,11 @@ export const missingPreprocessing: LintRule = {
       for (const site of ctx.values.callsOf(b)) entries.push({ v: b, site, asTaskLayer: false });
       for (const site of ctx.values.sequentialUses(b)) entries.push({ v: b, site, asTaskLayer: false });
     }
-    for (const t of tasks) for (const site of ctx.values.callsOf(t)) entries.push({ v: t, site, asTaskLayer: true });
+    for (const t of tasks) {
+      for (const site of ctx.values.callsOf(t)) entries.push({ v: t, site, asTaskLayer: true });
+      // preprocessor=None: fit() feeds the images to the backbone as they are
+      if (t.def.kwargs.get('preprocessor')?.type === 'none') for (const site of ctx.values.methodCalls(t, 'fit')) entries.push({ v: t, site, asTaskLayer: true });
+    }
     const fitCalls = ctx.model.calls.filter((c) => /\.fit$/.test(c.callee ?? '') || c.node.childForFieldName('function')?.text.endsWith('.fit'));
     const reported = new Set<number>();
     for (const { v, site, asTaskLayer } of entries) {
@@ -89,7 +93,7 @@ export const missingPreprocessing: LintRule = {
       const fix = converterFix(ctx, v, arg ? { start: arg.startIndex, end: arg.endIndex, text: arg.text } : null);
       ctx.report({
         message: asTaskLayer
-          ? `${v.className} called as a layer drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`
+          ? `${v.className} ${site.callee?.endsWith('.fit') || site.node.childForFieldName('function')?.text.endsWith('.fit') ? 'built with preprocessor=None' : 'called as a layer'} drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`
           : `Images reach ${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) without its preprocessing. The backbone does not include it: apply the preset's ImageConverter (${contractText(v)}).`,
         range: ctx.range(site.node),
         related,

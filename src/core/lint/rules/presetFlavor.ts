@@ -11,8 +11,8 @@ export const presetFlavor: LintRule = {
       .filter((t) => !/^vit_/.test(t.trim()))
       .join('\n')
       .toLowerCase();
-    const wants21k = /(21k|21 k|imagenet-21k|imagenet21k|in21k|22k)/.test(words);
-    const wants1k = /(1k|imagenet-1k|in1k|fine-?tuned on imagenet)/.test(words.replace(/21k|22k/g, ''));
+    const wants21k = /(imagenet[-_ ]?2[12]k|\bin2[12]k|\b2[12]k[- ]pre-?train|pre-?trained on (imagenet[- ])?2[12]k)/.test(words);
+    const wants1k = /(imagenet[-_ ]?1k|\bin1k|fine-?tuned on imagenet(?![-_ ]?2[12]k))/.test(words);
     for (const v of ctx.values.values) {
       if (!v.preset || !v.presetNode || v.family?.family !== 'vit') continue;
       if (/_imagenet$/.test(v.preset) && wants21k) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -51,6 +51,16 @@ describe('training behaviour', () => {
     });
     assert.equal(r.stopped, 'cancelled');
     assert.equal(r.steps.length, 1);
+  });
+
+  it('unreadable images are listed and skipped, never silently', async () => {
+    const d = join(mkdtempSync(join(tmpdir(), 'vtd-data-')), 'data');
+    cpSync(DATA, d, { recursive: true });
+    writeFileSync(join(d, 'circle', 'broken.png'), 'not an image');
+    const r = await train({ data: d, mode: 'head', epochs: 1, batch: 16 });
+    assert.equal(r.data.skipped.length, 1);
+    assert.match(r.data.skipped[0]!.file, /broken\.png$/);
+    assert.ok(r.health.some((h) => h.code === 'skipped-files' && /broken\.png/.test(h.message)));
   });
 
   it('a NaN loss stops the run with the step number', async () => {
