@@ -2,7 +2,10 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { codeInsights, type CodeInsights } from '../../core/lint/codeInsights';
 import { diskPresetLookup } from '../../core/presets/presetFactsFromDisk';
+import { kagglehubCacheRoot } from '../../core/presets/presetResolver';
 import { VIT_CATALOG } from '../../core/presets/vitCatalog';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DocumentCache } from '../documentCache';
 
 export interface EditorContext {
@@ -45,8 +48,24 @@ export async function pickPreset(title: string): Promise<string | undefined> {
       // unreadable: skip
     }
   }
+  // every downloaded version in the kagglehub cache (so two versions of one preset can be compared)
+  const cached: vscode.QuickPickItem[] = [];
+  const kerasRoot = join(kagglehubCacheRoot(), 'models', 'keras');
+  try {
+    for (const model of existsSync(kerasRoot) ? readdirSync(kerasRoot) : []) {
+      const variations = join(kerasRoot, model, 'keras');
+      for (const name of existsSync(variations) ? readdirSync(variations) : []) {
+        for (const v of readdirSync(join(variations, name)).filter((x) => /^\d+$/.test(x))) {
+          if (existsSync(join(variations, name, v, 'config.json'))) cached.push({ label: `${name} v${v}`, description: 'kagglehub cache', detail: join(variations, name, v) });
+        }
+      }
+    }
+  } catch {
+    // unreadable cache: offer the rest
+  }
   const items: vscode.QuickPickItem[] = [
     ...folders,
+    ...(cached.length ? [{ label: 'kagglehub cache', kind: vscode.QuickPickItemKind.Separator }, ...cached] : []),
     { label: 'Keras Hub ViT presets', kind: vscode.QuickPickItemKind.Separator },
     ...VIT_CATALOG.map((e) => ({ label: e.name, description: `${e.imageSize}px, patch ${e.patchSize}, ${e.pretraining === 'imagenet21k' ? '21k backbone' : '1k fine-tuned'}` })),
     { label: 'Browse...', description: 'a folder written by save_to_preset()' },
