@@ -35,6 +35,7 @@ const nodeExternals = [
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-node',
+  'onnxruntime-node',
   'sharp',
   'web-tree-sitter',
   'tree-sitter-python',

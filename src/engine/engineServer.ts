@@ -2,35 +2,35 @@ import { Endpoint } from '../protocol/endpoint';
 import { PROTOCOL_VERSION } from '../protocol/envelope';
 import type { EngineNotifications, EngineRequests, HostNotifications } from '../protocol/engineProtocol';
 import type { Transport } from '../protocol/transport';
-import type { BackendInfo } from './backend/selectBackend';
+import type { EngineBackends } from './backend/engineBackends';
 import { runSanityPass } from './sanity/sanityPass';
 import { runPipelineChecks } from './train/pipelineChecks';
 import { runTraining } from './train/trainRun';
 
-export const ENGINE_VERSION = '0.1.0';
+import { ENGINE_VERSION } from './engineVersion';
 
 export type EngineEndpoint = Endpoint<Record<string, never>, EngineNotifications, EngineRequests, HostNotifications>;
 
 /** Wires the engine's request handlers onto a transport and announces readiness. */
-export function startEngineServer(transport: Transport, backend: BackendInfo, onShutdown: () => void): EngineEndpoint {
+export function startEngineServer(transport: Transport, backends: EngineBackends, onShutdown: () => void): EngineEndpoint {
   const ep: EngineEndpoint = new Endpoint(transport);
   ep.onRequest('engine/sanityPass', (params, ctx) =>
     runSanityPass(params, {
       signal: ctx.signal,
-      backend,
+      backends,
       progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
     }),
   );
   ep.onRequest('engine/train', (params, ctx) =>
-    runTraining(params, { signal: ctx.signal, backend: backend.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    runTraining(params, { signal: ctx.signal, backend: backends.tfjs.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/checkPipeline', (params, ctx) =>
-    runPipelineChecks(params, { signal: ctx.signal, backend: backend.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    runPipelineChecks(params, { signal: ctx.signal, backend: backends.tfjs.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/shutdown', () => {
     setImmediate(onShutdown);
     return null;
   });
-  ep.notify('engine/ready', { protocolVersion: PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, node: process.version, backend });
+  ep.notify('engine/ready', { protocolVersion: PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, node: process.version, backend: backends.forward });
   return ep;
 }

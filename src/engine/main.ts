@@ -1,7 +1,9 @@
 /** Entry of the engine child process: picks the backend, then serves requests over IPC. */
 import './nativeResolve';
 import { createIpcTransport } from '../protocol/processTransport';
-import { selectBackend, type BackendChoice } from './backend/selectBackend';
+import type { BackendChoice } from '../protocol/engineProtocol';
+import { selectEngineBackends } from './backend/engineBackends';
+import { defaultCacheDir } from './onnx/onnxModelCache';
 import { startEngineServer } from './engineServer';
 
 function argValue(name: string): string | undefined {
@@ -14,18 +16,20 @@ async function main(): Promise<void> {
     process.stderr.write('vit-doctor engine: must be started by the extension or the CLI (IPC channel missing).\n');
     process.exit(2);
   }
+  // exit with the parent: the CLI or the extension host may die without a goodbye
+  process.on('disconnect', () => process.exit(0));
   const choice = (argValue('--backend') ?? 'auto') as BackendChoice;
+  const threads = Number(argValue('--threads') ?? 0);
   const transport = createIpcTransport(process);
-  let backend;
+  let backends;
   try {
-    backend = await selectBackend(choice);
+    backends = await selectEngineBackends(choice, { threads, cacheDir: defaultCacheDir() });
   } catch (e) {
     transport.send({ kind: 'notification', method: 'engine/fatal', params: { code: 'E_BACKEND', message: (e as Error).message } });
     setTimeout(() => process.exit(3), 50);
     return;
   }
-  startEngineServer(transport, backend, () => process.exit(0));
-  process.on('disconnect', () => process.exit(0));
+  startEngineServer(transport, backends, () => process.exit(0));
 }
 
 process.on('uncaughtException', (e) => {

@@ -2,7 +2,8 @@
 import type { ChannelStats, Histogram } from './statsTypes';
 import type { CheckParams, CheckResult, TrainParams, TrainProgressEvent, TrainResult } from './trainProtocol';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+/** auto = onnx for forward-only work (TF.js for gradients), else a TF.js backend for everything. */
+export type BackendChoice = 'auto' | 'onnx' | 'tensorflow' | 'wasm' | 'cpu';
 
 /**
  * How the user's own code prepares pixels before the backbone, to reproduce it in the sanity batch.
@@ -127,7 +128,8 @@ export interface SanityReport {
   loss: LossReport | null;
   predictions: { file: string; top: { index: number; probability: number }[] }[];
   findings: Finding[];
-  timings: { loadMs: number; decodeMs: number; preprocessMs: number; forwardMs: number; totalMs: number };
+  /** Milliseconds per phase; `load` = the sum of `loadPhases` (hashWeightsMs, readWeightsMs, buildGraphMs or loadCachedGraphMs, createSessionMs). */
+  timings: { loadMs: number; loadPhases: Record<string, number>; decodeMs: number; preprocessMs: number; forwardMs: number; totalMs: number };
   tensors?: Record<string, DumpTensor | DumpTensor[]>;
   thumbnails?: string[];
 }

@@ -7,7 +7,7 @@ import type { SanityReport } from '../../src/protocol/engineProtocol';
 import type { DiffPanelState, ReportPanelState, StatsPanelState } from '../../src/protocol/panelProtocol';
 import { launchBrowser, openPanel, posted, send, SHOTS } from './browserHarness';
 
-const FIX = resolve('..', 'shared', 'fixtures', 'keras-vit');
+const FIX = resolve('test', 'fixtures', 'keras-vit');
 const XSS = '<img src=x onerror="window.__xss=1">';
 
 function sanityReport(args: string[]): SanityReport {

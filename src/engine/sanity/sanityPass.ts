@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { inputContract, type InputContract } from '../../core/presets/inputContract';
 import { loadPresetDir } from '../../core/presets/presetLoader';
 import { resolvePreset } from '../../core/presets/presetResolver';
@@ -7,13 +6,11 @@ import { glorotUniform, seededRandom } from '../../core/seededRandom';
 import { channelStats, histogram } from '../../core/stats/channelStats';
 import { UserError } from '../../core/userError';
 import type { DumpTensor, LossReport, SanityParams, SanityReport, StageReport, UserPooling } from '../../protocol/engineProtocol';
-import type { BackendInfo } from '../backend/selectBackend';
+import { createForwardRunner, type EngineBackends } from '../backend/engineBackends';
 import { encodePngDataUri, loadImage, type LoadedImage } from '../data/imageLoader';
-import { vitEmbed, vitEncoderBlock } from '../models/vit/vitBackbone';
 import { resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
-import { vitHeadForward, vitPool } from '../models/vit/vitImageClassifier';
-import { layerNorm } from '../models/vit/vitLayers';
-import { disposeViTModel, loadViTModel, type ViTModel } from '../models/vit/vitModel';
+import type { StagedOutputs, StageTensor } from '../runners/modelRunner';
+import { matMul, meanRowCosine, meanStd, poolTokens, softmaxCrossEntropy, variance } from './arrayMath';
 import { computeFindings } from './findings';
 import { selectImages } from './labelledImages';
 import { applyUserPreprocessing, USER_PREPROCESSING_TEXT } from './userPreprocessing';
@@ -21,86 +18,15 @@ import { applyUserPreprocessing, USER_PREPROCESSING_TEXT } from './userPreproces
 export interface SanityContext {
   signal: AbortSignal;
   progress(stage: string, fraction: number, message: string): void;
-  backend: BackendInfo;
+  backends: EngineBackends;
 }
 
 function checkCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new UserError('E_CANCELLED', 'Cancelled.');
 }
 
-const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-function meanStd(t: tf.Tensor): { mean: number; std: number } {
-  const [m, s] = tf.tidy(() => {
-    const { mean, variance } = tf.moments(t);
-    return [mean.dataSync()[0] as number, Math.sqrt(variance.dataSync()[0] as number)];
-  });
-  return { mean: m as number, std: s as number };
-}
-
-function toDump(t: tf.Tensor): DumpTensor {
-  return { shape: [...t.shape], data: Array.from(t.dataSync()) };
-}
-
-interface ForwardResult {
-  tokens: tf.Tensor3D;
-  blockStats: { mean: number; std: number }[];
-  embStats: { mean: number; std: number };
-  embeddings: tf.Tensor;
-  blocks: tf.Tensor[];
-}
-
-/** Backbone forward one block at a time, yielding between blocks so that cancel messages are handled. */
-async function stagedForward(model: ViTModel, x: tf.Tensor4D, keep: boolean, ctx: SanityContext, label: string, from: number, to: number): Promise<ForwardResult> {
-  const cfg = model.config;
-  let h: tf.Tensor = vitEmbed(cfg, model.backbone, x);
-  const embStats = meanStd(h);
-  const embeddings = keep ? h.clone() : h;
-  const blocks: tf.Tensor[] = [];
-  const blockStats: { mean: number; std: number }[] = [];
-  try {
-    for (let i = 0; i < model.backbone.blocks.length; i++) {
-      await yieldToEvents();
-      checkCancelled(ctx.signal);
-      const y = vitEncoderBlock(cfg, model.backbone.blocks[i]!, h);
-      if (h !== embeddings) h.dispose();
-      h = y;
-      blockStats.push(meanStd(h));
-      if (keep) blocks.push(h.clone());
-      ctx.progress('forward', from + ((to - from) * (i + 1)) / cfg.numLayers, `${label}: encoder block ${i + 1}/${cfg.numLayers}`);
-    }
-  } catch (e) {
-    if (h !== embeddings) h.dispose();
-    tf.dispose([embeddings, ...blocks]);
-    throw e;
-  }
-  const tokens = layerNorm(h, model.backbone.lnGamma, model.backbone.lnBeta, cfg.layerNormEpsilon) as tf.Tensor3D;
-  if (h !== embeddings) h.dispose();
-  if (!keep) embeddings.dispose();
-  return { tokens, blockStats, embStats, embeddings, blocks };
-}
-
-function softmaxCrossEntropy(logits: tf.Tensor2D, labels: number[]): number {
-  return tf.tidy(() => {
-    const logp = tf.logSoftmax(logits);
-    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), logits.shape[1]);
-    return -(tf.mean(tf.sum(tf.mul(oneHot, logp), 1)).dataSync()[0] as number);
-  });
-}
-
-function cosineRows(a: tf.Tensor2D, b: tf.Tensor2D): number {
-  return tf.tidy(() => {
-    const dot = tf.sum(tf.mul(a, b), 1);
-    const na = tf.norm(a, 'euclidean', 1);
-    const nb = tf.norm(b, 'euclidean', 1);
-    return tf.mean(tf.div(dot, tf.maximum(tf.mul(na, nb), 1e-12))).dataSync()[0] as number;
-  });
-}
-
-function batchOf(arrays: Float32Array[], h: number, w: number, c: number): tf.Tensor4D {
-  const data = new Float32Array(arrays.length * h * w * c);
-  arrays.forEach((a, i) => data.set(a, i * h * w * c));
-  return tf.tensor4d(data, [arrays.length, h, w, c]);
+function toDump(t: StageTensor): DumpTensor {
+  return { shape: [...t.shape], data: Array.from(t.data) };
 }
 
 function concat(arrays: Float32Array[]): Float32Array {
@@ -131,10 +57,10 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
   const cfg = preset.backbone;
   const [H, W, C] = cfg.imageShape;
   const selection = selectImages(params.images, params.labels, batch, cwd);
-  const model = await loadViTModel(preset);
+  const runner = await createForwardRunner(preset, ctx.backends);
   const tLoad = performance.now();
-  checkCancelled(ctx.signal);
   try {
+    checkCancelled(ctx.signal);
     ctx.progress('decode', 0.1, `Decoding ${selection.files.length} image(s)`);
     const images: LoadedImage[] = [];
     for (const f of selection.files) images.push(await loadImage(f));
@@ -160,149 +86,141 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
 
     const sameInput = fedArrays === expectedArrays;
     const userPooling: UserPooling = params.userPooling ?? ((preset.task?.pooling === 'gap' || !cfg.useClassToken) ? 'gap' : 'token');
-    const fedX = batchOf(fedArrays, H, W, C);
-    const keep = params.dumpTensors === true;
-    const fed = await stagedForward(model, fedX, keep, ctx, sameInput ? 'batch' : 'your input', 0.2, sameInput ? 0.9 : 0.55);
-    let correct: ForwardResult | null = null;
-    let correctX: tf.Tensor4D | null = null;
-    const tensors: Record<string, DumpTensor | DumpTensor[]> = {};
-    try {
-      if (!sameInput) {
-        correctX = batchOf(expectedArrays, H, W, C);
-        correct = await stagedForward(model, correctX, false, ctx, 'preset converter', 0.55, 0.9);
-      }
-      const pooled = vitPool(fed.tokens, userPooling);
-      const pooledCorrect = correct ? vitPool(correct.tokens, userPooling) : null;
-      const featureSimilarity = pooledCorrect ? cosineRows(pooled, pooledCorrect) : null;
-      const head = model.head && model.task ? vitHeadForward(model.task, model.head, fed.tokens) : null;
-      const B = images.length;
-      const D = cfg.hiddenDim;
-      const gh = H / cfg.patchSize[0];
-      const gw = W / cfg.patchSize[1];
-      const T = gh * gw + (cfg.useClassToken ? 1 : 0);
-
-      let loss: LossReport | null = null;
-      if (selection.labels) {
-        const numClasses = selection.classNames.length;
-        const rand = seededRandom(params.seed ?? 1337);
-        const kernel = tf.tensor2d(glorotUniform(D, numClasses, rand), [D, numClasses]);
-        const l = tf.tidy(() => softmaxCrossEntropy(tf.matMul(pooled, kernel), selection.labels!));
-        const logitVar = tf.tidy(() => tf.moments(tf.matMul(pooled, kernel)).variance.dataSync()[0] as number);
-        const lc = pooledCorrect ? tf.tidy(() => softmaxCrossEntropy(tf.matMul(pooledCorrect, kernel), selection.labels!)) : l;
-        kernel.dispose();
-        const lnC = Math.log(numClasses);
-        const expected = lnC + logitVar / 2;
-        const tol = Math.max(0.5, 0.3 * lnC);
-        loss = { numClasses, lnC, expected, loss: l, lossCorrect: lc, verdict: !Number.isFinite(l) || l > expected + tol ? 'high' : l < lnC - tol ? 'low' : 'ok' };
-      }
-
-      const poolDetail = userPooling === 'token'
-        ? (cfg.useClassToken ? 'features[:, 0, :] — the CLS token' : 'features[:, 0, :] — the top-left PATCH (no class token!)')
-        : `mean over ${T} tokens${cfg.useClassToken ? ' (CLS included, as pooling="gap")' : ''}`;
-      const fedStatsTensor = meanStd(fedX);
-      const stages: StageReport[] = [
-        { id: 'raw', label: 'Raw images', shape: [B, null, null, 3], detail: images.map((i) => `${i.width}×${i.height}`).join(', ') + ' (W×H, 8-bit RGB)' },
-        { id: 'preprocessed', label: 'After preprocessing', shape: [B, H, W, C], detail: `${userPreprocessing === 'preset' ? contract ? `${contract.resize}; ${contract.formula}` : 'no converter in preset' : USER_PREPROCESSING_TEXT[userPreprocessing]}`, ...fedStatsTensor },
-        { id: 'patches', label: 'Patch grid', shape: [B, gh, gw, cfg.patchSize[0] * cfg.patchSize[1] * C], detail: `${gh}×${gw} patches of ${cfg.patchSize[0]}×${cfg.patchSize[1]}×${C}` },
-        { id: 'tokens', label: 'Tokens + position', shape: [B, T, D], detail: cfg.useClassToken ? `CLS at index 0 + ${gh * gw} patch tokens` : `${gh * gw} patch tokens, no class token`, ...fed.embStats },
-        ...fed.blockStats.map((s, i): StageReport => ({ id: `block_${i + 1}`, label: `Encoder block ${i + 1}`, shape: [B, T, D], detail: `pre-LN MHA (${cfg.numHeads} heads) + MLP ${cfg.mlpDim}`, ...s })),
-        { id: 'backbone_output', label: 'Backbone output', shape: [B, T, D], detail: 'final LayerNorm', ...meanStd(fed.tokens) },
-        { id: 'pooled', label: 'Pooled', shape: [B, D], detail: poolDetail, ...meanStd(pooled) },
-      ];
-      if (head && model.task) {
-        if (model.task.intermediateDim) stages.push({ id: 'pre_logits', label: 'Pre-logits', shape: [B, model.task.intermediateDim], detail: 'Dense + tanh' });
-        stages.push({ id: 'logits', label: 'Logits', shape: [B, model.task.numClasses], detail: `preset head (${model.task.numClasses} classes, pooling "${model.task.pooling}")`, ...meanStd(head.logits) });
-        stages.push({ id: 'probabilities', label: 'Probabilities', shape: [B, model.task.numClasses], detail: model.task.activation === 'softmax' ? 'softmax inside the model' : 'softmax(logits) — the model itself outputs logits (activation=None)' });
-      } else if (loss) {
-        stages.push({ id: 'logits', label: 'Logits (fresh head)', shape: [B, loss.numClasses], detail: `new Dense(${loss.numClasses}) as from_preset(num_classes=${loss.numClasses})` });
-      }
-
-      const probs = head ? head.probabilities.dataSync() : null;
-      const predictions = head && probs
-        ? images.map((im, i) => {
-            const n = head.probabilities.shape[1];
-            const p = Array.from(probs.subarray(i * n, (i + 1) * n));
-            const top = p.map((probability, index) => ({ index, probability })).sort((a, b) => b.probability - a.probability).slice(0, 3);
-            return { file: im.file, top };
-          })
-        : [];
-
-      const raw = channelStats(rawAll, C);
-      const fedStats = channelStats(fedAll, C);
-      const expected = channelStats(expAll, C);
-      const lo = Math.min(...fedStats.map((s) => s.min), ...expected.map((s) => s.min));
-      const hi = Math.max(...fedStats.map((s) => s.max), ...expected.map((s) => s.max));
-      const ch = [...Array(C).keys()];
-      const inputStats = {
-        raw,
-        fed: fedStats,
-        expected,
-        expectedRange: contract
-          ? { min: contract.expectedMin, max: contract.expectedMax, formula: contract.formula, rangeText: contract.rangeText }
-          : { min: [], max: [], formula: 'unknown', rangeText: 'unknown' },
-        histograms: {
-          raw: ch.map((c) => histogram(rawAll, C, c, 0, 256)),
-          fed: ch.map((c) => histogram(fedAll, C, c, lo, hi)),
-          expected: ch.map((c) => histogram(expAll, C, c, lo, hi)),
-        },
-      };
-      const findings = computeFindings({
-        contract, backbone: cfg, task: model.task, fed: fedAll, expected: expAll, fedStats, userPooling,
-        userFromLogits: params.userFromLogits, featureSimilarity, loss,
-        images: images.map((i) => ({ file: i.file, width: i.width, height: i.height })), presetName: resolved.source === 'directory' ? params.preset : resolved.name,
+    const B = images.length;
+    const pass = async (x: Float32Array, label: string, from: number, to: number): Promise<StagedOutputs> =>
+      runner.run(x, B, {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress('forward', from + ((to - from) * done) / total, `${label}: encoder block ${done}/${total}`),
       });
+    const fed = await pass(fedAll, sameInput ? 'batch' : 'your input', 0.2, sameInput ? 0.9 : 0.55);
+    checkCancelled(ctx.signal);
+    const correct = sameInput ? null : await pass(expAll, 'preset converter', 0.55, 0.9);
+    const tForward = performance.now();
 
-      if (keep) {
-        tensors.preprocessed = { shape: [B, H, W, C], data: Array.from(fedAll) };
-        tensors.embeddings = toDump(fed.embeddings);
-        tensors.encoder_block_outputs = fed.blocks.map(toDump);
-        tensors.backbone_output = toDump(fed.tokens);
-        tensors.pooled = toDump(head ? head.pooled : pooled);
-        if (head) {
-          tensors.logits = toDump(head.logits);
-          tensors.probabilities = toDump(head.probabilities);
-        }
-      }
-      const thumbnails: string[] = [];
-      if (params.thumbnails) {
-        // what the model sees, mapped back to 0–255 with the preset's own affine map
-        const { scale, offset } = contract ?? { scale: [1, 1, 1], offset: [0, 0, 0] };
-        for (const arr of fedArrays) {
-          const px = new Float32Array(arr.length);
-          for (let i = 0; i < arr.length; i++) px[i] = ((arr[i] as number) - (offset[i % C] as number)) / (scale[i % C] as number);
-          thumbnails.push(await encodePngDataUri(px, W, H, C));
-        }
-      }
-      tf.dispose([pooled, ...(pooledCorrect ? [pooledCorrect] : [])]);
-      if (head) tf.dispose([head.pooled, head.logits, head.probabilities, head.output]);
-      const tEnd = performance.now();
-      ctx.progress('done', 1, 'Done');
-      const meta = preset.metadata ?? {};
-      return {
-        preset: {
-          name: resolved.name, dir: resolved.dir, source: resolved.source, backboneClass: preset.backboneClass,
-          imageShape: [...cfg.imageShape], patchSize: [...cfg.patchSize], numLayers: cfg.numLayers, numHeads: cfg.numHeads,
-          hiddenDim: cfg.hiddenDim, mlpDim: cfg.mlpDim, useClassToken: cfg.useClassToken, numTokens: T, parameterCount: model.parameterCount,
-          task: preset.task ? { numClasses: preset.task.numClasses, pooling: preset.task.pooling, activation: preset.task.activation, intermediateDim: preset.task.intermediateDim } : null,
-          converter: contract ? { formula: contract.formula, rangeText: contract.rangeText, resize: contract.resize, file: preset.converterFile } : null,
-          keras: { kerasVersion: meta.keras_version as string | undefined, kerasHubVersion: meta.keras_hub_version as string | undefined },
-        },
-        backend: { name: ctx.backend.name, notes: ctx.backend.notes },
-        images: images.map((im, i) => ({
-          file: im.file, width: im.width, height: im.height, format: im.format, sourceChannels: im.sourceChannels,
-          ...(selection.labels ? { label: selection.classNames[selection.labels[i]!] } : {}),
-        })),
-        userPreprocessing, userPooling, converterPath, stages, inputStats, featureSimilarity, loss, predictions, findings,
-        timings: { loadMs: tLoad - t0, decodeMs: tDecode - tLoad, preprocessMs: tPre - tDecode, forwardMs: tEnd - tPre, totalMs: tEnd - t0 },
-        ...(keep ? { tensors } : {}),
-        ...(params.thumbnails ? { thumbnails } : {}),
-      };
-    } finally {
-      tf.dispose([fedX, fed.tokens, fed.embeddings, ...fed.blocks]);
-      if (correct) tf.dispose([correct.tokens]);
-      if (correctX) correctX.dispose();
+    const D = cfg.hiddenDim;
+    const gh = H / cfg.patchSize[0];
+    const gw = W / cfg.patchSize[1];
+    const T = gh * gw + (cfg.useClassToken ? 1 : 0);
+    const pooled = poolTokens(fed.backboneOutput.data, B, T, D, userPooling);
+    const pooledCorrect = correct ? poolTokens(correct.backboneOutput.data, B, T, D, userPooling) : null;
+    const featureSimilarity = pooledCorrect ? meanRowCosine(pooled, pooledCorrect, B, D) : null;
+    const head = fed.head;
+    const task = runner.task;
+
+    let loss: LossReport | null = null;
+    if (selection.labels) {
+      const numClasses = selection.classNames.length;
+      const rand = seededRandom(params.seed ?? 1337);
+      const kernel = glorotUniform(D, numClasses, rand);
+      const logits = matMul(pooled, kernel, B, D, numClasses);
+      const l = softmaxCrossEntropy(logits, selection.labels, numClasses);
+      const lc = pooledCorrect ? softmaxCrossEntropy(matMul(pooledCorrect, kernel, B, D, numClasses), selection.labels, numClasses) : l;
+      const lnC = Math.log(numClasses);
+      const expected = lnC + variance(logits) / 2;
+      const tol = Math.max(0.5, 0.3 * lnC);
+      loss = { numClasses, lnC, expected, loss: l, lossCorrect: lc, verdict: !Number.isFinite(l) || l > expected + tol ? 'high' : l < lnC - tol ? 'low' : 'ok' };
     }
+
+    const poolDetail = userPooling === 'token'
+      ? (cfg.useClassToken ? 'features[:, 0, :] — the CLS token' : 'features[:, 0, :] — the top-left PATCH (no class token!)')
+      : `mean over ${T} tokens${cfg.useClassToken ? ' (CLS included, as pooling="gap")' : ''}`;
+    const stages: StageReport[] = [
+      { id: 'raw', label: 'Raw images', shape: [B, null, null, 3], detail: images.map((i) => `${i.width}×${i.height}`).join(', ') + ' (W×H, 8-bit RGB)' },
+      { id: 'preprocessed', label: 'After preprocessing', shape: [B, H, W, C], detail: `${userPreprocessing === 'preset' ? contract ? `${contract.resize}; ${contract.formula}` : 'no converter in preset' : USER_PREPROCESSING_TEXT[userPreprocessing]}`, ...meanStd(fedAll) },
+      { id: 'patches', label: 'Patch grid', shape: [B, gh, gw, cfg.patchSize[0] * cfg.patchSize[1] * C], detail: `${gh}×${gw} patches of ${cfg.patchSize[0]}×${cfg.patchSize[1]}×${C}` },
+      { id: 'tokens', label: 'Tokens + position', shape: [B, T, D], detail: cfg.useClassToken ? `CLS at index 0 + ${gh * gw} patch tokens` : `${gh * gw} patch tokens, no class token`, ...meanStd(fed.embeddings.data) },
+      ...fed.blocks.map((blk, i): StageReport => ({ id: `block_${i + 1}`, label: `Encoder block ${i + 1}`, shape: [B, T, D], detail: `pre-LN MHA (${cfg.numHeads} heads) + MLP ${cfg.mlpDim}`, ...meanStd(blk.data) })),
+      { id: 'backbone_output', label: 'Backbone output', shape: [B, T, D], detail: 'final LayerNorm', ...meanStd(fed.backboneOutput.data) },
+      { id: 'pooled', label: 'Pooled', shape: [B, D], detail: poolDetail, ...meanStd(pooled) },
+    ];
+    if (head && task) {
+      if (task.intermediateDim) stages.push({ id: 'pre_logits', label: 'Pre-logits', shape: [B, task.intermediateDim], detail: 'Dense + tanh' });
+      stages.push({ id: 'logits', label: 'Logits', shape: [B, task.numClasses], detail: `preset head (${task.numClasses} classes, pooling "${task.pooling}")`, ...meanStd(head.logits.data) });
+      stages.push({ id: 'probabilities', label: 'Probabilities', shape: [B, task.numClasses], detail: task.activation === 'softmax' ? 'softmax inside the model' : 'softmax(logits) — the model itself outputs logits (activation=None)' });
+    } else if (loss) {
+      stages.push({ id: 'logits', label: 'Logits (fresh head)', shape: [B, loss.numClasses], detail: `new Dense(${loss.numClasses}) as from_preset(num_classes=${loss.numClasses})` });
+    }
+
+    const predictions = head
+      ? images.map((im, i) => {
+          const n = head.probabilities.shape[1] as number;
+          const p = Array.from(head.probabilities.data.subarray(i * n, (i + 1) * n));
+          const top = p.map((probability, index) => ({ index, probability })).sort((a, b) => b.probability - a.probability).slice(0, 3);
+          return { file: im.file, top };
+        })
+      : [];
+
+    const raw = channelStats(rawAll, C);
+    const fedStats = channelStats(fedAll, C);
+    const expected = channelStats(expAll, C);
+    const lo = Math.min(...fedStats.map((s) => s.min), ...expected.map((s) => s.min));
+    const hi = Math.max(...fedStats.map((s) => s.max), ...expected.map((s) => s.max));
+    const ch = [...Array(C).keys()];
+    const inputStats = {
+      raw,
+      fed: fedStats,
+      expected,
+      expectedRange: contract
+        ? { min: contract.expectedMin, max: contract.expectedMax, formula: contract.formula, rangeText: contract.rangeText }
+        : { min: [], max: [], formula: 'unknown', rangeText: 'unknown' },
+      histograms: {
+        raw: ch.map((c) => histogram(rawAll, C, c, 0, 256)),
+        fed: ch.map((c) => histogram(fedAll, C, c, lo, hi)),
+        expected: ch.map((c) => histogram(expAll, C, c, lo, hi)),
+      },
+    };
+    const findings = computeFindings({
+      contract, backbone: cfg, task, fed: fedAll, expected: expAll, fedStats, userPooling,
+      userFromLogits: params.userFromLogits, featureSimilarity, loss,
+      images: images.map((i) => ({ file: i.file, width: i.width, height: i.height })), presetName: resolved.source === 'directory' ? params.preset : resolved.name,
+    });
+
+    const keep = params.dumpTensors === true;
+    const tensors: Record<string, DumpTensor | DumpTensor[]> = {};
+    if (keep) {
+      tensors.preprocessed = { shape: [B, H, W, C], data: Array.from(fedAll) };
+      tensors.embeddings = toDump(fed.embeddings);
+      tensors.encoder_block_outputs = fed.blocks.map(toDump);
+      tensors.backbone_output = toDump(fed.backboneOutput);
+      tensors.pooled = head ? toDump(head.pooled) : { shape: [B, D], data: Array.from(pooled) };
+      if (head) {
+        tensors.logits = toDump(head.logits);
+        tensors.probabilities = toDump(head.probabilities);
+      }
+    }
+    const thumbnails: string[] = [];
+    if (params.thumbnails) {
+      // what the model sees, mapped back to 0–255 with the preset's own affine map
+      const { scale, offset } = contract ?? { scale: [1, 1, 1], offset: [0, 0, 0] };
+      for (const arr of fedArrays) {
+        const px = new Float32Array(arr.length);
+        for (let i = 0; i < arr.length; i++) px[i] = ((arr[i] as number) - (offset[i % C] as number)) / (scale[i % C] as number);
+        thumbnails.push(await encodePngDataUri(px, W, H, C));
+      }
+    }
+    const tEnd = performance.now();
+    ctx.progress('done', 1, 'Done');
+    const meta = preset.metadata ?? {};
+    return {
+      preset: {
+        name: resolved.name, dir: resolved.dir, source: resolved.source, backboneClass: preset.backboneClass,
+        imageShape: [...cfg.imageShape], patchSize: [...cfg.patchSize], numLayers: cfg.numLayers, numHeads: cfg.numHeads,
+        hiddenDim: cfg.hiddenDim, mlpDim: cfg.mlpDim, useClassToken: cfg.useClassToken, numTokens: T, parameterCount: runner.parameterCount,
+        task: preset.task ? { numClasses: preset.task.numClasses, pooling: preset.task.pooling, activation: preset.task.activation, intermediateDim: preset.task.intermediateDim } : null,
+        converter: contract ? { formula: contract.formula, rangeText: contract.rangeText, resize: contract.resize, file: preset.converterFile } : null,
+        keras: { kerasVersion: meta.keras_version as string | undefined, kerasHubVersion: meta.keras_hub_version as string | undefined },
+      },
+      backend: { name: runner.backend.name, notes: runner.backend.notes },
+      images: images.map((im, i) => ({
+        file: im.file, width: im.width, height: im.height, format: im.format, sourceChannels: im.sourceChannels,
+        ...(selection.labels ? { label: selection.classNames[selection.labels[i]!] } : {}),
+      })),
+      userPreprocessing, userPooling, converterPath, stages, inputStats, featureSimilarity, loss, predictions, findings,
+      timings: { loadMs: tLoad - t0, loadPhases: runner.loadTimings, decodeMs: tDecode - tLoad, preprocessMs: tPre - tDecode, forwardMs: tForward - tPre, totalMs: tEnd - t0 },
+      ...(keep ? { tensors } : {}),
+      ...(params.thumbnails ? { thumbnails } : {}),
+    };
   } finally {
-    disposeViTModel(model);
+    await runner.dispose();
   }
 }

@@ -6,11 +6,12 @@ export interface FixtureTensor {
   data: unknown[];
 }
 
-/** Folder of the Keras Hub reference fixtures (shared/fixtures/keras-vit beside the repo, or $VIT_DOCTOR_FIXTURES). */
+/** Folder of the Keras Hub reference fixtures inside the repository (test/fixtures/keras-vit; see its README for provenance). */
+export const FIXTURES_ROOT = resolve(process.cwd(), 'test', 'fixtures', 'keras-vit');
+
 export function fixturesRoot(): string {
-  const root = process.env.VIT_DOCTOR_FIXTURES ?? resolve(process.cwd(), '..', 'shared', 'fixtures', 'keras-vit');
-  if (!existsSync(root)) throw new Error(`Keras reference fixtures not found at ${root}; set VIT_DOCTOR_FIXTURES.`);
-  return root;
+  if (!existsSync(FIXTURES_ROOT)) throw new Error(`Keras reference fixtures not found at ${FIXTURES_ROOT}: run the tests from the repository root.`);
+  return FIXTURES_ROOT;
 }
 
 export function listFixtures(): string[] {

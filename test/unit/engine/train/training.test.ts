@@ -26,7 +26,7 @@ async function train(p: Partial<TrainParams>, onEvent?: (e: TrainEvent, abort: (
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-const FIXTURE_PRESET = resolve('..', 'shared', 'fixtures', 'keras-vit', 'vit_tiny_cls', 'preset');
+const FIXTURE_PRESET = resolve('test', 'fixtures', 'keras-vit', 'vit_tiny_cls', 'preset');
 
 for (const backend of BACKENDS) {
   describe(`training on ${backend}`, () => {
