@@ -66,7 +66,7 @@ function listTests(dir) {
 }
 
 const builds = [
-  esbuild.build({ ...nodeCommon, entryPoints: { engine: 'src/engine/main.ts' }, outdir: 'dist' }),
+  esbuild.build({ ...nodeCommon, entryPoints: { engine: 'src/engine/main.ts', onnxBuild: 'src/engine/onnx/onnxBuildWorker.ts' }, outdir: 'dist' }),
   esbuild.build({
     ...nodeCommon,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -1,5 +1,7 @@
 /** Entry of the engine child process: picks the backend, then serves requests over IPC. */
 import './nativeResolve';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createIpcTransport } from '../protocol/processTransport';
 import type { BackendChoice } from '../protocol/engineProtocol';
 import { selectEngineBackends } from './backend/engineBackends';
@@ -23,7 +25,8 @@ async function main(): Promise<void> {
   const transport = createIpcTransport(process);
   let backends;
   try {
-    backends = await selectEngineBackends(choice, { threads, cacheDir: defaultCacheDir() });
+    const worker = join(__dirname, 'onnxBuild.js');
+    backends = await selectEngineBackends(choice, { threads, cacheDir: defaultCacheDir(), ...(existsSync(worker) ? { buildWorker: worker } : {}) });
   } catch (e) {
     transport.send({ kind: 'notification', method: 'engine/fatal', params: { code: 'E_BACKEND', message: (e as Error).message } });
     setTimeout(() => process.exit(3), 50);

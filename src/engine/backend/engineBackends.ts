@@ -14,6 +14,8 @@ export interface EngineBackends {
   /** the backend of forward-only work and why, as the report shows it */
   forward: BackendInfo;
   cacheDir: string;
+  /** the worker-thread script that prepares ONNX models (dist/onnxBuild.js), when the engine runs from its bundle */
+  buildWorker?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface EngineBackends {
  * to TF.js with a note when the binding cannot load; gradients on TF.js (tfjs-node, else wasm, else cpu).
  * `tensorflow`, `wasm`, `cpu`: everything on that TF.js backend.
  */
-export async function selectEngineBackends(choice: BackendChoice, opts: { threads?: number; cacheDir: string }): Promise<EngineBackends> {
+export async function selectEngineBackends(choice: BackendChoice, opts: { threads?: number; cacheDir: string; buildWorker?: string }): Promise<EngineBackends> {
   const useOnnx = choice === 'auto' || choice === 'onnx';
   const tfjs = await selectBackend(useOnnx ? 'auto' : choice);
   if (!useOnnx) {
@@ -37,13 +39,13 @@ export async function selectEngineBackends(choice: BackendChoice, opts: { thread
     `using onnx: ONNX Runtime ${loaded.version} (CPU, ${threads} thread${threads === 1 ? '' : 's'}${opts.threads ? '' : ' = physical cores'}) for forward-only work`,
     `gradients (last-k/full training) on TF.js ${tfjs.name}`,
   ];
-  return { tfjs, onnx: { ...loaded, threads }, forward: { name: 'onnx', notes }, cacheDir: opts.cacheDir };
+  return { tfjs, onnx: { ...loaded, threads }, forward: { name: 'onnx', notes }, cacheDir: opts.cacheDir, ...(opts.buildWorker ? { buildWorker: opts.buildWorker } : {}) };
 }
 
 /** A runner for forward-only work on the engine's forward backend. */
 export async function createForwardRunner(preset: LoadedPreset, b: EngineBackends, opts: { internals?: boolean } = {}): Promise<ModelRunner> {
   if (b.onnx) {
-    return createOnnxViTRunner(preset, { ort: b.onnx.ort, cacheDir: b.cacheDir, threads: b.onnx.threads, notes: b.forward.notes, ...opts });
+    return createOnnxViTRunner(preset, { ort: b.onnx.ort, cacheDir: b.cacheDir, threads: b.onnx.threads, notes: b.forward.notes, ...(b.buildWorker ? { buildWorker: b.buildWorker } : {}), ...opts });
   }
   return createTfjsViTRunner(preset, { notes: b.forward.notes, ...opts });
 }

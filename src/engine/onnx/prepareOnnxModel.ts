@@ -1,0 +1,77 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPresetDir, type LoadedPreset } from '../../core/presets/presetLoader';
+import { UserError } from '../../core/userError';
+import { ENGINE_VERSION } from '../engineVersion';
+import { buildViTGraph } from '../models/vit/vitOnnxGraph';
+import { mapViTBackboneWeights, mapViTHeadWeights } from '../models/vit/vitWeights';
+import type { LoadTimings } from '../runners/modelRunner';
+import { readH5Weights } from '../weights/h5Reader';
+import { cachedOnnxModel, cacheKey, type CacheManifest } from './onnxModelCache';
+
+/** What to prepare: plain data, so that it can cross to a worker thread. */
+export interface OnnxModelRequest {
+  presetDir: string;
+  withHead: boolean;
+  internals: boolean;
+  cacheDir: string;
+}
+
+export interface PreparedOnnxModel {
+  modelPath: string;
+  manifest: CacheManifest;
+  timings: LoadTimings;
+  notes: string[];
+}
+
+/** What the graph depends on besides the weights: the parsed config.json and task.json. */
+function presetTexts(preset: LoadedPreset): string[] {
+  return [JSON.stringify(preset.raw['config.json'] ?? null), JSON.stringify(preset.raw['task.json'] ?? null)];
+}
+
+async function buildGraph(preset: LoadedPreset, req: OnnxModelRequest, timings: LoadTimings) {
+  const t0 = performance.now();
+  const weights = await readH5Weights(preset.weightsFile);
+  const backbone = mapViTBackboneWeights(preset.backbone, weights, preset.weightsFile);
+  const head = req.withHead && preset.task && preset.taskWeightsFile
+    ? { task: preset.task, arrays: mapViTHeadWeights(preset.task, preset.backbone.hiddenDim, await readH5Weights(preset.taskWeightsFile), preset.taskWeightsFile) }
+    : null;
+  timings.readWeightsMs = performance.now() - t0;
+  const t1 = performance.now();
+  const graph = buildViTGraph(preset.backbone, backbone, head, { internals: req.internals });
+  timings.buildGraphMs = performance.now() - t1;
+  // the backbone's parameters, as count_params() of the ViTBackbone (the head is not counted)
+  const parameterCount = graph.weights.filter((w) => !/^(pre_logits|predictions)\./.test(w.name)).reduce((n, w) => n + w.data.length, 0);
+  return { graph, parameterCount };
+}
+
+/**
+ * Finds the preset's ONNX model in the cache (keyed by the weights' content hash) or builds it from config.json +
+ * model.weights.h5 (+ the task head). A cache folder that cannot be written falls back to the temp folder, with a note.
+ */
+export async function prepareOnnxModel(req: OnnxModelRequest): Promise<PreparedOnnxModel> {
+  const preset = loadPresetDir(req.presetDir);
+  const timings: LoadTimings = {};
+  const notes: string[] = [];
+  const t0 = performance.now();
+  const weightFiles = [preset.weightsFile, ...(req.withHead && preset.taskWeightsFile ? [preset.taskWeightsFile] : [])];
+  const key = cacheKey({ weightFiles, texts: presetTexts(preset), engineVersion: ENGINE_VERSION, options: JSON.stringify({ withHead: req.withHead, internals: req.internals }) });
+  timings.hashWeightsMs = performance.now() - t0;
+  const build = () => buildGraph(preset, req, timings);
+  const t1 = performance.now();
+  let cacheDir = req.cacheDir;
+  let got;
+  try {
+    got = await cachedOnnxModel(cacheDir, key, ENGINE_VERSION, build);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const fallback = join(tmpdir(), 'vit-doctor-cache');
+    notes.push(`onnx model cache: ${cacheDir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); using ${fallback}`);
+    cacheDir = fallback;
+    got = await cachedOnnxModel(cacheDir, key, ENGINE_VERSION, build);
+  }
+  if (got.rebuiltBecause) notes.push(`onnx model cache: ${got.rebuiltBecause}; rebuilt`);
+  notes.push(got.built ? `onnx graph built from the preset and cached in ${cacheDir}` : `onnx graph loaded from the cache (${cacheDir})`);
+  if (!got.built) timings.loadCachedGraphMs = performance.now() - t1;
+  return { modelPath: got.modelPath, manifest: got.manifest, timings, notes };
+}
