@@ -35,8 +35,8 @@ export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
   });
   const nativeDir = join(context.globalStorageUri.fsPath, 'native');
   const offerNative = (backend: string, requested: string): void => {
-    // On a machine with internet, offer tfjs-node once: it is much faster than wasm.
-    if (requested !== 'auto' || backend === 'tensorflow' || context.globalState.get('vitDoctor.nativeOffered')) return;
+    // On a machine with internet, offer tfjs-node once: it is much faster than wasm (forward passes on onnx need no offer).
+    if (requested !== 'auto' || backend === 'tensorflow' || backend === 'onnx' || context.globalState.get('vitDoctor.nativeOffered')) return;
     void context.globalState.update('vitDoctor.nativeOffered', true);
     void vscode.window
       .showInformationMessage(`ViT Doctor runs on the ${backend} backend. The native TensorFlow backend (@tensorflow/tfjs-node) is much faster; installing it needs internet.`, 'Install', 'Not now')
@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
         if (a === 'Install') void vscode.commands.executeCommand(COMMANDS.installNativeBackend);
       });
   };
-  const engine = new EngineHost(root, logger, nativeDir, (m) => showError(m), offerNative);
+  const engine = new EngineHost(root, logger, nativeDir, join(context.globalStorageUri.fsPath, 'cache'), (m) => showError(m), offerNative);
   const panels = new Panels(context.extensionUri, () => void vscode.commands.executeCommand(COMMANDS.runSanityBatch));
   const diagnostics = new LintDiagnostics(cache, context.extensionUri, logger);
   const selector: vscode.DocumentSelector = { language: 'python' };

@@ -1,18 +1,19 @@
 import { lintFiles, listPythonFiles } from '../core/lint/lintFiles';
 import { UserError } from '../core/userError';
-import type { ParsedArgs } from './argv';
+import { choiceOpt, parseCommandArgs, type OptionTable } from './commandArgs';
 import { formatLintJson, formatLintSarif, formatLintText } from './formatLint';
 
-export const LINT_USAGE = `Usage: vit-doctor lint <paths...> [--format text|json|sarif]
+export const LINT_USAGE = `Usage: vit-doctor lint [--format text|json|sarif] <paths...>   (options before or after the paths; -- ends them)
 
   Lints Python training code for Keras Hub pitfalls (rules VTD001–VTD010; see docs/rules/).
   Configuration: [tool.vit-doctor] in the nearest pyproject.toml (select, ignore, per-file-ignores, severity).
   Exit code 1 when a warning or an error is found.`;
 
-export async function lintCommand(args: ParsedArgs, write: (s: string) => void): Promise<number> {
-  for (const k of args.values.keys()) if (k !== 'format') throw new UserError('E_USAGE', `Unknown option --${k}.\n\n${LINT_USAGE}`);
-  const format = args.values.get('format')?.[0] ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UserError('E_USAGE', `--format must be text, json or sarif; got "${format}".`);
+export const LINT_OPTIONS: OptionTable = { format: { type: 'string' } };
+
+export async function lintCommand(argv: string[], write: (s: string) => void): Promise<number> {
+  const args = parseCommandArgs(argv, LINT_OPTIONS, LINT_USAGE);
+  const format = choiceOpt(args, 'format', ['text', 'json', 'sarif'] as const) ?? 'text';
   if (args.positionals.length === 0) throw new UserError('E_USAGE', `No paths given.\n\n${LINT_USAGE}`);
   const results = await lintFiles(listPythonFiles(args.positionals));
   write(format === 'json' ? formatLintJson(results) : format === 'sarif' ? formatLintSarif(results) : formatLintText(results));

@@ -2,10 +2,10 @@
 import type { Logger } from '../core/logger';
 import { RemoteError } from '../protocol/endpoint';
 import type { WireError } from '../protocol/envelope';
-import { parseArgv } from './argv';
-import { LINT_USAGE, lintCommand } from './lintCommand';
-import { SANITY_USAGE, sanityCommand } from './sanityCommand';
-import { checkCommand, TRAIN_USAGE, trainCommand } from './trainCommands';
+import { splitCommand } from './commandArgs';
+import { LINT_OPTIONS, LINT_USAGE, lintCommand } from './lintCommand';
+import { SANITY_OPTIONS, SANITY_USAGE, sanityCommand } from './sanityCommand';
+import { CHECK_OPTIONS, checkCommand, TRAIN_OPTIONS, TRAIN_USAGE, trainCommand } from './trainCommands';
 
 const USAGE = `vit-doctor — catches the silent failures of fine-tuning Keras Hub ViTs
 
@@ -19,22 +19,28 @@ ${SANITY_USAGE}
 
 ${LINT_USAGE}
 
-${TRAIN_USAGE}`;
+${TRAIN_USAGE}
+
+Options go before or after paths, as --opt value or --opt=value; -- ends the options.
+Exit codes: 0 ok · 1 findings at or above --fail-on (sanity), warnings or errors (lint), failed check or NaN loss
+(train/check) · 2 usage error or bad input (named file and problem) · 70 internal error · 130 cancelled (Ctrl-C).`;
+
+const USAGES: Record<string, string> = { sanity: SANITY_USAGE, lint: LINT_USAGE, train: TRAIN_USAGE, check: TRAIN_USAGE };
 
 function errorText(w: WireError): string {
   return `vit-doctor: error: ${w.message}${w.hint ? `\n  hint: ${w.hint}` : ''}\n`;
 }
 
 async function main(): Promise<number> {
-  const args = parseArgv(process.argv.slice(2), ['json', 'uint8-eager', 'help', 'verbose']);
-  const verbose = args.flags.has('verbose');
+  const { command, rest, seen } = splitCommand(process.argv.slice(2), { ...SANITY_OPTIONS, ...LINT_OPTIONS, ...TRAIN_OPTIONS, ...CHECK_OPTIONS });
+  const verbose = seen.has('verbose');
   const logger: Logger = {
     info: (m) => verbose && console.error(m),
     debug: (m) => verbose && console.error(m),
     warn: (m) => verbose && console.error(m),
     error: (m) => console.error(m),
   };
-  const isTty = process.stderr.isTTY === true && !args.flags.has('json');
+  const isTty = process.stderr.isTTY === true && !seen.has('json');
   const progress = (s: string): void => {
     if (isTty) process.stderr.write(`\r\x1b[K${s}`);
   };
@@ -42,21 +48,21 @@ async function main(): Promise<number> {
     if (isTty) process.stderr.write('\r\x1b[K');
     process.stdout.write(`${s}\n`);
   };
-  if (args.flags.has('help') || args.command === undefined) {
-    process.stdout.write(`${USAGE}\n`);
-    return args.command === undefined && !args.flags.has('help') ? 2 : 0;
+  if (seen.has('help') || command === undefined) {
+    process.stdout.write(`${(command && USAGES[command]) || USAGE}\n`);
+    return command === undefined && !seen.has('help') ? 2 : 0;
   }
-  switch (args.command) {
+  switch (command) {
     case 'sanity':
-      return sanityCommand(args, logger, write, progress);
+      return sanityCommand(rest, logger, write, progress);
     case 'lint':
-      return lintCommand(args, write);
+      return lintCommand(rest, write);
     case 'train':
-      return trainCommand(args, logger, write, __dirname);
+      return trainCommand(rest, logger, write, __dirname);
     case 'check':
-      return checkCommand(args, logger, write, __dirname);
+      return checkCommand(rest, logger, write, __dirname);
     default:
-      process.stderr.write(`vit-doctor: error: unknown command "${args.command}".\n\n${USAGE}\n`);
+      process.stderr.write(`vit-doctor: error: unknown command "${command}".\n\n${USAGE}\n`);
       return 2;
   }
 }

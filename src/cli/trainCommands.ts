@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { forkEngine } from '../core/engine/forkEngine';
 import type { Logger } from '../core/logger';
 import { UserError } from '../core/userError';
-import { USER_PREPROCESSING, type BackendChoice, type UserPreprocessing } from '../protocol/engineProtocol';
+import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type UserPreprocessing } from '../protocol/engineProtocol';
 import type { CheckResult, TrainEvent, TrainMode, TrainParams } from '../protocol/trainProtocol';
-import type { ParsedArgs } from './argv';
+import { choiceOpt, flagOpt, noPositionals, numberOpt, parseCommandArgs, stringOpt, type CommandArgs, type OptionTable } from './commandArgs';
 
 export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder> [options]
 
@@ -14,33 +14,40 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
   --epochs <n> --lr <x> --batch <n> --accumulate <n> --optimizer adam|adamw|sgd --warmup <steps> --seed <n>
   --preprocessing <m>    ${USER_PREPROCESSING.join('|')} (default preset)
   --out <folder>         save the trained model as a Keras Hub preset folder
-  --backend <b>          auto|tensorflow|wasm|cpu
+  --backend <b>          auto|onnx|tensorflow|wasm|cpu (auto: features on ONNX Runtime, gradients on TF.js)
+  --threads <n>          ONNX Runtime threads (default 0 = physical cores)
   --json                 one JSON line per event, then the result
 
 Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--json]
 
   Proves the pipeline can learn: loss at init vs ln(C), overfit one batch, zero-input baseline, preprocessing A/B.`;
 
-function num(args: ParsedArgs, name: string): number | undefined {
-  const v = args.values.get(name)?.[0];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UserError('E_USAGE', `--${name} must be a number; got "${v}".`);
-  return n;
+export const TRAIN_OPTIONS: OptionTable = {
+  preset: { type: 'string' }, data: { type: 'string' }, mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, lr: { type: 'string' },
+  batch: { type: 'string' }, accumulate: { type: 'string' }, optimizer: { type: 'string' }, warmup: { type: 'string' }, seed: { type: 'string' },
+  preprocessing: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
+};
+export const CHECK_OPTIONS: OptionTable = {
+  preset: { type: 'string' }, data: { type: 'string' }, compare: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
+  backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
+};
+
+interface Common {
+  args: CommandArgs;
+  preset: string;
+  data: string;
+  backend: BackendChoice;
+  threads: number;
 }
 
-function one(args: ParsedArgs, name: string): string | undefined {
-  return args.values.get(name)?.[0];
-}
-
-function common(args: ParsedArgs, allowed: string[]): { preset: string; data: string; backend: BackendChoice } {
-  for (const k of args.values.keys()) if (!allowed.includes(k)) throw new UserError('E_USAGE', `Unknown option --${k}.\n\n${TRAIN_USAGE}`);
-  const preset = one(args, 'preset');
-  const data = one(args, 'data');
+function common(argv: string[], options: OptionTable): Common {
+  const args = parseCommandArgs(argv, options, TRAIN_USAGE);
+  noPositionals(args, TRAIN_USAGE);
+  const preset = stringOpt(args, 'preset');
+  const data = stringOpt(args, 'data');
   if (!preset || !data) throw new UserError('E_USAGE', `--preset and --data are required.\n\n${TRAIN_USAGE}`);
-  const backend = (one(args, 'backend') ?? 'auto') as BackendChoice;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UserError('E_USAGE', `--backend must be auto, tensorflow, wasm or cpu.`);
-  return { preset, data, backend };
+  const backend = choiceOpt<BackendChoice>(args, 'backend', BACKEND_CHOICES) ?? 'auto';
+  return { args, preset, data, backend, threads: numberOpt(args, 'threads', { integer: true, min: 0 }) ?? 0 };
 }
 
 function describe(e: TrainEvent | { type: 'check'; stage: string; message: string }): string | null {
@@ -48,7 +55,7 @@ function describe(e: TrainEvent | { type: 'check'; stage: string; message: strin
     case 'data':
       return `data: ${e.classNames.length} classes (${e.classNames.map((c, i) => `${c} ${e.counts[i]}`).join(', ')}), train ${e.train}, val ${e.val}${e.skipped.length ? `, ${e.skipped.length} unreadable skipped` : ''}`;
     case 'plan':
-      return `plan: ${e.mode}, ${e.trainableParams.toLocaleString('en-US')} trainable params, ${e.optimizer} lr ${e.lr}, ${e.stepsPerEpoch} steps/epoch, ~${e.memoryEstimateMb} MB of ${e.memoryLimitMb} MB (${e.note})`;
+      return `plan: ${e.mode}, ${e.trainableParams.toLocaleString('en-US')} trainable params, ${e.optimizer} lr ${e.lr}, ${e.stepsPerEpoch} steps/epoch, ~${e.memoryEstimateMb} MB of ${e.memoryLimitMb} MB (${e.note}); features on ${e.backends.features}, gradients on ${e.backends.gradients}`;
     case 'step':
       return `step ${String(e.step).padStart(4)}  epoch ${e.epoch}  loss ${e.loss.toFixed(4)}  acc ${(e.accuracy * 100).toFixed(1)}%  |g| ${e.gradNorm.toExponential(2)}  lr ${e.lr.toExponential(2)}  ${e.imagesPerSec.toFixed(0)} img/s`;
     case 'epoch':
@@ -60,20 +67,18 @@ function describe(e: TrainEvent | { type: 'check'; stage: string; message: strin
   }
 }
 
-export async function trainCommand(args: ParsedArgs, logger: Logger, write: (s: string) => void, cliDir: string): Promise<number> {
-  const { preset, data, backend } = common(args, ['preset', 'data', 'mode', 'k', 'epochs', 'lr', 'batch', 'accumulate', 'optimizer', 'warmup', 'seed', 'preprocessing', 'out', 'backend', 'max-per-class']);
-  const mode = (one(args, 'mode') ?? 'head') as TrainMode;
-  if (!['head', 'last-k', 'full'].includes(mode)) throw new UserError('E_USAGE', `--mode must be head, last-k or full; got "${mode}".`);
-  const optimizer = one(args, 'optimizer') as TrainParams['optimizer'];
-  if (optimizer && !['adam', 'adamw', 'sgd'].includes(optimizer)) throw new UserError('E_USAGE', '--optimizer must be adam, adamw or sgd.');
-  const preprocessing = one(args, 'preprocessing') as UserPreprocessing | undefined;
-  if (preprocessing && !USER_PREPROCESSING.includes(preprocessing)) throw new UserError('E_USAGE', `--preprocessing must be one of ${USER_PREPROCESSING.join(', ')}.`);
+export async function trainCommand(argv: string[], logger: Logger, write: (s: string) => void, cliDir: string): Promise<number> {
+  const { args, preset, data, backend, threads } = common(argv, TRAIN_OPTIONS);
+  const mode = choiceOpt<TrainMode>(args, 'mode', ['head', 'last-k', 'full']) ?? 'head';
+  const optimizer = choiceOpt<NonNullable<TrainParams['optimizer']>>(args, 'optimizer', ['adam', 'adamw', 'sgd']);
+  const preprocessing = choiceOpt<UserPreprocessing>(args, 'preprocessing', USER_PREPROCESSING);
+  const int = (n: string, min: number): number | undefined => numberOpt(args, n, { integer: true, min });
   const params: TrainParams = {
-    preset, data, mode, k: num(args, 'k'), epochs: num(args, 'epochs'), lr: num(args, 'lr'), batch: num(args, 'batch'), accumulate: num(args, 'accumulate'),
-    optimizer, warmupSteps: num(args, 'warmup'), seed: num(args, 'seed'), preprocessing, out: one(args, 'out'), maxPerClass: num(args, 'max-per-class'), cwd: process.cwd(),
+    preset, data, mode, k: int('k', 1), epochs: int('epochs', 1), lr: numberOpt(args, 'lr', { min: 0 }), batch: int('batch', 1), accumulate: int('accumulate', 1),
+    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), preprocessing, out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
   };
-  const json = args.flags.has('json');
-  const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, logger });
+  const json = flagOpt(args, 'json');
+  const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
@@ -109,17 +114,17 @@ export function formatCheck(r: CheckResult): string {
   return out.join('\n');
 }
 
-export async function checkCommand(args: ParsedArgs, logger: Logger, write: (s: string) => void, cliDir: string): Promise<number> {
-  const { preset, data, backend } = common(args, ['preset', 'data', 'compare', 'epochs', 'seed', 'backend', 'max-per-class']);
-  const compare = one(args, 'compare')?.split(',').map((s) => s.trim()) as UserPreprocessing[] | undefined;
+export async function checkCommand(argv: string[], logger: Logger, write: (s: string) => void, cliDir: string): Promise<number> {
+  const { args, preset, data, backend, threads } = common(argv, CHECK_OPTIONS);
+  const compare = stringOpt(args, 'compare')?.split(',').map((s) => s.trim()) as UserPreprocessing[] | undefined;
   if (compare?.some((c) => !USER_PREPROCESSING.includes(c))) throw new UserError('E_USAGE', `--compare takes a comma list of ${USER_PREPROCESSING.join(', ')}.`);
-  const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, logger });
+  const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
   try {
-    const json = args.flags.has('json');
+    const json = flagOpt(args, 'json');
     engine.endpoint.onNotification('engine/trainProgress', (p) => {
       if (!json && p.event.type === 'data') write(describe(p.event) ?? '');
     });
-    const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: num(args, 'epochs'), seed: num(args, 'seed'), maxPerClass: num(args, 'max-per-class'), cwd: process.cwd() });
+    const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: numberOpt(args, 'epochs', { integer: true, min: 1 }), seed: numberOpt(args, 'seed', { integer: true, min: 0 }), maxPerClass: numberOpt(args, 'max-per-class', { integer: true, min: 1 }), cwd: process.cwd() });
     write(json ? JSON.stringify(r, null, 2) : formatCheck(r));
     return r.overfit.passed && !r.baseline.ignoresInput ? 0 : 1;
   } finally {

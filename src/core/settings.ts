@@ -1,4 +1,4 @@
-import type { BackendChoice, UserPreprocessing } from '../protocol/engineProtocol';
+import { BACKEND_CHOICES, type BackendChoice, type UserPreprocessing } from '../protocol/engineProtocol';
 import type { LintSeverity } from './lint/lintTypes';
 
 /** VS Code settings (`vitDoctor.*`), normalised. The host reads them; this module owns defaults and validation. */
@@ -7,6 +7,8 @@ export interface Settings {
   lintSeverity: Record<string, LintSeverity | 'off'>;
   lintDebounceMs: number;
   engineBackend: BackendChoice;
+  /** ONNX Runtime intra-op threads; 0 = physical cores */
+  engineThreads: number;
   engineNodePath: string;
   preset: string;
   images: string[];
@@ -22,6 +24,7 @@ export const SETTING_DEFAULTS = {
   'lint.severity': {},
   'lint.debounceMs': 300,
   'engine.backend': 'auto',
+  'engine.threads': 0,
   'engine.nodePath': '',
   preset: '',
   images: [],
@@ -32,7 +35,7 @@ export const SETTING_DEFAULTS = {
   'train.epochs': 3,
 } as const;
 
-const BACKENDS: BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS: readonly BackendChoice[] = BACKEND_CHOICES;
 const PREPROCESSING = ['auto', 'preset', 'none', 'rescale', 'imagenet', 'caffe', 'tf'];
 const SEVERITIES = ['error', 'warning', 'information', 'off'];
 
@@ -55,6 +58,7 @@ export function normalizeSettings(get: (key: keyof typeof SETTING_DEFAULTS) => u
     lintSeverity,
     lintDebounceMs: num('lint.debounceMs', 0, 5000),
     engineBackend: (BACKENDS.includes(backend as BackendChoice) ? backend : 'auto') as BackendChoice,
+    engineThreads: num('engine.threads', 0, 256),
     engineNodePath: str('engine.nodePath'),
     preset: str('preset'),
     images: Array.isArray(images) ? images.filter((x): x is string => typeof x === 'string') : [],

@@ -2,7 +2,8 @@ import { Endpoint } from '../protocol/endpoint';
 import { PROTOCOL_VERSION } from '../protocol/envelope';
 import type { EngineNotifications, EngineRequests, HostNotifications } from '../protocol/engineProtocol';
 import type { Transport } from '../protocol/transport';
-import type { EngineBackends } from './backend/engineBackends';
+import { createForwardRunner, type EngineBackends } from './backend/engineBackends';
+import type { LoadedPreset } from '../core/presets/presetLoader';
 import { runSanityPass } from './sanity/sanityPass';
 import { runPipelineChecks } from './train/pipelineChecks';
 import { runTraining } from './train/trainRun';
@@ -21,11 +22,13 @@ export function startEngineServer(transport: Transport, backends: EngineBackends
       progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
     }),
   );
+  // forward-only parts of training (the frozen prefix's features, the A/B check) run on ONNX Runtime when it is loaded
+  const forward = backends.onnx ? { forwardRunner: (preset: LoadedPreset) => createForwardRunner(preset, backends) } : {};
   ep.onRequest('engine/train', (params, ctx) =>
-    runTraining(params, { signal: ctx.signal, backend: backends.tfjs.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    runTraining(params, { signal: ctx.signal, backend: backends.tfjs.name, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/checkPipeline', (params, ctx) =>
-    runPipelineChecks(params, { signal: ctx.signal, backend: backends.tfjs.name, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    runPipelineChecks(params, { signal: ctx.signal, backend: backends.tfjs.name, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/shutdown', () => {
     setImmediate(onShutdown);

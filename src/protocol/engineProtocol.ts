@@ -3,7 +3,8 @@ import type { ChannelStats, Histogram } from './statsTypes';
 import type { CheckParams, CheckResult, TrainParams, TrainProgressEvent, TrainResult } from './trainProtocol';
 
 /** auto = onnx for forward-only work (TF.js for gradients), else a TF.js backend for everything. */
-export type BackendChoice = 'auto' | 'onnx' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES = ['auto', 'onnx', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /**
  * How the user's own code prepares pixels before the backbone, to reproduce it in the sanity batch.

@@ -48,6 +48,8 @@ export interface PlanEvent {
   optimizer: string;
   stepsPerEpoch: number;
   note: string;
+  /** where the frozen prefix ran (onnx, or the TF.js backend) and where gradients run, with the reason */
+  backends: { features: string; gradients: string; why: string };
 }
 
 export interface StepEvent {

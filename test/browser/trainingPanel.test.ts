@@ -24,7 +24,7 @@ describe('training panel in headless Chromium', () => {
     const page = await openPanel(browser, 'training');
     const events: TrainEvent[] = [
       { type: 'data', classNames: ['cat', 'dog'], counts: [40, 12], train: 42, val: 10, imbalance: 3.3, skipped: [{ file: '<b>bad.png</b>', reason: 'x' }] },
-      { type: 'plan', mode: 'last-k', trainableParams: 1234, frozenParams: 1, memoryEstimateMb: 12, memoryLimitMb: 3072, lr: 1e-4, optimizer: 'adamw', stepsPerEpoch: 50, note: 'blocks 3–4' },
+      { type: 'plan', mode: 'last-k', trainableParams: 1234, frozenParams: 1, memoryEstimateMb: 12, memoryLimitMb: 3072, lr: 1e-4, optimizer: 'adamw', stepsPerEpoch: 50, note: 'blocks 3–4', backends: { features: 'onnx', gradients: 'wasm', why: 'x' } },
       { type: 'health', severity: 'warning', code: 'imbalance', message: 'Classes are imbalanced' },
       ...Array.from({ length: 300 }, (_, i) => step(i + 1)),
       ...Array.from({ length: 6 }, (_, e) => ({ type: 'epoch' as const, epoch: e + 1, trainLoss: 1 / (e + 1), trainAccuracy: 0.5 + e / 20, valLoss: 1.1 / (e + 1), valAccuracy: 0.45 + e / 20 })),

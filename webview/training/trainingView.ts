@@ -19,7 +19,7 @@ export function renderTraining(root: HTMLElement, st: TrainPanelState, onStop: (
   const epochs = st.events.filter((e): e is EpochEvent => e.type === 'epoch');
   const health = st.events.filter((e): e is HealthEvent => e.type === 'health');
   if (data) root.appendChild(h('p', { class: 'muted' }, `${data.classNames.length} classes (${data.classNames.map((c, i) => `${c}: ${data.counts[i]}`).join(', ')}) · train ${data.train} · val ${data.val}${data.skipped.length ? ` · ${data.skipped.length} unreadable skipped` : ''}`));
-  if (plan) root.appendChild(h('p', { class: 'muted', id: 'plan' }, `${plan.mode}: ${plan.trainableParams.toLocaleString('en-US')} trainable parameters, ${plan.optimizer} lr ${plan.lr}, ~${plan.memoryEstimateMb} MB of ${plan.memoryLimitMb} MB — ${plan.note}`));
+  if (plan) root.appendChild(h('p', { class: 'muted', id: 'plan' }, `${plan.mode}: ${plan.trainableParams.toLocaleString('en-US')} trainable parameters, ${plan.optimizer} lr ${plan.lr}, ~${plan.memoryEstimateMb} MB of ${plan.memoryLimitMb} MB — ${plan.note}${plan.backends ? `; features on ${plan.backends.features}, gradients on ${plan.backends.gradients}` : ''}`));
   for (const x of health) root.appendChild(h('div', { class: `finding ${x.severity === 'error' ? 'error' : ''}` }, `${x.code}: ${x.message}`));
   if (steps.length || epochs.length) {
     const spe = plan?.stepsPerEpoch ?? 1;

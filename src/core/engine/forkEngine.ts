@@ -19,6 +19,8 @@ export interface EngineHandle {
 export interface ForkOptions {
   enginePath: string;
   backend?: BackendChoice;
+  /** ONNX Runtime intra-op threads; 0 or absent = physical cores */
+  threads?: number;
   logger: Logger;
   execPath?: string;
   readyTimeoutMs?: number;
@@ -30,7 +32,7 @@ export interface ForkOptions {
  * logger, and rejects every pending request with E_ENGINE_DIED if the process exits.
  */
 export async function forkEngine(opts: ForkOptions): Promise<EngineHandle> {
-  const child = fork(opts.enginePath, ['--backend', opts.backend ?? 'auto'], {
+  const child = fork(opts.enginePath, ['--backend', opts.backend ?? 'auto', '--threads', String(opts.threads ?? 0)], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, ...(opts.env ?? {}) },

@@ -3,6 +3,7 @@ import { USER_PREPROCESSING_TEXT } from '../sanity/userPreprocessing';
 import type { UserPreprocessing } from '../../protocol/engineProtocol';
 import type { CheckParams, CheckResult, OverfitCurve } from '../../protocol/trainProtocol';
 import { disposeViTModel } from '../models/vit/vitModel';
+import type { ModelRunner } from '../runners/modelRunner';
 import { Optimizer } from './optimizer';
 import { cachePrefix, preprocessImages } from './preparedData';
 import { loadTrainingData, type TrainContext } from './trainRun';
@@ -54,13 +55,15 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
   const C = split.classNames.length;
   const tm = new TrainableViT(model.config, model.backbone, 'head', 0, C, seed);
   const held: tf.Tensor[] = [];
+  let runner: ModelRunner | null = null;
   try {
     const trainImgs = split.train.map((x) => images.get(x.file)!);
     const valImgs = split.val.map((x) => images.get(x.file)!);
     const yTrain = split.train.map((x) => x.label);
     const yVal = split.val.map((x) => x.label);
+    runner = ctx.forwardRunner ? await ctx.forwardRunner(preset) : null;
     const features = async (mode: UserPreprocessing, imgs: typeof trainImgs): Promise<tf.Tensor> => {
-      const t = await cachePrefix(tm, preprocessImages(preset, imgs, mode), imgs.length, 16, yieldNow);
+      const t = await cachePrefix(tm, preprocessImages(preset, imgs, mode), imgs.length, 16, yieldNow, runner);
       held.push(t);
       return t;
     };
@@ -93,9 +96,7 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     note('baseline', 'input-independent baseline');
     resetHead(tm, seed);
     const [H, W, Cc] = model.config.imageShape;
-    const zeros = tf.zeros([batchIdx.length, H, W, Cc]) as tf.Tensor4D;
-    const zf = tm.frozenPrefix(zeros);
-    zeros.dispose();
+    const zf = await cachePrefix(tm, new Float32Array(batchIdx.length * H * W * Cc), batchIdx.length, 16, yieldNow, runner);
     held.push(zf);
     const bLosses = await fitHead(tm, zf, yb, steps, 1e-2, ctx.signal);
     const bFinal = bLosses[bLosses.length - 1] ?? NaN;
@@ -138,6 +139,7 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
+    await runner?.dispose();
     tf.dispose(held);
     tm.dispose();
     disposeViTModel(model);

@@ -5,6 +5,7 @@ import type { UserPreprocessing } from '../../protocol/engineProtocol';
 import type { LoadedImage } from '../data/imageLoader';
 import { rescaleLikeKeras, resizeLikeKeras } from '../models/vit/vitImageConverter';
 import { applyUserPreprocessing } from '../sanity/userPreprocessing';
+import type { ModelRunner, StagedOutputs, StageTensor } from '../runners/modelRunner';
 import type { TrainableViT } from './trainableVit';
 
 /** Images resized like the preset's converter, then mapped by the preset's scale/offset or by a user's mode. */
@@ -22,16 +23,39 @@ export function preprocessImages(preset: LoadedPreset, images: LoadedImage[], mo
   return out;
 }
 
-/** Runs the frozen prefix over all images in chunks and keeps the result (features or tokens) as one tensor. */
-export async function cachePrefix(model: TrainableViT, pixels: Float32Array, n: number, chunk = 16, onChunk?: () => Promise<void>): Promise<tf.Tensor> {
+/** The frozen prefix's output taken from a runner's staged outputs: the pooled final-LayerNorm tokens (head), the tokens entering the first trainable block (last-k). */
+export function prefixFromStages(model: TrainableViT, s: StagedOutputs): tf.Tensor {
+  if (model.mode === 'head') {
+    const [B, T, D] = s.backboneOutput.shape as [number, number, number];
+    const pooled = new Float32Array(B * D);
+    const x = s.backboneOutput.data;
+    for (let b = 0; b < B; b++) {
+      if (model.pooling === 'token') pooled.set(x.subarray(b * T * D, b * T * D + D), b * D);
+      else for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) pooled[b * D + d]! += (x[(b * T + t) * D + d] as number) / T;
+    }
+    return tf.tensor2d(pooled, [B, D]);
+  }
+  const src = model.firstTrainableBlock === 0 ? s.embeddings : (s.blocks[model.firstTrainableBlock - 1] as StageTensor);
+  return tf.tensor(src.data, src.shape);
+}
+
+/**
+ * Runs the frozen prefix over all images in chunks and keeps the result (features or tokens) as one tensor. With a
+ * forward runner (ONNX Runtime) the prefix runs there, else on TF.js; full mode keeps the images.
+ */
+export async function cachePrefix(model: TrainableViT, pixels: Float32Array, n: number, chunk = 16, onChunk?: () => Promise<void>, runner?: ModelRunner | null): Promise<tf.Tensor> {
   const [H, W, C] = model.cfg.imageShape;
   const parts: tf.Tensor[] = [];
   try {
     for (let i = 0; i < n; i += chunk) {
       const m = Math.min(chunk, n - i);
-      const x = tf.tensor4d(pixels.subarray(i * H * W * C, (i + m) * H * W * C), [m, H, W, C]);
-      parts.push(model.frozenPrefix(x));
-      x.dispose();
+      const slice = pixels.subarray(i * H * W * C, (i + m) * H * W * C);
+      if (runner && model.mode !== 'full') parts.push(prefixFromStages(model, await runner.run(slice, m)));
+      else {
+        const x = tf.tensor4d(slice, [m, H, W, C]);
+        parts.push(model.frozenPrefix(x));
+        x.dispose();
+      }
       await onChunk?.();
     }
     if (parts.length === 0) return tf.zeros([0]);

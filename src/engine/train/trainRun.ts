@@ -12,12 +12,32 @@ import { disposeViTModel, loadViTModel, type ViTModel } from '../models/vit/vitM
 import { writeViTPreset } from '../models/vit/vitPresetWriter';
 import { learningRateAt, Optimizer } from './optimizer';
 import { cachePrefix, preprocessImages } from './preparedData';
+import type { ModelRunner } from '../runners/modelRunner';
 import { accuracy, crossEntropy, TrainableViT } from './trainableVit';
 
 export interface TrainContext {
   signal: AbortSignal;
   emit(e: TrainEvent): void;
+  /** the TF.js backend (gradients) */
   backend: string;
+  /** a forward-only runner (ONNX Runtime) for the frozen prefix; absent = the prefix runs on TF.js too */
+  forwardRunner?: (preset: LoadedPreset) => Promise<ModelRunner>;
+}
+
+/** Runs `fn` with a forward runner for the preset when the context has one (disposed after), else with null. */
+export async function withForwardRunner<T>(ctx: TrainContext, preset: LoadedPreset, mode: TrainMode, fn: (r: ModelRunner | null) => Promise<T>): Promise<T> {
+  const runner = ctx.forwardRunner && mode !== 'full' ? await ctx.forwardRunner(preset) : null;
+  try {
+    return await fn(runner);
+  } finally {
+    await runner?.dispose();
+  }
+}
+
+export function trainBackends(ctx: TrainContext, mode: TrainMode): PlanEvent['backends'] {
+  if (mode === 'full') return { features: ctx.backend, gradients: ctx.backend, why: 'full fine-tuning needs gradients everywhere: TF.js only' };
+  if (ctx.forwardRunner) return { features: 'onnx', gradients: ctx.backend, why: 'the frozen part is forward-only: ONNX Runtime; gradients on TF.js' };
+  return { features: ctx.backend, gradients: ctx.backend, why: `--backend ${ctx.backend} (or ONNX Runtime unavailable): everything on TF.js` };
 }
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -97,15 +117,20 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
       type: 'plan', mode, trainableParams: tm.trainableCount(), frozenParams: model.parameterCount - (tm.trainableCount() - tm.headKernel.size - tm.headBias.size),
       memoryEstimateMb: Math.round(memoryEstimateMb), memoryLimitMb: limit, lr, optimizer: optName, stepsPerEpoch,
       note: mode === 'head' ? 'backbone frozen: features computed once and cached' : mode === 'last-k' ? `blocks ${tm.firstTrainableBlock + 1}–${model.config.numLayers} + final LayerNorm + head trained on cached tokens` : 'all parameters trained',
+      backends: trainBackends(ctx, mode),
     };
     ctx.emit(plan);
     const mapping = params.preprocessing ?? 'preset';
     const trainImgs = split.train.map((x) => images.get(x.file)!);
     const valImgs = split.val.map((x) => images.get(x.file)!);
-    const xTrain = await cachePrefix(tm, preprocessImages(preset, trainImgs, mapping), trainImgs.length, 16, yieldNow);
-    tensors.push(xTrain);
-    const xVal = valImgs.length ? await cachePrefix(tm, preprocessImages(preset, valImgs, mapping), valImgs.length, 16, yieldNow) : null;
-    if (xVal) tensors.push(xVal);
+    const tmm = tm;
+    const [xTrain, xVal] = await withForwardRunner(ctx, preset, mode, async (runner) => {
+      const xt = await cachePrefix(tmm, preprocessImages(preset, trainImgs, mapping), trainImgs.length, 16, yieldNow, runner);
+      tensors.push(xt);
+      const xv = valImgs.length ? await cachePrefix(tmm, preprocessImages(preset, valImgs, mapping), valImgs.length, 16, yieldNow, runner) : null;
+      if (xv) tensors.push(xv);
+      return [xt, xv] as const;
+    });
     const yTrain = split.train.map((x) => x.label);
     const yVal = split.val.map((x) => x.label);
 

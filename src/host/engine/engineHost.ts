@@ -21,11 +21,22 @@ export class EngineHost implements vscode.Disposable {
     private readonly extensionPath: string,
     private readonly log: Logger,
     private readonly nativeDir: string,
+    /** the extension's global storage cache: ONNX models built from presets (keyed by content hash) */
+    private readonly cacheDir: string,
     private readonly onCrash: (message: string) => void,
     private readonly onStarted: (backend: string, requested: string) => void = () => {},
   ) {
     this.status.name = 'ViT Doctor engine';
+    // the backend and thread count are fixed when the process starts: a change takes effect from the next request
+    this.configSub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if ((e.affectsConfiguration('vitDoctor.engine') && this.handle && this.busy === 0)) {
+        this.log.info('engine settings changed: the engine restarts on the next request');
+        this.stop();
+      }
+    });
   }
+
+  private readonly configSub: vscode.Disposable;
 
   get backend(): string | null {
     return this.handle?.ready.backend.name ?? null;
@@ -33,13 +44,14 @@ export class EngineHost implements vscode.Disposable {
 
   private async start(): Promise<EngineHandle> {
     const s = readSettings();
-    this.log.info(`starting engine (backend ${s.engineBackend}${s.engineNodePath ? `, node ${s.engineNodePath}` : ''})`);
+    this.log.info(`starting engine (backend ${s.engineBackend}, threads ${s.engineThreads || 'physical cores'}${s.engineNodePath ? `, node ${s.engineNodePath}` : ''})`);
     const h = await forkEngine({
       enginePath: join(this.extensionPath, 'dist', 'engine.js'),
       backend: s.engineBackend,
+      threads: s.engineThreads,
       logger: this.log,
       execPath: s.engineNodePath || undefined,
-      env: { VIT_DOCTOR_NATIVE_DIR: this.nativeDir },
+      env: { VIT_DOCTOR_NATIVE_DIR: this.nativeDir, VIT_DOCTOR_CACHE_DIR: this.cacheDir },
     });
     this.log.info(`engine ready: protocol ${h.ready.protocolVersion}, backend ${h.ready.backend.name} (${h.ready.backend.notes.join('; ')}), node ${h.ready.node}`);
     this.onStarted(h.ready.backend.name, s.engineBackend);
@@ -133,6 +145,7 @@ export class EngineHost implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.configSub.dispose();
     this.stop();
     this.status.dispose();
   }

@@ -150,7 +150,7 @@ describe('vit-doctor sanity', () => {
     it('an unknown option', () => {
       const r = run(['sanity', '--preset', 'x', '--imgs', 'y']);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /Unknown option --imgs/);
+      assert.match(r.stderr, /Unknown option '--imgs'/);
     });
   });
 });
