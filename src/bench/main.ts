@@ -6,72 +6,16 @@ import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { benchActivation } from './activationBench';
+import { writeBenchImages, writeViTB16Preset } from './benchPreset';
+import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
+import { benchVsPyTorch } from './torchCompare';
 import { lintSource } from '../core/lint/linter';
 import { getPythonParser, parsePython } from '../core/lint/pythonSource';
-import { loadPresetDir } from '../core/presets/presetLoader';
-import type { ImageClassifierConfig, ViTBackboneConfig } from '../core/presets/presetSchema';
-import { selectBackend, type BackendChoice } from '../engine/backend/selectBackend';
-import { vitBackboneForward } from '../engine/models/vit/vitBackbone';
-import { vitHeadForward } from '../engine/models/vit/vitImageClassifier';
-import { initViTBackboneArrays, initViTHeadArrays } from '../engine/models/vit/vitInit';
-import { disposeViTModel, loadViTModel } from '../engine/models/vit/vitModel';
-import { writeViTPreset } from '../engine/models/vit/vitPresetWriter';
+import { createForwardRunner, selectEngineBackends } from '../engine/backend/engineBackends';
+import type { LoadedPreset } from '../core/presets/presetLoader';
+import type { BackendChoice } from '../protocol/engineProtocol';
 import { runTraining } from '../engine/train/trainRun';
-
-interface Row {
-  backend: string;
-  model: string;
-  batch: number;
-  loadMs: number;
-  forwardMs: number;
-  imagesPerSec: number;
-  peakRssMb: number;
-}
-
-const VIT_B16: ViTBackboneConfig = {
-  imageShape: [224, 224, 3], patchSize: [16, 16], numLayers: 12, numHeads: 12, hiddenDim: 768, mlpDim: 3072,
-  dropoutRate: 0, attentionDropout: 0, layerNormEpsilon: 1e-6, useMhaBias: true, useMlpBias: true, useClassToken: true, usePatchBias: true, dtype: 'float32',
-};
-const HEAD: ImageClassifierConfig = { className: 'ViTImageClassifier', numClasses: 1000, pooling: 'token', activation: null, dropout: 0, intermediateDim: null };
-
-async function measure(backend: BackendChoice, presetDir: string, label: string, batch: number, repeats: number): Promise<Row> {
-  const info = await selectBackend(backend);
-  const t0 = performance.now();
-  const preset = loadPresetDir(presetDir);
-  const model = await loadViTModel(preset);
-  const loadMs = performance.now() - t0;
-  const x = tf.randomUniform([batch, ...preset.backbone.imageShape], -1, 1) as tf.Tensor4D;
-  const once = async (): Promise<void> => {
-    const tokens = vitBackboneForward(model.config, model.backbone, x);
-    const head = model.head && model.task ? vitHeadForward(model.task, model.head, tokens) : null;
-    await (head ? head.logits : tokens).data();
-    tf.dispose([tokens, ...(head ? [head.pooled, head.logits, head.probabilities, head.output] : [])]);
-  };
-  await once(); // warm-up (kernel compilation, allocation)
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await once();
-    times.push(performance.now() - t);
-  }
-  x.dispose();
-  disposeViTModel(model);
-  times.sort((a, b) => a - b);
-  const forwardMs = times[Math.floor(times.length / 2)] as number;
-  return { backend: info.name, model: label, batch, loadMs, forwardMs, imagesPerSec: (batch * 1000) / forwardMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
-}
-
-function table(rows: Row[]): string {
-  const base = new Map<string, number>();
-  for (const r of rows) if (!base.has(r.model) || r.backend === 'wasm') base.set(r.model, r.forwardMs);
-  const head = ['backend', 'model', 'batch', 'load ms', 'forward ms (median)', 'images/s', 'vs wasm', 'peak RSS MB'];
-  const body = rows.map((r) => [r.backend, r.model, String(r.batch), r.loadMs.toFixed(0), r.forwardMs.toFixed(1), r.imagesPerSec.toFixed(2), `${((base.get(r.model) as number) / r.forwardMs).toFixed(2)}×`, r.peakRssMb.toFixed(0)]);
-  const all = [head, ...body];
-  const w = head.map((_, i) => Math.max(...all.map((r) => (r[i] as string).length)));
-  return all.map((r, j) => `| ${r.map((c, i) => c.padEnd(w[i] as number)).join(' | ')} |${j === 0 ? `\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|` : ''}`).join('\n');
-}
 
 interface TrainRow {
   backend: string;
@@ -83,15 +27,23 @@ interface TrainRow {
 
 /** Training throughput on the bundled demo: median images/s over the optimisation steps, and the run's peak RSS. */
 async function measureTraining(backend: BackendChoice, mode: 'head' | 'last-k'): Promise<TrainRow> {
-  const info = await selectBackend(backend);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'vtd-bench-cache-'));
+  const b = await selectEngineBackends(backend, { cacheDir });
+  if (backend === 'onnx' && !b.onnx) throw new Error('onnx unavailable');
   const t0 = performance.now();
   let firstStepAt = 0;
   const r = await runTraining(
     { preset: resolve('media/demo/preset'), data: resolve('media/demo/images'), mode, k: 2, epochs: 3, batch: 16, seed: 1 },
-    { signal: new AbortController().signal, backend: info.name, emit: (e) => { if (e.type === 'step' && !firstStepAt) firstStepAt = performance.now(); } },
+    {
+      signal: new AbortController().signal, backend: b.tfjs.name,
+      ...(b.onnx ? { forwardRunner: (p: LoadedPreset) => createForwardRunner(p, b) } : {}),
+      emit: (e) => { if (e.type === 'step' && !firstStepAt) firstStepAt = performance.now(); },
+    },
   );
-  const ips = r.steps.map((x) => x.imagesPerSec).sort((a, b) => a - b);
-  return { backend: info.name, mode, imagesPerSec: ips[Math.floor(ips.length / 2)] ?? 0, cacheSeconds: (firstStepAt - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  rmSync(cacheDir, { recursive: true, force: true });
+  const ips = r.steps.map((x) => x.imagesPerSec).sort((p, q) => p - q);
+  const label = b.onnx ? `onnx + ${b.tfjs.name}` : b.tfjs.name;
+  return { backend: label, mode, imagesPerSec: ips[Math.floor(ips.length / 2)] ?? 0, cacheSeconds: (firstStepAt - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 async function child(): Promise<void> {
@@ -106,7 +58,7 @@ async function child(): Promise<void> {
   }
   const [backend, presetDir, label, batch, repeats] = process.argv.slice(3);
   try {
-    const row = await measure(backend as BackendChoice, presetDir as string, label as string, Number(batch), Number(repeats));
+    const row = await measureForward(backend as BackendChoice, presetDir as string, label as string, Number(batch), Number(repeats));
     process.send?.(row);
   } catch (e) {
     process.stderr.write(`${(e as Error).message.split('\n')[0]}\n`);
@@ -114,7 +66,7 @@ async function child(): Promise<void> {
   }
 }
 
-async function runChild<T = Row>(args: string[]): Promise<T | null> {
+async function runChild<T = ForwardRow>(args: string[]): Promise<T | null> {
   return new Promise((res) => {
     const c = fork(__filename, ['--child', ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let row: T | null = null;
@@ -125,7 +77,7 @@ async function runChild<T = Row>(args: string[]): Promise<T | null> {
 
 async function benchTraining(): Promise<string> {
   const rows: TrainRow[] = [];
-  for (const b of ['tensorflow', 'wasm', 'cpu'] as BackendChoice[]) {
+  for (const b of ['onnx', 'tensorflow', 'wasm', 'cpu'] as BackendChoice[]) {
     for (const mode of ['head', 'last-k'] as const) {
       const r = await runChild<TrainRow>(['--train', b, mode]);
       if (r) rows.push(r);
@@ -175,6 +127,25 @@ async function main(): Promise<void> {
     process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
     return;
   }
+  const writeAt = process.argv.indexOf('--write-preset');
+  if (writeAt > 0) {
+    // for reproducing the end-to-end row by hand: DIR/preset (ViT-B/16, random weights, keras layout) and DIR/images (8 PNGs)
+    const dir = resolve(process.argv[writeAt + 1] ?? 'vitb16-bench');
+    await writeViTB16Preset(join(dir, 'preset'));
+    await writeBenchImages(join(dir, 'images'), 8);
+    process.stdout.write(`wrote ${dir}/preset and ${dir}/images\n`);
+    return;
+  }
+  if (process.argv.includes('--torch-only')) {
+    const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
+    try {
+      await writeViTB16Preset(join(tmp, 'vit_b16_random'));
+      process.stdout.write(`\nEnd to end: vit-doctor sanity --json vs PyTorch\n\n${await benchVsPyTorch(join(tmp, 'vit_b16_random'), join(tmp, 'images'), 3)}\n`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   if (process.argv.includes('--lint-only')) {
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
     return;
@@ -184,10 +155,10 @@ async function main(): Promise<void> {
   try {
     const vitB = join(tmp, 'vit_b16_random');
     process.stdout.write('Writing a ViT-B/16-sized preset with random weights (same Keras format)…\n');
-    await writeViTPreset(vitB, { backbone: VIT_B16, converter: { className: 'ViTImageConverter', imageSize: [224, 224], scale: [2 / 255, 2 / 255, 2 / 255], offset: [-1, -1, -1], normMean: null, normStd: null, interpolation: 'bilinear', antialias: false, cropToAspectRatio: true, padToAspectRatio: false }, task: HEAD, backboneArrays: initViTBackboneArrays(VIT_B16, 1), headArrays: initViTHeadArrays(HEAD, 768, 2), note: 'bench' });
+    await writeViTB16Preset(vitB);
     const demo = resolve('media/demo/preset');
-    const backends: BackendChoice[] = ['tensorflow', 'wasm', 'cpu'];
-    const rows: Row[] = [];
+    const backends: BackendChoice[] = ['onnx', 'tensorflow', 'wasm', 'cpu'];
+    const rows: ForwardRow[] = [];
     for (const b of backends) {
       const jobs: [string, string, number, number][] = [[demo, 'demo preset (bundled)', 8, 20]];
       if (!(b === 'cpu' && quick)) jobs.push([vitB, 'ViT-B/16 224 (random)', 8, b === 'cpu' ? 1 : 3]);
@@ -199,7 +170,8 @@ async function main(): Promise<void> {
         if (!row) break;
       }
     }
-    process.stdout.write(`\nForward pass (backbone + head), median of repeats after one warm-up; node ${process.version}\n\n${table(rows)}\n`);
+    process.stdout.write(`\nForward pass (backbone + head, every stage read back), median of repeats after one warm-up; node ${process.version}\n\n${forwardTable(rows)}\n`);
+    process.stdout.write(`\nEnd to end: vit-doctor sanity --json on the ViT-B/16 preset and 8 PNGs vs the same work in PyTorch\n\n${await benchVsPyTorch(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
     process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);

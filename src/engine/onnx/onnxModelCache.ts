@@ -101,6 +101,18 @@ export interface CachedModel {
   built: boolean;
   /** why an existing entry was not used, when one was there */
   rebuiltBecause: string | null;
+  /** milliseconds spent writing the entry (0 when found) */
+  writeMs: number;
+}
+
+/** A valid entry for `key`, or why there is none (a corrupt entry is removed, never trusted). */
+export function findCachedModel(cacheDir: string, key: string, engineVersion: string): CachedModel | { rebuiltBecause: string | null } {
+  const dir = join(cacheDir, 'onnx', key);
+  if (!existsSync(dir)) return { rebuiltBecause: null };
+  const m = validEntry(dir, key, engineVersion);
+  if (m) return { modelPath: join(dir, MODEL_FILE), manifest: m, built: false, rebuiltBecause: null, writeMs: 0 };
+  rmSync(dir, { recursive: true, force: true });
+  return { rebuiltBecause: 'the cached entry was incomplete or corrupt' };
 }
 
 /**
@@ -114,17 +126,14 @@ export async function cachedOnnxModel(
   build: () => Promise<{ graph: OnnxGraphBuilder; parameterCount: number }>,
 ): Promise<CachedModel> {
   const dir = join(cacheDir, 'onnx', key);
-  let rebuiltBecause: string | null = null;
-  if (existsSync(dir)) {
-    const m = validEntry(dir, key, engineVersion);
-    if (m) return { modelPath: join(dir, MODEL_FILE), manifest: m, built: false, rebuiltBecause: null };
-    rebuiltBecause = 'the cached entry was incomplete or corrupt';
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const found = findCachedModel(cacheDir, key, engineVersion);
+  if ('modelPath' in found) return found;
+  const { rebuiltBecause } = found;
   const { graph, parameterCount } = await build();
   mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp);
+  const t0 = performance.now();
   try {
     const written = writeEntry(tmp, graph, engineVersion);
     const manifest: CacheManifest = { key, engineVersion, parameterCount, ...written };
@@ -136,9 +145,9 @@ export async function cachedOnnxModel(
       rmSync(tmp, { recursive: true, force: true });
       const m = validEntry(dir, key, engineVersion);
       if (!m) throw new Error(`cannot write the model cache at ${dir}`);
-      return { modelPath: join(dir, MODEL_FILE), manifest: m, built: true, rebuiltBecause };
+      return { modelPath: join(dir, MODEL_FILE), manifest: m, built: true, rebuiltBecause, writeMs: performance.now() - t0 };
     }
-    return { modelPath: join(dir, MODEL_FILE), manifest, built: true, rebuiltBecause };
+    return { modelPath: join(dir, MODEL_FILE), manifest, built: true, rebuiltBecause, writeMs: performance.now() - t0 };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

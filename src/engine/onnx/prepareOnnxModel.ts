@@ -7,7 +7,7 @@ import { buildViTGraph } from '../models/vit/vitOnnxGraph';
 import { mapViTBackboneWeights, mapViTHeadWeights } from '../models/vit/vitWeights';
 import type { LoadTimings } from '../runners/modelRunner';
 import { readH5Weights } from '../weights/h5Reader';
-import { cachedOnnxModel, cacheKey, type CacheManifest } from './onnxModelCache';
+import { cachedOnnxModel, cacheKey, findCachedModel, type CacheManifest } from './onnxModelCache';
 
 /** What to prepare: plain data, so that it can cross to a worker thread. */
 export interface OnnxModelRequest {
@@ -15,6 +15,8 @@ export interface OnnxModelRequest {
   withHead: boolean;
   internals: boolean;
   cacheDir: string;
+  /** the cache key when the caller already computed it (the worker is only started after a cache miss) */
+  key?: string;
 }
 
 export interface PreparedOnnxModel {
@@ -45,6 +47,27 @@ async function buildGraph(preset: LoadedPreset, req: OnnxModelRequest, timings: 
   return { graph, parameterCount };
 }
 
+function presetCacheKey(preset: LoadedPreset, req: OnnxModelRequest): string {
+  const weightFiles = [preset.weightsFile, ...(req.withHead && preset.taskWeightsFile ? [preset.taskWeightsFile] : [])];
+  return cacheKey({ weightFiles, texts: presetTexts(preset), engineVersion: ENGINE_VERSION, options: JSON.stringify({ withHead: req.withHead, internals: req.internals }) });
+}
+
+/**
+ * The cache lookup alone (hash + verify, no weights read): the prepared model on a hit, else the key and why, so that a
+ * build (in a worker thread) need not hash again.
+ */
+export function lookupOnnxModel(req: OnnxModelRequest): { hit: PreparedOnnxModel } | { key: string; timings: LoadTimings; rebuiltBecause: string | null } {
+  const preset = loadPresetDir(req.presetDir);
+  const t0 = performance.now();
+  const key = presetCacheKey(preset, req);
+  const timings: LoadTimings = { hashWeightsMs: performance.now() - t0 };
+  const t1 = performance.now();
+  const found = findCachedModel(req.cacheDir, key, ENGINE_VERSION);
+  if (!('modelPath' in found)) return { key, timings, rebuiltBecause: found.rebuiltBecause };
+  timings.loadCachedGraphMs = performance.now() - t1;
+  return { hit: { modelPath: found.modelPath, manifest: found.manifest, timings, notes: [`onnx graph loaded from the cache (${req.cacheDir})`] } };
+}
+
 /**
  * Finds the preset's ONNX model in the cache (keyed by the weights' content hash) or builds it from config.json +
  * model.weights.h5 (+ the task head). A cache folder that cannot be written falls back to the temp folder, with a note.
@@ -54,9 +77,8 @@ export async function prepareOnnxModel(req: OnnxModelRequest): Promise<PreparedO
   const timings: LoadTimings = {};
   const notes: string[] = [];
   const t0 = performance.now();
-  const weightFiles = [preset.weightsFile, ...(req.withHead && preset.taskWeightsFile ? [preset.taskWeightsFile] : [])];
-  const key = cacheKey({ weightFiles, texts: presetTexts(preset), engineVersion: ENGINE_VERSION, options: JSON.stringify({ withHead: req.withHead, internals: req.internals }) });
-  timings.hashWeightsMs = performance.now() - t0;
+  const key = req.key ?? presetCacheKey(preset, req);
+  if (!req.key) timings.hashWeightsMs = performance.now() - t0;
   const build = () => buildGraph(preset, req, timings);
   const t1 = performance.now();
   let cacheDir = req.cacheDir;
@@ -73,5 +95,6 @@ export async function prepareOnnxModel(req: OnnxModelRequest): Promise<PreparedO
   if (got.rebuiltBecause) notes.push(`onnx model cache: ${got.rebuiltBecause}; rebuilt`);
   notes.push(got.built ? `onnx graph built from the preset and cached in ${cacheDir}` : `onnx graph loaded from the cache (${cacheDir})`);
   if (!got.built) timings.loadCachedGraphMs = performance.now() - t1;
+  else timings.writeCacheMs = got.writeMs;
   return { modelPath: got.modelPath, manifest: got.manifest, timings, notes };
 }

@@ -3,7 +3,7 @@ import type { LoadedPreset } from '../../core/presets/presetLoader';
 import { UserError } from '../../core/userError';
 import { VIT_BLOCK1_INTERNALS } from '../models/vit/vitOnnxGraph';
 import { prepareInWorker } from '../onnx/prepareInWorker';
-import { prepareOnnxModel } from '../onnx/prepareOnnxModel';
+import { lookupOnnxModel, prepareOnnxModel, type OnnxModelRequest, type PreparedOnnxModel } from '../onnx/prepareOnnxModel';
 import type { LoadTimings, ModelRunner, RunOptions, StagedOutputs, StageTensor } from './modelRunner';
 
 export interface OnnxRunnerOptions {
@@ -21,12 +21,31 @@ export interface OnnxRunnerOptions {
   buildWorker?: string;
 }
 
+/**
+ * The ONNX model for the preset: a cache hit is found on this thread (hash + verify, no weights read); a build runs in
+ * the worker thread when there is one (its copy of the weights is freed before the session is created).
+ */
+async function prepare(req: OnnxModelRequest, buildWorker: string | undefined): Promise<PreparedOnnxModel> {
+  if (!buildWorker) return prepareOnnxModel(req);
+  const found = lookupOnnxModel(req);
+  if ('hit' in found) return found.hit;
+  const tp = performance.now();
+  const built = await prepareInWorker(buildWorker, { ...req, key: found.key });
+  const inner = Object.values(built.timings).reduce((a, b) => a + b, 0);
+  return {
+    ...built,
+    // the worker thread's start and exit, outside the phases it timed itself
+    timings: { ...found.timings, ...built.timings, workerMs: Math.max(0, performance.now() - tp - inner) },
+    notes: [...(found.rebuiltBecause ? [`onnx model cache: ${found.rebuiltBecause}; rebuilt`] : []), ...built.notes],
+  };
+}
+
 /** Loads a preset as an ONNX Runtime session (graph built in-process, cached by content hash). */
 export async function createOnnxViTRunner(preset: LoadedPreset, opts: OnnxRunnerOptions): Promise<ModelRunner> {
   const { ort } = opts;
   const withHead = !!(preset.task && preset.taskWeightsFile);
   const req = { presetDir: preset.dir, withHead, internals: !!opts.internals, cacheDir: opts.cacheDir };
-  const prepared = opts.buildWorker ? await prepareInWorker(opts.buildWorker, req) : await prepareOnnxModel(req);
+  const prepared = await prepare(req, opts.buildWorker);
   const timings: LoadTimings = { ...prepared.timings };
   const notes = [...opts.notes, ...prepared.notes];
   const t0 = performance.now();
