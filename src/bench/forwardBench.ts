@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPresetDir } from '../core/presets/presetLoader';
@@ -23,7 +23,9 @@ export interface ForwardRow {
 export async function measureForward(backend: BackendChoice, presetDir: string, label: string, batch: number, repeats: number): Promise<ForwardRow> {
   const cacheDir = mkdtempSync(join(tmpdir(), 'vtd-bench-cache-'));
   try {
-    const b = await selectEngineBackends(backend, { cacheDir });
+    // as the engine does: the first-run graph build in the worker thread (dist/onnxBuild.js beside dist/bench.js)
+    const worker = join(__dirname, 'onnxBuild.js');
+    const b = await selectEngineBackends(backend, { cacheDir, ...(existsSync(worker) ? { buildWorker: worker } : {}) });
     if (backend === 'onnx' && !b.onnx) throw new Error(b.forward.notes[0] ?? 'onnx unavailable');
     const t0 = performance.now();
     const runner = await createForwardRunner(loadPresetDir(presetDir), b);
