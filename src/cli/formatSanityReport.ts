@@ -67,8 +67,15 @@ export function formatSanityReport(r: SanityReport): string {
       out.push(`          fix: ${f.fix}`);
     }
   }
+  if (r.skipped?.length) {
+    out.push('');
+    out.push(`Skipped files (${r.skipped.length})`);
+    for (const sk of r.skipped.slice(0, 20)) out.push(`  ${sk.file}: ${sk.reason}`);
+    if (r.skipped.length > 20) out.push(`  … and ${r.skipped.length - 20} more (see --json)`);
+  }
   const t = r.timings;
   out.push('');
-  out.push(`Timings: load ${t.loadMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms, preprocess ${t.preprocessMs.toFixed(0)} ms, forward ${t.forwardMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`);
+  const phases = Object.entries(t.loadPhases ?? {}).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v.toFixed(0)}`).join(', ');
+  out.push(`Timings: load ${t.loadMs.toFixed(0)} ms${phases ? ` (${phases})` : ''}, decode ${t.decodeMs.toFixed(0)} ms, preprocess ${t.preprocessMs.toFixed(0)} ms, forward ${t.forwardMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`);
   return out.join('\n');
 }

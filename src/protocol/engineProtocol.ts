@@ -119,6 +119,8 @@ export interface SanityReport {
   preset: PresetSummary;
   backend: { name: string; notes: string[] };
   images: ImageInfo[];
+  /** files found but not used (not an image, hidden, dangling link, cannot be decoded), with the reason */
+  skipped: { file: string; reason: string }[];
   userPreprocessing: UserPreprocessing;
   userPooling: UserPooling;
   converterPath: 'float' | 'uint8-eager';

@@ -124,6 +124,13 @@ export function renderReport(root: HTMLElement, state: ReportPanelState, actions
       );
     }
   }
+  if (r?.skipped?.length) {
+    root.appendChild(h('h2', {}, `Skipped files (${r.skipped.length})`));
+    const list = h('ul', { id: 'skipped' });
+    for (const sk of r.skipped.slice(0, 100)) list.appendChild(h('li', {}, h('code', {}, sk.file), `: ${sk.reason}`));
+    if (r.skipped.length > 100) list.appendChild(h('li', { class: 'muted' }, `… and ${r.skipped.length - 100} more`));
+    root.appendChild(list);
+  }
   if (state.expected) {
     root.appendChild(h('h2', {}, `Expected from ${state.sourceFile ?? 'the code'} (static analysis)`));
     root.appendChild(pipeline(expectedStages(state.expected), state.stageLines, actions));

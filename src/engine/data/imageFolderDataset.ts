@@ -34,10 +34,13 @@ export function splitImageFolder(dir: string, opts: { validationSplit: number; s
   const train: ImageFolderSplit['train'] = [];
   const val: ImageFolderSplit['val'] = [];
   const counts: number[] = [];
+  const skipped: ImageFolderSplit['skipped'] = [];
   classNames.forEach((c, label) => {
     let files: string[];
     try {
-      files = listImageFiles([join(dir, c)]);
+      const listed = listImageFiles([join(dir, c)]);
+      files = listed.files;
+      skipped.push(...listed.skipped);
     } catch {
       files = [];
     }
@@ -48,7 +51,7 @@ export function splitImageFolder(dir: string, opts: { validationSplit: number; s
   });
   const nonEmpty = counts.filter((n) => n > 0);
   if (nonEmpty.length < 2) throw new UserError('E_DATA_INVALID', `${dir}: needs images in at least two class folders; found ${nonEmpty.length}.`, { file: dir });
-  return { classNames, train: shuffle(train, rand), val, counts, imbalance: Math.max(...nonEmpty) / Math.min(...nonEmpty), skipped: [] };
+  return { classNames, train: shuffle(train, rand), val, counts, imbalance: Math.max(...nonEmpty) / Math.min(...nonEmpty), skipped };
 }
 
 /** Decodes every image; unreadable files are listed in `skipped` (never silently dropped) and removed from the split. */

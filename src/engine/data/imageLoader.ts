@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { UserError } from '../../core/userError';
@@ -41,41 +41,82 @@ export async function loadImage(file: string): Promise<LoadedImage> {
   }
 }
 
+/** A file that was found but not used, and why (listed in the report, never dropped silently). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface ImageListing {
+  files: string[];
+  skipped: SkippedFile[];
+}
+
 /**
  * Expands `--images` arguments: files are kept in the order given, directories contribute their image files in
- * sorted file-name order (recursively, so class sub-folders work).
+ * sorted file-name order (recursively, so class sub-folders work). Symbolic links are followed, each directory once
+ * (a link loop ends quietly); dangling links, hidden files and non-image files are listed as skipped.
  */
-export function listImageFiles(args: string[], cwd = process.cwd()): string[] {
-  const out: string[] = [];
+export function listImageFiles(args: string[], cwd = process.cwd()): ImageListing {
+  const out: ImageListing = { files: [], skipped: [] };
+  const visited = new Set<string>();
   for (const arg of args) {
     const p = resolve(cwd, arg);
     let st;
     try {
       st = statSync(p);
-    } catch {
-      throw new UserError('E_IMAGES_NOT_FOUND', `${p}: no such file or folder.`, { file: p });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' && isSymlink(p) ? 'is a dangling symbolic link' : code === 'ELOOP' ? 'is a symbolic link loop' : code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code ?? 'error'})`;
+      throw new UserError('E_IMAGES_NOT_FOUND', `${p}: ${why}.`, { file: p });
     }
     if (st.isDirectory()) {
-      const found = walk(p);
-      if (found.length === 0) {
-        throw new UserError('E_IMAGES_EMPTY', `${p}: contains no image files (${IMAGE_EXTENSIONS.join(', ')}).`, { file: p });
+      const before = out.files.length;
+      walk(p, visited, out);
+      if (out.files.length === before) {
+        const listed = out.skipped.filter((s) => s.file.startsWith(p)).slice(0, 5).map((s) => `${s.file} (${s.reason})`);
+        throw new UserError('E_IMAGES_EMPTY', `${p}: contains no image files (${IMAGE_EXTENSIONS.join(', ')})${listed.length ? `; skipped: ${listed.join(', ')}` : ''}.`, { file: p });
       }
-      out.push(...found);
-    } else out.push(p);
+    } else out.files.push(p);
   }
   return out;
 }
 
-function walk(dir: string): string[] {
-  const names = readdirSync(dir).sort();
-  const out: string[] = [];
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (IMAGE_EXTENSIONS.includes(extname(name).toLowerCase())) out.push(p);
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
-  return out;
+}
+
+function walk(dir: string, visited: Set<string>, out: ImageListing): void {
+  let real: string;
+  let names: string[];
+  try {
+    real = realpathSync(dir);
+    if (visited.has(real)) return; // seen through another path or a link loop: each folder once
+    visited.add(real);
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    out.skipped.push({ file: dir, reason: `folder cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+    return;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      out.skipped.push({ file: p, reason: code === 'ELOOP' ? 'symbolic link loop' : code === 'ENOENT' && isSymlink(p) ? 'dangling symbolic link' : `cannot be read (${code ?? 'error'})` });
+      continue;
+    }
+    if (name.startsWith('.')) out.skipped.push({ file: p, reason: st.isDirectory() ? 'hidden folder (not searched)' : 'hidden file' });
+    else if (st.isDirectory()) walk(p, visited, out);
+    else if (IMAGE_EXTENSIONS.includes(extname(name).toLowerCase())) out.files.push(p);
+    else out.skipped.push({ file: p, reason: `not an image file (${extname(name) || 'no extension'})` });
+  }
 }
 
 /** Encodes float HWC pixels (0–255 scale, clamped) as a PNG data: URI. */

@@ -7,12 +7,12 @@ import { channelStats, histogram } from '../../core/stats/channelStats';
 import { UserError } from '../../core/userError';
 import type { DumpTensor, LossReport, SanityParams, SanityReport, StageReport, UserPooling } from '../../protocol/engineProtocol';
 import { createForwardRunner, type EngineBackends } from '../backend/engineBackends';
-import { encodePngDataUri, loadImage, type LoadedImage } from '../data/imageLoader';
-import { resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
+import { encodePngDataUri, loadImage, type LoadedImage, type SkippedFile } from '../data/imageLoader';
+import { assertConverterSupported, resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
 import type { StagedOutputs, StageTensor } from '../runners/modelRunner';
 import { matMul, meanRowCosine, meanStd, poolTokens, softmaxCrossEntropy, variance } from './arrayMath';
 import { computeFindings } from './findings';
-import { selectImages } from './labelledImages';
+import { selectImages, type LabelledSelection } from './labelledImages';
 import { applyUserPreprocessing, USER_PREPROCESSING_TEXT } from './userPreprocessing';
 
 export interface SanityContext {
@@ -44,6 +44,33 @@ function fallbackConverter(h: number, w: number): ImageConverterConfig {
   return { className: 'none', imageSize: [h, w], scale: null, offset: null, normMean: null, normStd: null, interpolation: 'bilinear', antialias: false, cropToAspectRatio: true, padToAspectRatio: false };
 }
 
+/**
+ * Decodes candidates in order until the batch is full; a file that cannot be decoded (a half-written download, a
+ * text file named .png) is skipped and listed. None decodable is an error naming them.
+ */
+async function decodeBatch(selection: LabelledSelection, batch: number): Promise<{ images: LoadedImage[]; labels: number[] | null; skipped: SkippedFile[] }> {
+  const images: LoadedImage[] = [];
+  const labels: number[] = [];
+  const skipped: SkippedFile[] = [...selection.skipped];
+  const failed: UserError[] = [];
+  for (let i = 0; i < selection.files.length && images.length < batch; i++) {
+    const f = selection.files[i] as string;
+    try {
+      images.push(await loadImage(f));
+      if (selection.labels) labels.push(selection.labels[i] as number);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      failed.push(e);
+      skipped.push({ file: f, reason: e.message.replace(`${f}: `, '').replace(/\.$/, '') });
+    }
+  }
+  if (images.length === 0) {
+    if (failed.length === 1) throw failed[0] as UserError;
+    throw new UserError('E_IMAGES_UNREADABLE', `None of the ${failed.length} images could be decoded: ${failed.slice(0, 5).map((e) => e.message).join(' ')}`, { file: failed[0]?.wire.file });
+  }
+  return { images, labels: selection.labels ? labels : null, skipped };
+}
+
 /** Runs one batch end to end and reports shapes, statistics, loss and findings. */
 export async function runSanityPass(params: SanityParams, ctx: SanityContext): Promise<SanityReport> {
   const t0 = performance.now();
@@ -56,14 +83,14 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
   const preset = loadPresetDir(resolved.dir);
   const cfg = preset.backbone;
   const [H, W, C] = cfg.imageShape;
-  const selection = selectImages(params.images, params.labels, batch, cwd);
+  assertConverterSupported(preset);
+  const selection = selectImages(params.images, params.labels, cwd);
   const runner = await createForwardRunner(preset, ctx.backends);
   const tLoad = performance.now();
   try {
     checkCancelled(ctx.signal);
-    ctx.progress('decode', 0.1, `Decoding ${selection.files.length} image(s)`);
-    const images: LoadedImage[] = [];
-    for (const f of selection.files) images.push(await loadImage(f));
+    ctx.progress('decode', 0.1, `Decoding up to ${batch} image(s)`);
+    const { images, labels, skipped } = await decodeBatch(selection, batch);
     const tDecode = performance.now();
     checkCancelled(ctx.signal);
 
@@ -108,13 +135,13 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
     const task = runner.task;
 
     let loss: LossReport | null = null;
-    if (selection.labels) {
+    if (labels) {
       const numClasses = selection.classNames.length;
       const rand = seededRandom(params.seed ?? 1337);
       const kernel = glorotUniform(D, numClasses, rand);
       const logits = matMul(pooled, kernel, B, D, numClasses);
-      const l = softmaxCrossEntropy(logits, selection.labels, numClasses);
-      const lc = pooledCorrect ? softmaxCrossEntropy(matMul(pooledCorrect, kernel, B, D, numClasses), selection.labels, numClasses) : l;
+      const l = softmaxCrossEntropy(logits, labels, numClasses);
+      const lc = pooledCorrect ? softmaxCrossEntropy(matMul(pooledCorrect, kernel, B, D, numClasses), labels, numClasses) : l;
       const lnC = Math.log(numClasses);
       const expected = lnC + variance(logits) / 2;
       const tol = Math.max(0.5, 0.3 * lnC);
@@ -213,8 +240,9 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       backend: { name: runner.backend.name, notes: runner.backend.notes },
       images: images.map((im, i) => ({
         file: im.file, width: im.width, height: im.height, format: im.format, sourceChannels: im.sourceChannels,
-        ...(selection.labels ? { label: selection.classNames[selection.labels[i]!] } : {}),
+        ...(labels ? { label: selection.classNames[labels[i]!] } : {}),
       })),
+      skipped,
       userPreprocessing, userPooling, converterPath, stages, inputStats, featureSimilarity, loss, predictions, findings,
       timings: { loadMs: tLoad - t0, loadPhases: runner.loadTimings, decodeMs: tDecode - tLoad, preprocessMs: tPre - tDecode, forwardMs: tForward - tPre, totalMs: tEnd - t0 },
       ...(keep ? { tensors } : {}),

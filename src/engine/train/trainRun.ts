@@ -9,6 +9,7 @@ import type { DataEvent, EpochEvent, HealthEvent, PlanEvent, StepEvent, TrainEve
 import { decodeSplit, splitImageFolder, type ImageFolderSplit } from '../data/imageFolderDataset';
 import type { LoadedImage } from '../data/imageLoader';
 import { disposeViTModel, loadViTModel, type ViTModel } from '../models/vit/vitModel';
+import { assertConverterSupported } from '../models/vit/vitImageConverter';
 import { writeViTPreset } from '../models/vit/vitPresetWriter';
 import { learningRateAt, Optimizer } from './optimizer';
 import { cachePrefix, preprocessImages } from './preparedData';
@@ -71,6 +72,7 @@ interface Loaded {
 export async function loadTrainingData(p: { preset: string; data: string; validationSplit?: number; seed?: number; maxPerClass?: number; cwd?: string }, ctx: Pick<TrainContext, 'emit'>): Promise<Loaded> {
   const cwd = p.cwd ?? process.cwd();
   const preset = loadPresetDir(resolvePreset(p.preset, { cwd }).dir);
+  assertConverterSupported(preset);
   const split = splitImageFolder(resolve(cwd, p.data), { validationSplit: p.validationSplit ?? 0.2, seed: p.seed ?? 1337, maxPerClass: p.maxPerClass });
   const images = await decodeSplit(split);
   if (split.train.length === 0) throw new UserError('E_DATA_INVALID', `${p.data}: no readable training images.`, { file: p.data });
@@ -107,7 +109,7 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
       const suggestion = mode === 'full' ? 'last-k with --k 2, or head' : 'head';
       throw new UserError('E_TRAIN_MEMORY', `Mode "${mode}" needs about ${Math.round(memoryEstimateMb)} MB, more than the ${limit} MB the ${ctx.backend} backend can use. Use mode ${suggestion}, or a smaller --batch.`);
     }
-    if (split.skipped.length) warn({ type: 'health', severity: 'warning', code: 'skipped-files', message: `${split.skipped.length} unreadable file(s) skipped: ${split.skipped.map((s) => s.file).join(', ')}` });
+    if (split.skipped.length) warn({ type: 'health', severity: 'warning', code: 'skipped-files', message: `${split.skipped.length} file(s) skipped: ${split.skipped.slice(0, 10).map((s) => `${s.file} (${s.reason})`).join(', ')}${split.skipped.length > 10 ? ', …' : ''}` });
     if (split.imbalance > 3) warn({ type: 'health', severity: 'warning', code: 'imbalance', message: `Classes are imbalanced (largest/smallest = ${split.imbalance.toFixed(1)}): accuracy is misleading; weight the classes or resample.` });
     if (mode !== 'head' && optName !== 'sgd' && lr >= 5e-4) warn({ type: 'health', severity: 'warning', code: 'high-lr', message: `Learning rate ${lr} is high for fine-tuning pretrained blocks with ${optName}: use ≤ 1e-4.` });
 

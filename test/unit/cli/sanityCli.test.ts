@@ -49,6 +49,22 @@ describe('vit-doctor sanity', () => {
     assert.ok(maxAbsDiff(blocks[1]!.data, flatten((exp.batches.native.encoder_block_outputs as { data: unknown[] }[])[1]!.data)).max < 5e-5);
   });
 
+  it('a folder with a half-written image and non-image files: they are skipped and listed, the rest runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vtd-img-'));
+    cpSync(images(), dir, { recursive: true });
+    writeFileSync(join(dir, 'broken.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
+    writeFileSync(join(dir, 'README.txt'), 'about these images');
+    const r = run(['sanity', '--preset', join(fixturesRoot(), 'vit_tiny_cls', 'preset'), '--images', dir, '--batch', '16', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout);
+    const skipped = new Map(rep.skipped.map((s: { file: string; reason: string }) => [s.file, s.reason]));
+    assert.match(String(skipped.get(join(dir, 'broken.png'))), /cannot be decoded/);
+    assert.match(String(skipped.get(join(dir, 'README.txt'))), /not an image file/);
+    assert.ok(rep.images.length > 0 && rep.images.every((i: { file: string }) => !i.file.endsWith('broken.png')));
+    const text = run(['sanity', '--preset', join(fixturesRoot(), 'vit_tiny_cls', 'preset'), dir, '--batch=16']);
+    assert.match(text.stdout, /Skipped files \(2\)/);
+  });
+
   it('--json prints the documented report fields and the backend used', () => {
     const r = run(['sanity', '--preset', join(fixturesRoot(), 'vit_tiny_nocls', 'preset'), '--images', images('vit_tiny_nocls'), '--json', '--preprocessing', 'rescale', '--pooling', 'token']);
     assert.equal(r.code, 0, r.stderr);
@@ -121,11 +137,10 @@ describe('vit-doctor sanity', () => {
       writeFileSync(join(d, 'config.json'), JSON.stringify(cfg));
       assertCleanError(run(['sanity', '--preset', d, '--images', images()]), 'missing variable', 'class token');
     });
-    it('an image that cannot be decoded', () => {
+    it('an image that cannot be decoded, given by name', () => {
       const dir = mkdtempSync(join(tmpdir(), 'vtd-img-'));
-      cpSync(images(), dir, { recursive: true });
       writeFileSync(join(dir, 'broken.png'), 'not really a png');
-      assertCleanError(run(['sanity', '--preset', join(fixturesRoot(), 'vit_tiny_cls', 'preset'), '--images', dir, '--batch', '16']), join(dir, 'broken.png'), 'cannot be decoded');
+      assertCleanError(run(['sanity', '--preset', join(fixturesRoot(), 'vit_tiny_cls', 'preset'), '--images', join(dir, 'broken.png')]), join(dir, 'broken.png'), 'cannot be decoded');
     });
     it('an empty images folder', () => {
       const dir = mkdtempSync(join(tmpdir(), 'vtd-noimg-'));

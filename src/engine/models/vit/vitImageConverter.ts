@@ -1,4 +1,5 @@
 import type { ImageConverterConfig } from '../../../core/presets/presetSchema';
+import type { LoadedPreset } from '../../../core/presets/presetLoader';
 import { UserError } from '../../../core/userError';
 
 /** One decoded image, HWC, 8-bit. */
@@ -125,11 +126,25 @@ function fitAspect(img: RawImage, th: number, tw: number, cfg: ImageConverterCon
   return { data: Float32Array.from(img.data), h: H, w: W };
 }
 
+const SUPPORTED_INTERPOLATION = ['bilinear', 'nearest'];
+
+/** The converter's settings the engine can reproduce exactly; anything else is an error naming the preset file and key. */
+export function assertConverterSupported(preset: LoadedPreset): void {
+  const c = preset.converter;
+  if (c?.imageSize && !SUPPORTED_INTERPOLATION.includes(c.interpolation)) {
+    const file = preset.converterFile ?? preset.dir;
+    throw new UserError('E_CONVERTER_UNSUPPORTED', `${file}: "interpolation" is "${c.interpolation}", which the engine does not reproduce yet (${SUPPORTED_INTERPOLATION.join(' and ')} are).`, {
+      file,
+      hint: 'Lint and hover still work for this preset; the sanity batch and training need bilinear or nearest resizing.',
+    });
+  }
+}
+
 /** Resizes one image as keras.layers.Resizing inside ImageConverter does; returns float32 HWC pixels (0–255 scale). */
 export function resizeLikeKeras(img: RawImage, cfg: ImageConverterConfig, path: ConverterPath = 'float'): { data: Float32Array; height: number; width: number } {
   if (!cfg.imageSize) return { data: Float32Array.from(img.data), height: img.height, width: img.width };
   const [th, tw] = cfg.imageSize;
-  if (!['bilinear', 'nearest'].includes(cfg.interpolation)) {
+  if (!SUPPORTED_INTERPOLATION.includes(cfg.interpolation)) {
     throw new UserError('E_CONVERTER_UNSUPPORTED', `interpolation "${cfg.interpolation}" is not implemented by the engine yet (bilinear and nearest are).`);
   }
   if (img.height === th && img.width === tw) return { data: Float32Array.from(img.data), height: th, width: tw };
