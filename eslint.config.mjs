@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-e2e/**', 'media/**', '*.mjs', 'test/e2e/**/*.js', 'test-results/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-e2e/**', 'media/**', '*.mjs', 'test/e2e/**/*.js', 'test-results/**', '.package/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
