@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLenientJson } from './lenientJson';
 import { UserError } from '../userError';
 import {
   parseImageClassifierConfig,
@@ -23,6 +24,8 @@ export interface LoadedPreset {
   metadata: Record<string, unknown> | null;
   weightsFile: string;
   taskWeightsFile: string | null;
+  /** task.json without task.weights.h5 or the reverse: what is missing and what cannot be shown because of it */
+  taskFilesIssue: string | null;
   /** Raw parsed JSON of each file present, for display and diffs. */
   raw: Record<string, unknown>;
 }
@@ -37,7 +40,7 @@ function readJson(file: string): unknown {
     throw new UserError('E_PRESET_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
   }
   try {
-    return JSON.parse(text);
+    return parseLenientJson(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new UserError('E_PRESET_INVALID', `${file}: is not valid JSON (${(e as Error).message}).`, {
       file,
@@ -91,6 +94,12 @@ export function loadPresetDir(dir: string): LoadedPreset {
     );
   }
   const taskWeights = join(dir, 'task.weights.h5');
+  const hasTaskWeights = existsSync(taskWeights);
+  const taskFilesIssue = task && !hasTaskWeights
+    ? `${join(dir, 'task.json')} is present but task.weights.h5 is missing: the preset's classifier head (${task.numClasses} classes) cannot run, so the report shows the backbone and pooled features only — no logits, predictions or softmax/from_logits check against the shipped head.`
+    : !task && hasTaskWeights
+      ? `${taskWeights} is present but task.json is missing: the head's configuration (classes, pooling, activation) is unknown, so the head is not run and the report shows the backbone only.`
+      : null;
   return {
     dir,
     backboneClass,
@@ -100,7 +109,8 @@ export function loadPresetDir(dir: string): LoadedPreset {
     task,
     metadata: (raw['metadata.json'] as Record<string, unknown> | undefined) ?? null,
     weightsFile,
-    taskWeightsFile: task && existsSync(taskWeights) ? taskWeights : null,
+    taskWeightsFile: task && hasTaskWeights ? taskWeights : null,
+    taskFilesIssue,
     raw,
   };
 }

@@ -1,4 +1,5 @@
 import { UserError } from '../userError';
+import { nonFiniteMarker, shownJson } from './lenientJson';
 
 /** Normalised ViTBackbone config (keras_hub ViTBackbone constructor arguments, defaults applied). */
 export interface ViTBackboneConfig {
@@ -55,19 +56,19 @@ function fail(file: string, problem: string): never {
 
 function int(cfg: Json, key: string, file: string, fallback?: number): number {
   const v = cfg[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(file, `"${key}" must be a positive integer, got ${JSON.stringify(cfg[key])}.`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(file, `"${key}" must be a positive integer, got ${shownJson(cfg[key])}.`);
   return v;
 }
 
 function num(cfg: Json, key: string, file: string, fallback: number): number {
   const v = cfg[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(file, `"${key}" must be a number, got ${JSON.stringify(cfg[key])}.`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(file, `"${key}" must be a finite number, got ${shownJson(cfg[key])}.`);
   return v;
 }
 
 function bool(cfg: Json, key: string, file: string, fallback: boolean): boolean {
   const v = cfg[key] ?? fallback;
-  if (typeof v !== 'boolean') fail(file, `"${key}" must be true or false, got ${JSON.stringify(cfg[key])}.`);
+  if (typeof v !== 'boolean') fail(file, `"${key}" must be true or false, got ${shownJson(cfg[key])}.`);
   return v;
 }
 
@@ -76,7 +77,7 @@ function pair(value: unknown, key: string, file: string): [number, number] {
   if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0)) {
     return [value[0] as number, value[1] as number];
   }
-  fail(file, `"${key}" must be an integer or a pair of integers, got ${JSON.stringify(value)}.`);
+  fail(file, `"${key}" must be a positive integer or a pair of them, got ${shownJson(value)}.`);
 }
 
 /** The `config` object of a serialized Keras object, plus its class name. */
@@ -109,12 +110,12 @@ export function parseViTBackboneConfig(value: unknown, file: string): ViTBackbon
   }
   const shape = config.image_shape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0)) {
-    fail(file, `"image_shape" must be [height, width, channels] with known sizes, got ${JSON.stringify(shape)}.`);
+    fail(file, `"image_shape" must be [height, width, channels] with known sizes, got ${shownJson(shape)}.`);
   }
   const imageShape = shape as [number, number, number];
   const patchSize = pair(config.patch_size, 'patch_size', file);
   if (imageShape[0] % patchSize[0] !== 0 || imageShape[1] % patchSize[1] !== 0) {
-    fail(file, `image ${imageShape[0]}x${imageShape[1]} is not divisible by patch ${patchSize[0]}x${patchSize[1]}.`);
+    fail(file, `"image_shape" ${imageShape[0]}×${imageShape[1]} is not divisible by "patch_size" ${patchSize[0]}×${patchSize[1]}: the patch grid would drop pixels (keras-hub requires divisibility).`);
   }
   const cfg: ViTBackboneConfig = {
     imageShape,
@@ -132,18 +133,23 @@ export function parseViTBackboneConfig(value: unknown, file: string): ViTBackbon
     usePatchBias: bool(config, 'use_patch_bias', file, true),
     dtype: dtypeName(config.dtype),
   };
-  if (Math.floor(cfg.hiddenDim / cfg.numHeads) === 0) fail(file, `hidden_dim ${cfg.hiddenDim} is smaller than num_heads ${cfg.numHeads}.`);
+  if (cfg.hiddenDim % cfg.numHeads !== 0) {
+    fail(file, `"hidden_dim" ${cfg.hiddenDim} is not divisible by "num_heads" ${cfg.numHeads}: each attention head needs hidden_dim / num_heads dimensions.`);
+  }
   return cfg;
 }
 
 function perChannel(value: unknown, channels: number, key: string, file: string): number[] | null {
   if (value === null || value === undefined) return null;
+  const bad = [value, ...(Array.isArray(value) ? value : [])].map(nonFiniteMarker).find((m) => m !== null);
+  if (bad) fail(file, `"${key}" contains ${bad}: ${shownJson(value)}.`);
   if (typeof value === 'number' && Number.isFinite(value)) return new Array<number>(channels).fill(value);
   if (Array.isArray(value) && value.every((x) => typeof x === 'number' && Number.isFinite(x))) {
     if (value.length === 1) return new Array<number>(channels).fill(value[0] as number);
     if (value.length === channels) return value as number[];
   }
-  fail(file, `"${key}" must be a number or a list of ${channels} numbers, got ${JSON.stringify(value)}.`);
+  const n = Array.isArray(value) ? value.length : null;
+  fail(file, `"${key}" must be a number or a list of ${channels} numbers (one per channel)${n !== null ? `, got a list of ${n}` : ''}: ${shownJson(value)}.`);
 }
 
 /**
@@ -159,6 +165,8 @@ export function parseImageConverterConfig(value: unknown, file: string, channels
   let offset = perChannel(config.offset, channels, 'offset', file);
   const mean = perChannel(config.mean, channels, 'mean', file);
   const variance = perChannel(config.variance, channels, 'variance', file);
+  if (scale?.some((v) => !(v > 0))) fail(file, `"scale" must be positive (it multiplies pixel values; zero or negative erases or inverts the image): ${shownJson(config.scale)}.`);
+  if (variance?.some((v) => !(v > 0))) fail(file, `"variance" must be positive (it is divided by): ${shownJson(config.variance)}.`);
   if (mean && variance) {
     const s = scale ?? new Array<number>(channels).fill(1);
     scale = s.map((v, i) => v / Math.sqrt(variance[i] as number));
@@ -166,7 +174,7 @@ export function parseImageConverterConfig(value: unknown, file: string, channels
   }
   const normMean = perChannel(config.norm_mean, channels, 'norm_mean', file);
   const normStd = perChannel(config.norm_std, channels, 'norm_std', file);
-  if (normStd?.some((v) => v === 0)) fail(file, '"norm_std" contains 0.');
+  if (normStd?.some((v) => v === 0)) fail(file, `"norm_std" contains 0 (a division by zero): ${shownJson(config.norm_std)}.`);
   const crop = bool(config, 'crop_to_aspect_ratio', file, true);
   const pad = bool(config, 'pad_to_aspect_ratio', file, false);
   if (crop && pad) fail(file, '"crop_to_aspect_ratio" and "pad_to_aspect_ratio" cannot both be true.');

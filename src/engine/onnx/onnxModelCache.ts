@@ -4,6 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OnnxGraphBuilder } from './onnxGraphBuilder';
 import { encodeOnnxModel } from './onnxProto';
+import type { WeightIssue } from '../weights/weightHealth';
 
 const MODEL_FILE = 'model.onnx';
 const DATA_FILE = 'weights.bin';
@@ -18,6 +19,9 @@ export interface CacheManifest {
   dataSha256: string;
   dataBytes: number;
   parameterCount: number;
+  /** what reading the weights found, kept so that a cache hit reports it without reading them again */
+  weightIssues: WeightIssue[];
+  weightNotes: string[];
 }
 
 /** The cache folder: $VIT_DOCTOR_CACHE_DIR (the extension sets its global storage), else $XDG_CACHE_HOME/vit-doctor, else ~/.cache/vit-doctor. */
@@ -123,20 +127,20 @@ export async function cachedOnnxModel(
   cacheDir: string,
   key: string,
   engineVersion: string,
-  build: () => Promise<{ graph: OnnxGraphBuilder; parameterCount: number }>,
+  build: () => Promise<{ graph: OnnxGraphBuilder; parameterCount: number; weightIssues: WeightIssue[]; weightNotes: string[] }>,
 ): Promise<CachedModel> {
   const dir = join(cacheDir, 'onnx', key);
   const found = findCachedModel(cacheDir, key, engineVersion);
   if ('modelPath' in found) return found;
   const { rebuiltBecause } = found;
-  const { graph, parameterCount } = await build();
+  const { graph, parameterCount, weightIssues, weightNotes } = await build();
   mkdirSync(join(cacheDir, 'onnx'), { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp);
   const t0 = performance.now();
   try {
     const written = writeEntry(tmp, graph, engineVersion);
-    const manifest: CacheManifest = { key, engineVersion, parameterCount, ...written };
+    const manifest: CacheManifest = { key, engineVersion, parameterCount, weightIssues, weightNotes, ...written };
     writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     try {
       renameSync(tmp, dir);

@@ -7,6 +7,7 @@ import { buildViTGraph } from '../models/vit/vitOnnxGraph';
 import { mapViTBackboneWeights, mapViTHeadWeights } from '../models/vit/vitWeights';
 import type { LoadTimings } from '../runners/modelRunner';
 import { readH5Weights } from '../weights/h5Reader';
+import { scanNonFinite, storedDtypeNote } from '../weights/weightHealth';
 import { cachedOnnxModel, cacheKey, findCachedModel, type CacheManifest } from './onnxModelCache';
 
 /** What to prepare: plain data, so that it can cross to a worker thread. */
@@ -35,16 +36,22 @@ async function buildGraph(preset: LoadedPreset, req: OnnxModelRequest, timings: 
   const t0 = performance.now();
   const weights = await readH5Weights(preset.weightsFile);
   const backbone = mapViTBackboneWeights(preset.backbone, weights, preset.weightsFile);
-  const head = req.withHead && preset.task && preset.taskWeightsFile
-    ? { task: preset.task, arrays: mapViTHeadWeights(preset.task, preset.backbone.hiddenDim, await readH5Weights(preset.taskWeightsFile), preset.taskWeightsFile) }
-    : null;
+  const weightIssues = scanNonFinite(weights, preset.weightsFile);
+  const weightNotes = [storedDtypeNote(weights, preset.weightsFile)];
+  let head = null;
+  if (req.withHead && preset.task && preset.taskWeightsFile) {
+    const taskWeights = await readH5Weights(preset.taskWeightsFile);
+    head = { task: preset.task, arrays: mapViTHeadWeights(preset.task, preset.backbone.hiddenDim, taskWeights, preset.taskWeightsFile) };
+    weightIssues.push(...scanNonFinite(taskWeights, preset.taskWeightsFile));
+    weightNotes.push(storedDtypeNote(taskWeights, preset.taskWeightsFile));
+  }
   timings.readWeightsMs = performance.now() - t0;
   const t1 = performance.now();
   const graph = buildViTGraph(preset.backbone, backbone, head, { internals: req.internals });
   timings.buildGraphMs = performance.now() - t1;
   // the backbone's parameters, as count_params() of the ViTBackbone (the head is not counted)
   const parameterCount = graph.weights.filter((w) => !/^(pre_logits|predictions)\./.test(w.name)).reduce((n, w) => n + w.data.length, 0);
-  return { graph, parameterCount };
+  return { graph, parameterCount, weightIssues, weightNotes: weightNotes.filter((n): n is string => n !== null) };
 }
 
 function presetCacheKey(preset: LoadedPreset, req: OnnxModelRequest): string {

@@ -1,3 +1,4 @@
+import type { WeightIssue } from '../weights/weightHealth';
 import type { ImageClassifierConfig, ViTBackboneConfig } from '../../core/presets/presetSchema';
 
 /** A float32 tensor as a flat row-major array and its shape. */
@@ -48,6 +49,8 @@ export interface ModelRunner {
   readonly task: ImageClassifierConfig | null;
   readonly parameterCount: number;
   readonly loadTimings: LoadTimings;
+  /** weight variables holding NaN/Inf (reported before the forward pass) */
+  readonly weightIssues: WeightIssue[];
   /** `images`: (batch, H, W, C) converted pixels, row-major. */
   run(images: Float32Array, batch: number, opts?: RunOptions): Promise<StagedOutputs>;
   dispose(): Promise<void>;

@@ -47,7 +47,7 @@ export async function createOnnxViTRunner(preset: LoadedPreset, opts: OnnxRunner
   const req = { presetDir: preset.dir, withHead, internals: !!opts.internals, cacheDir: opts.cacheDir };
   const prepared = await prepare(req, opts.buildWorker);
   const timings: LoadTimings = { ...prepared.timings };
-  const notes = [...opts.notes, ...prepared.notes];
+  const notes = [...opts.notes, ...prepared.notes, ...(prepared.manifest.weightNotes ?? [])];
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(prepared.modelPath, {
     executionProviders: ['cpu'],
@@ -72,6 +72,7 @@ export async function createOnnxViTRunner(preset: LoadedPreset, opts: OnnxRunner
     config: cfg,
     task: withHead ? preset.task : null,
     parameterCount: prepared.manifest.parameterCount,
+    weightIssues: prepared.manifest.weightIssues ?? [],
     loadTimings: timings,
     async run(images: Float32Array, batch: number, runOpts: RunOptions = {}): Promise<StagedOutputs> {
       if (runOpts.signal?.aborted) throw new UserError('E_CANCELLED', 'Cancelled.');

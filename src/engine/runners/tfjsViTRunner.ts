@@ -23,7 +23,8 @@ export async function createTfjsViTRunner(preset: LoadedPreset, opts: { notes: s
   const loadTimings = { readWeightsMs: performance.now() - t0 };
   const cfg = model.config;
   return {
-    backend: { name: tf.getBackend(), notes: opts.notes },
+    backend: { name: tf.getBackend(), notes: [...opts.notes, ...model.weightNotes] },
+    weightIssues: model.weightIssues,
     config: cfg,
     task: model.task,
     parameterCount: model.parameterCount,

@@ -3,6 +3,8 @@ import type { ImageClassifierConfig, ViTBackboneConfig } from '../../core/preset
 import { affineFit } from '../../core/stats/channelStats';
 import type { Finding, LossReport, UserPooling } from '../../protocol/engineProtocol';
 import type { ChannelStats } from '../../protocol/statsTypes';
+import type { WeightIssue } from '../weights/weightHealth';
+import { basename } from 'node:path';
 
 export interface FindingsInput {
   contract: InputContract | null;
@@ -18,6 +20,10 @@ export interface FindingsInput {
   loss: LossReport | null;
   images: { file: string; width: number; height: number }[];
   presetName: string;
+  /** weight variables with NaN/Inf values */
+  weightIssues?: WeightIssue[];
+  /** task.json without task.weights.h5 or the reverse */
+  taskFilesIssue?: string | null;
 }
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
@@ -34,6 +40,26 @@ export function computeFindings(inp: FindingsInput): Finding[] {
   const fedMin = Math.min(...inp.fedStats.map((s) => s.min));
   const fedMax = Math.max(...inp.fedStats.map((s) => s.max));
   const nonFinite = inp.fedStats.reduce((n, s) => n + s.nonFinite, 0);
+
+  const wi = inp.weightIssues ?? [];
+  if (wi.length) {
+    const values = wi.reduce((n, w) => n + w.nan + w.inf, 0);
+    const list = wi.slice(0, 5).map((w) => `${w.variable} in ${basename(w.file)} (${[w.nan ? `${w.nan} NaN` : '', w.inf ? `${w.inf} Inf` : ''].filter(Boolean).join(', ')} of ${w.total})`);
+    out.push({
+      code: 'SAN011', name: 'non-finite-weights', severity: 'error',
+      title: `${wi.length} weight variable${wi.length === 1 ? '' : 's'} hold${wi.length === 1 ? 's' : ''} ${values} NaN/Inf value${values === 1 ? '' : 's'}`,
+      detail: `Found while reading the weights, before the forward pass: ${list.join('; ')}${wi.length > 5 ? `; and ${wi.length - 5} more` : ''}. Every activation downstream of them is NaN, whatever the input.`,
+      fix: 'Download the preset again; if you saved it yourself, training diverged before the save: restore an earlier checkpoint.',
+    });
+  }
+  if (inp.taskFilesIssue) {
+    out.push({
+      code: 'SAN012', name: 'incomplete-task-files', severity: 'warning',
+      title: 'The preset has half of a task: task.json and task.weights.h5 come together',
+      detail: inp.taskFilesIssue,
+      fix: 'Save the task again with task.save_to_preset(dir), or delete the stray file to use the preset as a backbone only.',
+    });
+  }
 
   if (nonFinite > 0) {
     out.push({

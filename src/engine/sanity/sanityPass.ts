@@ -89,6 +89,8 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
   const tLoad = performance.now();
   try {
     checkCancelled(ctx.signal);
+    const wi = runner.weightIssues;
+    if (wi.length) ctx.progress('load', 0.1, `${wi.length} weight variable(s) hold NaN/Inf (first: ${wi[0]!.variable}): every output will be NaN`);
     ctx.progress('decode', 0.1, `Decoding up to ${batch} image(s)`);
     const { images, labels, skipped } = await decodeBatch(selection, batch);
     const tDecode = performance.now();
@@ -200,6 +202,7 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       contract, backbone: cfg, task, fed: fedAll, expected: expAll, fedStats, userPooling,
       userFromLogits: params.userFromLogits, featureSimilarity, loss,
       images: images.map((i) => ({ file: i.file, width: i.width, height: i.height })), presetName: resolved.source === 'directory' ? params.preset : resolved.name,
+      weightIssues: runner.weightIssues, taskFilesIssue: preset.taskFilesIssue,
     });
 
     const keep = params.dumpTensors === true;

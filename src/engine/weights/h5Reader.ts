@@ -1,10 +1,45 @@
 import * as h5wasm from 'h5wasm/node';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../../core/userError';
+import { describeH5Type, weightEncoding, widenHalf, type H5TypeInfo } from './h5Dtypes';
 
 export interface WeightArray {
   shape: number[];
   data: Float32Array;
+  /** the dtype on disk when it was not float32 (widened on read) */
+  storedAs?: 'float64' | 'float16' | 'bfloat16';
+}
+
+/** Every float dataset of a weights file as float32, plus the datasets of other dtypes (named with their dtype). */
+export interface H5Weights extends Map<string, WeightArray> {
+  /** dataset path → dtype, for datasets that are not floating point (a weight stored as int8 is an error where used) */
+  unsupported: Map<string, string>;
+}
+
+type H5Module = { _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array; get_dataset_data(fileId: bigint, path: string, count: null, offset: null, strides: null, ptr: bigint): number };
+
+/** The dataset's bytes as stored (for the 2-byte floats h5wasm will not return as a typed array). */
+function rawBytes(node: h5wasm.Dataset, nbytes: number): Uint8Array {
+  const M = (h5wasm as unknown as { Module: H5Module }).Module;
+  const ptr = M._malloc(Math.max(1, nbytes));
+  try {
+    M.get_dataset_data((node as unknown as { file_id: bigint }).file_id, node.path, null, null, null, BigInt(ptr));
+    return M.HEAPU8.slice(ptr, ptr + nbytes);
+  } finally {
+    M._free(ptr);
+  }
+}
+
+function readDataset(node: h5wasm.Dataset): { shape: number[]; data: Float32Array | null; storedAs?: WeightArray['storedAs']; unsupported?: string } {
+  const meta = node.metadata as unknown as H5TypeInfo & { total_size: number; shape: number[] | null };
+  const shape = [...(meta.shape ?? [])];
+  const enc = weightEncoding(meta, meta.size === 2 ? node.attrs?.dtype?.value : undefined);
+  if (typeof enc === 'object') return { shape, data: null, unsupported: enc.unsupported };
+  if (enc === 'float16' || enc === 'bfloat16') return { shape, data: widenHalf(rawBytes(node, meta.size * meta.total_size), enc, meta.littleEndian), storedAs: enc };
+  const value = node.value;
+  if (value instanceof Float32Array) return { shape, data: value };
+  if (value instanceof Float64Array) return { shape, data: Float32Array.from(value), storedAs: 'float64' };
+  return { shape, data: null, unsupported: describeH5Type(meta) };
 }
 
 /** Runs a synchronous h5wasm call while capturing what libhdf5 prints (HDF5-DIAG) instead of letting it reach stderr. */
@@ -67,7 +102,7 @@ export function superblockEof(head: Buffer): number | null {
  * Reads every float dataset of a Keras `.weights.h5` file into memory, keyed by its path
  * (e.g. `layers/vi_t_encoder/layer_norm/vars/0`). Corrupt or truncated files raise a UserError naming the file.
  */
-export async function readH5Weights(file: string): Promise<Map<string, WeightArray>> {
+export async function readH5Weights(file: string): Promise<H5Weights> {
   await h5wasm.ready;
   let bytes: Buffer;
   try {
@@ -99,7 +134,7 @@ export async function readH5Weights(file: string): Promise<Map<string, WeightArr
     });
   }
   const h5 = opened.value;
-  const out = new Map<string, WeightArray>();
+  const out = Object.assign(new Map<string, WeightArray>(), { unsupported: new Map<string, string>() }) as H5Weights;
   try {
     const walk = (path: string): void => {
       const got = quietly(() => h5.get(path));
@@ -108,12 +143,12 @@ export async function readH5Weights(file: string): Promise<Map<string, WeightArr
       if (node instanceof h5wasm.Group) {
         for (const key of node.keys()) walk(path === '/' ? key : `${path}/${key}`);
       } else if (node instanceof h5wasm.Dataset) {
-        const read = quietly(() => ({ shape: node.shape ?? [], value: node.value, dtype: node.dtype }));
+        const read = quietly(() => readDataset(node));
         if (read.error || !read.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: dataset "${path}" cannot be read (${diagSummary(read.diag)}).`, { file, hint: 'Download the preset again.' });
-        const { shape, value } = read.value;
-        if (value instanceof Float32Array) out.set(path, { shape: [...shape], data: value });
-        else if (value instanceof Float64Array) out.set(path, { shape: [...shape], data: Float32Array.from(value) });
-        // non-float datasets (optimizer iteration counters) are not weights
+        const { shape, data, storedAs, unsupported } = read.value;
+        if (data) out.set(path, { shape, data, ...(storedAs ? { storedAs } : {}) });
+        // not floating point: an optimizer iteration counter is fine; a weight the model needs is an error where it is used
+        else out.unsupported.set(path, unsupported ?? 'unknown');
       }
     };
     walk('/');

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedPreset } from '../../../core/presets/presetLoader';
 import type { ImageClassifierConfig, ViTBackboneConfig } from '../../../core/presets/presetSchema';
 import { readH5Weights } from '../../weights/h5Reader';
+import { scanNonFinite, storedDtypeNote, type WeightIssue } from '../../weights/weightHealth';
 import { createViTBackboneParams, listViTBackboneTensors, type ViTBackboneParams } from './vitBackbone';
 import { createViTHeadParams, listViTHeadTensors, type ViTHeadParams } from './vitImageClassifier';
 import { mapViTBackboneWeights, mapViTHeadWeights } from './vitWeights';
@@ -13,19 +14,27 @@ export interface ViTModel {
   task: ImageClassifierConfig | null;
   head: ViTHeadParams | null;
   parameterCount: number;
+  /** variables holding NaN/Inf, found while reading */
+  weightIssues: WeightIssue[];
+  /** e.g. half-precision weights widened to float32 */
+  weightNotes: string[];
 }
 
 export async function loadViTModel(preset: LoadedPreset, opts: { asVariables?: boolean } = {}): Promise<ViTModel> {
   const weights = await readH5Weights(preset.weightsFile);
   const arrays = mapViTBackboneWeights(preset.backbone, weights, preset.weightsFile);
+  const weightIssues = scanNonFinite(weights, preset.weightsFile);
+  const weightNotes = [storedDtypeNote(weights, preset.weightsFile)];
   let head: ViTHeadParams | null = null;
   if (preset.task && preset.taskWeightsFile) {
     const taskWeights = await readH5Weights(preset.taskWeightsFile);
     head = createViTHeadParams(mapViTHeadWeights(preset.task, preset.backbone.hiddenDim, taskWeights, preset.taskWeightsFile), opts.asVariables);
+    weightIssues.push(...scanNonFinite(taskWeights, preset.taskWeightsFile));
+    weightNotes.push(storedDtypeNote(taskWeights, preset.taskWeightsFile));
   }
   const backbone = createViTBackboneParams(arrays, opts.asVariables);
   const parameterCount = listViTBackboneTensors(backbone).reduce((n, t) => n + t.size, 0);
-  return { config: preset.backbone, backbone, task: head ? preset.task : null, head, parameterCount };
+  return { config: preset.backbone, backbone, task: head ? preset.task : null, head, parameterCount, weightIssues, weightNotes: weightNotes.filter((n): n is string => n !== null) };
 }
 
 export function disposeViTModel(m: ViTModel): void {

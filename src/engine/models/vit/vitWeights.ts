@@ -36,10 +36,17 @@ export interface ViTHeadArrays {
 
 class Reader {
   private readonly used = new Set<string>();
-  constructor(private readonly file: string, private readonly map: Map<string, WeightArray>) {}
+  constructor(private readonly file: string, private readonly map: Map<string, WeightArray> & { unsupported?: Map<string, string> }) {}
 
   get(path: string, shape: number[], what: string): WeightArray {
     const w = this.map.get(path);
+    const dtype = this.map.unsupported?.get(path);
+    if (!w && dtype) {
+      throw new UserError('E_WEIGHTS_DTYPE', `${this.file}: dataset "${path}" (${what}) is stored as ${dtype}; weights must be float32, float64, float16 or bfloat16.`, {
+        file: this.file,
+        hint: 'Quantized or otherwise converted weights are not supported: use the float preset, or save the model again with save_to_preset().',
+      });
+    }
     if (!w) {
       throw new UserError('E_WEIGHTS_MISMATCH', `${this.file}: missing variable "${path}" (${what}, expected shape [${shape.join(', ')}]).`, {
         file: this.file,

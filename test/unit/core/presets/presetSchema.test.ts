@@ -22,7 +22,10 @@ describe('parseViTBackboneConfig', () => {
     assert.equal(c.useClassToken, false);
   });
   it('rejects an image size that the patch does not divide, naming the file', () => {
-    assert.throws(() => parseViTBackboneConfig(backbone({ ...base, image_shape: [225, 224, 3] }), '/p/config.json'), /\/p\/config\.json: image 225x224 is not divisible by patch 16x16/);
+    assert.throws(() => parseViTBackboneConfig(backbone({ ...base, image_shape: [225, 224, 3] }), '/p/config.json'), /\/p\/config\.json: "image_shape" 225×224 is not divisible by "patch_size" 16×16/);
+  });
+  it('rejects hidden_dim not divisible by num_heads, naming both keys', () => {
+    assert.throws(() => parseViTBackboneConfig(backbone({ ...base, hidden_dim: 770 }), '/p/config.json'), /\/p\/config\.json: "hidden_dim" 770 is not divisible by "num_heads" 12/);
   });
   it('rejects unsupported backbone classes with a clear message', () => {
     assert.throws(() => parseViTBackboneConfig(backbone(base, 'ResNetBackbone'), 'c.json'), /backbone class "ResNetBackbone" is not supported/);
