@@ -15,7 +15,9 @@ export function formatLintText(results: FileFindings[], cwd = process.cwd()): st
       lines.push(`${relative(cwd, r.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} [${f.severity}] ${f.message} (${f.rule})`);
     }
   }
-  lines.push(n === 0 ? 'All checks passed.' : `Found ${n} finding${n === 1 ? '' : 's'} in ${results.filter((r) => r.findings.length).length} file(s).`);
+  const skipped = results.filter((r) => r.notLinted).length;
+  const tail = skipped ? ` (${skipped} file${skipped === 1 ? '' : 's'} not linted, see above)` : '';
+  lines.push(n === 0 ? (skipped === results.length ? `No file linted${tail}.` : `All checks passed${tail}.`) : `Found ${n} finding${n === 1 ? '' : 's'} in ${results.filter((r) => r.findings.length).length} file(s)${tail}.`);
   return lines.join('\n');
 }
 

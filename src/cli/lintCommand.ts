@@ -11,11 +11,12 @@ export const LINT_USAGE = `Usage: vit-doctor lint [--format text|json|sarif] <pa
 
 export const LINT_OPTIONS: OptionTable = { format: { type: 'string' } };
 
-export async function lintCommand(argv: string[], write: (s: string) => void): Promise<number> {
+export async function lintCommand(argv: string[], write: (s: string) => void, warn: (s: string) => void): Promise<number> {
   const args = parseCommandArgs(argv, LINT_OPTIONS, LINT_USAGE);
   const format = choiceOpt(args, 'format', ['text', 'json', 'sarif'] as const) ?? 'text';
   if (args.positionals.length === 0) throw new UserError('E_USAGE', `No paths given.\n\n${LINT_USAGE}`);
   const results = await lintFiles(listPythonFiles(args.positionals));
+  for (const r of results) if (r.notLinted) warn(`${r.file}: ${r.notLinted}`);
   write(format === 'json' ? formatLintJson(results) : format === 'sarif' ? formatLintSarif(results) : formatLintText(results));
   return results.some((r) => r.findings.some((f) => f.severity === 'error' || f.severity === 'warning')) ? 1 : 0;
 }

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     case 'sanity':
       return sanityCommand(rest, logger, write, progress);
     case 'lint':
-      return lintCommand(rest, write);
+      return lintCommand(rest, write, (m) => process.stderr.write(`vit-doctor: warning: ${m}\n`));
     case 'train':
       return trainCommand(rest, logger, write, __dirname);
     case 'check':

@@ -6,10 +6,13 @@ import { DEFAULT_LINT_CONFIG, parsePyprojectConfig, type LintConfig } from './li
 import { lintSource } from './linter';
 import type { LintFinding } from './lintTypes';
 import { getPythonParser, parsePython } from './pythonSource';
+import { decodePythonBytes } from './pythonText';
 
 export interface FileFindings {
   file: string;
   findings: LintFinding[];
+  /** why the file was not linted (too large, binary, cannot be parsed), when it was not */
+  notLinted?: string;
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', '.tox', 'site-packages', 'dist', 'build']);
@@ -53,18 +56,32 @@ export async function lintFiles(files: string[], opts: { config?: LintConfig } =
   const parser = await getPythonParser();
   const out: FileFindings[] = [];
   for (const file of files) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(file, 'utf8');
+      bytes = readFileSync(file);
     } catch (e) {
       throw new UserError('E_LINT_PATH', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
     }
+    const decoded = decodePythonBytes(bytes);
+    if (decoded.skip !== undefined) {
+      out.push({ file, findings: [], notLinted: decoded.skip });
+      continue;
+    }
     const found = opts.config ? { config: opts.config, root: process.cwd() } : findLintConfig(dirname(file));
     const rel = relative(found.root, file).split(sep).join('/');
-    const src = parsePython(parser, text);
-    const { findings } = lintSource(src, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]) });
-    src.tree.delete();
-    out.push({ file, findings });
+    let src;
+    try {
+      src = parsePython(parser, decoded.text);
+    } catch (e) {
+      out.push({ file, findings: [], notLinted: `cannot be parsed (${(e as Error).message}): not linted` });
+      continue;
+    }
+    try {
+      const { findings } = lintSource(src, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]) });
+      out.push({ file, findings });
+    } finally {
+      src.tree.delete();
+    }
   }
   return out;
 }

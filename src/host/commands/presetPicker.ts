@@ -21,7 +21,7 @@ export async function editorContext(cache: DocumentCache): Promise<EditorContext
   if (!ed || ed.document.languageId !== 'python') return { doc: null, insights: null, baseDirs: ws };
   const dirs = [...(ed.document.uri.scheme === 'file' ? [dirname(ed.document.uri.fsPath)] : []), ...ws];
   const src = await cache.get(ed.document);
-  return { doc: ed.document, insights: codeInsights(src, diskPresetLookup(dirs)), baseDirs: dirs };
+  return { doc: ed.document, insights: src ? codeInsights(src, diskPresetLookup(dirs)) : null, baseDirs: dirs };
 }
 
 /** The preset under the cursor, else the first in the file. */

@@ -1,5 +1,6 @@
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { editorLintLimit } from '../../core/lint/pythonText';
 import { findLintConfig } from '../../core/lint/lintFiles';
 import { lintSource } from '../../core/lint/linter';
 import { mergeConfig } from '../../core/lint/lintConfig';
@@ -56,6 +57,15 @@ export class LintDiagnostics implements vscode.Disposable {
     }
     try {
       const src = await this.cache.get(doc);
+      if (!src) {
+        // too large or generated: one information diagnostic says why, instead of freezing the editor
+        const why = editorLintLimit(doc.getText()) ?? 'not linted';
+        this.findings.set(key, []);
+        const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), why, vscode.DiagnosticSeverity.Information);
+        d.source = 'ViT Doctor';
+        this.collection.set(doc.uri, [d]);
+        return;
+      }
       const ws = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
       const fileDir = doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : ws ?? process.cwd();
       const found = findLintConfig(fileDir);

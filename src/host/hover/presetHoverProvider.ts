@@ -10,6 +10,7 @@ export class PresetHoverProvider implements vscode.HoverProvider {
 
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | null> {
     const src = await this.cache.get(doc);
+    if (!src) return null;
     const ws = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
     const dirs = [...(doc.uri.scheme === 'file' ? [dirname(doc.uri.fsPath)] : []), ...(ws ? [ws] : [])];
     const h = presetHoverAt(src, doc.offsetAt(pos), diskPresetLookup(dirs));
