@@ -50,7 +50,9 @@ export function renderStats(root: HTMLElement, state: StatsPanelState): void {
     const strip = h('div', { class: 'thumbs' });
     state.thumbnails.forEach((src, i) => {
       const name = r.images[i]?.file.split(/[\\/]/).pop() ?? '';
-      strip.appendChild(h('figure', {}, h('img', { src, width: 96, height: 96, alt: name }), h('figcaption', { class: 'muted' }, name)));
+      // only the PNG data: URIs the engine encodes; anything else (a javascript: or remote URL) is not loaded
+      const image = /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(src) ? h('img', { src, width: 96, height: 96, alt: name }) : h('div', { class: 'thumb-missing muted' }, 'no preview');
+      strip.appendChild(h('figure', {}, image, h('figcaption', { class: 'muted' }, name)));
     });
     root.appendChild(strip);
   }
