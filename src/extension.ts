@@ -18,6 +18,8 @@ export interface ViTDoctorApi {
   diffState(): unknown;
   trainingState(): unknown;
   engineBackend(): string | null;
+  /** the engine process (for tests and diagnostics): its pid when running, and whether a request is in flight */
+  engineProcess(): { pid: number | null; busy: boolean };
 }
 
 export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
@@ -65,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
     diffState: () => panels.diff.currentState,
     trainingState: () => panels.training.currentState,
     engineBackend: () => engine.backend,
+    engineProcess: () => engine.processInfo(),
   };
 }
 

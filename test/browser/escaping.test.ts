@@ -29,14 +29,19 @@ async function assertInert(page: Page, scriptsBefore: number): Promise<void> {
   // click everything clickable: a javascript: href or an injected handler would fire now
   for (const el of await page.locator('button, vscode-button, a, [role="button"], [data-stage]').all()) await el.click({ timeout: 2000 }).catch(() => {});
   await page.waitForTimeout(100);
-  const probe = await page.evaluate(() => ({
-    xss: (globalThis as unknown as { __xss?: number }).__xss,
-    scripts: document.querySelectorAll('script').length,
-    badImg: [...document.querySelectorAll('img')].filter((i) => !i.getAttribute('src')?.startsWith('data:image/')).length,
-    jsLinks: [...document.querySelectorAll('[href],[src],[action],[formaction]')].filter((e) => /^\s*javascript:/i.test(e.getAttribute('href') ?? e.getAttribute('src') ?? '')).length,
-    handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
-    svgInjected: document.querySelectorAll('svg[onload]').length,
-  }));
+  const probe = await page.evaluate(() => {
+    type El = { getAttribute(n: string): string | null; attributes: ArrayLike<{ name: string }> };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } }).document;
+    const all = (sel: string): El[] => Array.from(doc.querySelectorAll(sel));
+    return {
+      xss: (globalThis as unknown as { __xss?: number }).__xss,
+      scripts: all('script').length,
+      badImg: all('img').filter((i) => !i.getAttribute('src')?.startsWith('data:image/')).length,
+      jsLinks: all('[href],[src],[action],[formaction]').filter((e) => /^\s*javascript:/i.test(e.getAttribute('href') ?? e.getAttribute('src') ?? '')).length,
+      handlers: all('*').filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith('on'))).length,
+      svgInjected: all('svg[onload]').length,
+    };
+  });
   assert.deepEqual(probe, { xss: undefined, scripts: scriptsBefore, badImg: 0, jsLinks: 0, handlers: 0, svgInjected: 0 });
   assert.deepEqual((page as Page & { errors: string[] }).errors, []);
   assert.ok((await page.locator('body').innerText()).includes('<img src=x'), 'the markup is shown as text');

@@ -20,6 +20,9 @@ describe('package.json manifest', () => {
     assert.deepEqual(Object.keys(props).map((k) => k.replace(/^vitDoctor\./, '')).sort(), Object.keys(SETTING_DEFAULTS).sort());
     for (const [k, v] of Object.entries(SETTING_DEFAULTS)) assert.deepEqual(props[`vitDoctor.${k}`]!.default, v, k);
   });
+  it('runs where the workspace is (Remote-SSH, WSL, dev containers): the engine must reach the data and presets', () => {
+    assert.deepEqual(pkg.extensionKind, ['workspace']);
+  });
   it('activates only on Python files and panel restore (commands activate implicitly)', () => {
     assert.deepEqual(pkg.activationEvents.sort(), ['onLanguage:python', ...Object.values(VIEW_TYPES).map((v) => `onWebviewPanel:${v}`)].sort());
   });

@@ -38,6 +38,10 @@ export class EngineHost implements vscode.Disposable {
 
   private readonly configSub: vscode.Disposable;
 
+  processInfo(): { pid: number | null; busy: boolean } {
+    return { pid: this.handle?.child.pid ?? null, busy: this.busy > 0 };
+  }
+
   get backend(): string | null {
     return this.handle?.ready.backend.name ?? null;
   }

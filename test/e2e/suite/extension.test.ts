@@ -75,7 +75,8 @@ suite('ViT Doctor in the extension host', () => {
     assert.deepStrictEqual(tokens.shape, [8, 37, 64]);
     assert.strictEqual(state.report!.userPreprocessing, 'none', 'the sanity batch reproduces the script, which feeds raw pixels');
     assert.ok(state.report!.findings.some((f) => f.code === 'SAN001'));
-    assert.strictEqual(api.engineBackend(), 'wasm');
+    assert.strictEqual(api.engineBackend(), 'onnx', 'forward passes run on ONNX Runtime in the packaged extension');
+    assert.strictEqual(state.report!.backend.name, 'onnx');
     await until(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && /vitDoctor\.report/.test(t.input.viewType)));
   });
 
@@ -94,6 +95,28 @@ suite('ViT Doctor in the extension host', () => {
 
   test('the engine recovers after Restart Engine', async () => {
     await vscode.commands.executeCommand('vitDoctor.restartEngine');
-    assert.strictEqual(api.engineBackend(), 'wasm');
+    assert.strictEqual(api.engineBackend(), 'onnx');
+  });
+
+  test('the engine killed mid-run: the command ends with an error, the next one works on a new engine', async () => {
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(5, 10, 5, 10);
+    const running = vscode.commands.executeCommand('vitDoctor.checkPipeline');
+    const { pid } = await until(() => {
+      const p = api.engineProcess();
+      return p.busy && p.pid ? p : undefined;
+    });
+    process.kill(pid!, 'SIGKILL');
+    await running; // the command reports the failure to the user; it must not hang or throw into the host
+    const failed = await until(() => (api.trainingState() as TrainPanelState).error ?? undefined);
+    assert.match(failed, /engine/i);
+    await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
+    const state = await until(() => {
+      const s = api.reportState() as ReportPanelState;
+      return s.report && !s.running ? s : undefined;
+    }, 120000);
+    assert.ok(state.report!.stages.length > 0);
+    const now = api.engineProcess();
+    assert.ok(now.pid && now.pid !== pid, `a new engine process (${now.pid} after ${pid})`);
   });
 });
