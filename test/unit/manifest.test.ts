@@ -7,6 +7,7 @@ import { COMMANDS, VIEW_TYPES } from '../../src/host/commands/commandIds';
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
   contributes: { commands: { command: string; category: string }[]; configuration: { properties: Record<string, { default: unknown }> } };
   activationEvents: string[];
+  extensionKind: string[];
 };
 
 describe('package.json manifest', () => {
