@@ -114,6 +114,13 @@ if (withTests) {
     }),
     esbuild.build({
       ...nodeCommon,
+      entryPoints: listTests('test/fuzz'),
+      outdir: 'out/test/fuzz',
+      outbase: 'test/fuzz',
+      sourcemap: true,
+    }),
+    esbuild.build({
+      ...nodeCommon,
       external: [...nodeExternals, 'playwright-core'],
       entryPoints: listTests('test/browser'),
       outdir: 'out/test/browser',

@@ -9,6 +9,8 @@ npm run check
 node esbuild.mjs --tests
 echo "== unit tests"
 node --test --test-reporter=spec --test-concurrency=1 $(find out/test/unit -name '*.test.js' | sort)
+echo "== fuzz tier (seeded; VTD_FUZZ_SEED=n for another set)"
+node --test --test-reporter=spec out/test/fuzz/fuzz.test.js
 echo "== webview tests (headless Chromium)"
 node --test --test-reporter=spec $(find out/test/browser -name '*.test.js' | sort)
 echo "== end-to-end tests (code-server = real VS Code)"

@@ -141,7 +141,9 @@ export async function readH5Weights(file: string): Promise<H5Weights> {
       const node = got.value;
       if (got.error || !node) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: object "${path}" cannot be read (${diagSummary(got.diag)}).`, { file, hint: 'Download the preset again.' });
       if (node instanceof h5wasm.Group) {
-        for (const key of node.keys()) walk(path === '/' ? key : `${path}/${key}`);
+        const keys = quietly(() => node.keys());
+        if (keys.error || !keys.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: group "${path}" cannot be listed (${diagSummary(keys.diag)}).`, { file, hint: 'Download the preset again.' });
+        for (const key of keys.value) walk(path === '/' ? key : `${path}/${key}`);
       } else if (node instanceof h5wasm.Dataset) {
         const read = quietly(() => readDataset(node));
         if (read.error || !read.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: dataset "${path}" cannot be read (${diagSummary(read.diag)}).`, { file, hint: 'Download the preset again.' });
@@ -151,7 +153,12 @@ export async function readH5Weights(file: string): Promise<H5Weights> {
         else out.unsupported.set(path, unsupported ?? 'unknown');
       }
     };
-    walk('/');
+    const walked = quietly(() => walk('/'));
+    if (walked.error) {
+      if (walked.error instanceof UserError) throw walked.error;
+      // h5wasm throws plain strings from libhdf5 ("error - name not defined!") on damaged object headers
+      throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged: ${String((walked.error as Error)?.message ?? walked.error)} (${diagSummary(walked.diag)}).`, { file, hint: 'The file is damaged: download the preset again.' });
+    }
   } finally {
     quietly(() => h5.close());
   }
