@@ -25,11 +25,12 @@ CS="$DEST/code-server"
 if [ ! -f "$CS/node_modules/code-server/out/node/entry.js" ]; then
   mkdir -p "$CS" && echo '{"private":true}' > "$CS/package.json"
   # two tries (a registry hiccup should not fail CI); on failure show the log's tail instead of failing silently
+  LOG="$(pwd)/$DEST/code-server-install.log"
   for try in 1 2; do
     if ( export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24"
-         cd "$CS" && npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >"$DEST/code-server-install.log" 2>&1 ); then break; fi
-    echo "code-server install failed (try $try):" >&2; tail -20 "$DEST/code-server-install.log" >&2
-    [ "$try" = 2 ] && exit 1
+         cd "$CS" && npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >"$LOG" 2>&1 ); then break; fi
+    echo "code-server install failed (try $try):" >&2; tail -20 "$LOG" >&2
+    if [ "$try" = 2 ]; then exit 1; fi
   done
 fi
 echo "code-server: $("$NODE24/bin/node" "$CS/node_modules/code-server/out/node/entry.js" --version | head -1)"
