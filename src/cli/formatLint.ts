@@ -12,7 +12,8 @@ export function formatLintText(results: FileFindings[], cwd = process.cwd()): st
   for (const r of results) {
     for (const f of r.findings) {
       n++;
-      lines.push(`${relative(cwd, r.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} [${f.severity}] ${f.message} (${f.rule})`);
+      const cell = f.cell !== undefined ? `cell ${f.cell + 1}:` : '';
+      lines.push(`${relative(cwd, r.file)}:${cell}${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code} [${f.severity}] ${f.message} (${f.rule})`);
     }
   }
   const skipped = results.filter((r) => r.notLinted).length;
@@ -21,13 +22,16 @@ export function formatLintText(results: FileFindings[], cwd = process.cwd()): st
   return lines.join('\n');
 }
 
-/** JSON: an array of {file, line, column, endLine, endColumn, code, rule, severity, message}, 1-based lines and columns. */
+/**
+ * JSON: an array of {file, line, column, endLine, endColumn, code, rule, severity, message}, 1-based lines and columns;
+ * in a notebook also `cell` (1-based position among all its cells, markdown included) with lines counted in that cell.
+ */
 export function formatLintJson(results: FileFindings[]): string {
   return JSON.stringify(
     results.flatMap((r) =>
       r.findings.map((f) => ({
         file: r.file, line: f.range.start.line + 1, column: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1,
-        code: f.code, rule: f.rule, severity: f.severity, message: f.message,
+        code: f.code, rule: f.rule, severity: f.severity, message: f.message, ...(f.cell !== undefined ? { cell: f.cell + 1 } : {}),
       })),
     ),
     null,
@@ -59,8 +63,17 @@ export function formatLintSarif(results: FileFindings[], cwd = process.cwd()): s
             ruleIndex: RULES.findIndex((x) => x.code === f.code),
             level: SARIF_LEVEL[f.severity],
             message: { text: f.message },
-            locations: [{ physicalLocation: { artifactLocation: { uri: relative(cwd, r.file).split('\\').join('/') }, region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 } } }],
-            relatedLocations: f.related.map((rel, i) => ({ id: i, message: { text: rel.message }, physicalLocation: { artifactLocation: { uri: relative(cwd, r.file).split('\\').join('/') }, region: { startLine: rel.range.start.line + 1, startColumn: rel.range.start.character + 1 } } })),
+            locations: [{
+              physicalLocation: { artifactLocation: { uri: relative(cwd, r.file).split('\\').join('/') }, region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 } },
+              // a notebook: the region's lines are inside this cell (1-based among all cells)
+              ...(f.cell !== undefined ? { properties: { cell: f.cell + 1 } } : {}),
+            }],
+            relatedLocations: f.related.map((rel, i) => ({
+              id: i, message: { text: rel.message },
+              physicalLocation: { artifactLocation: { uri: relative(cwd, r.file).split('\\').join('/') }, region: { startLine: rel.range.start.line + 1, startColumn: rel.range.start.character + 1 } },
+              ...(rel.cell !== undefined ? { properties: { cell: rel.cell + 1 } } : {}),
+            })),
+            ...(f.cell !== undefined ? { properties: { cell: f.cell + 1 } } : {}),
           })),
         ),
       },

@@ -6,11 +6,17 @@ import { DEFAULT_LINT_CONFIG, parsePyprojectConfig, type LintConfig } from './li
 import { lintSource } from './linter';
 import type { LintFinding } from './lintTypes';
 import { getPythonParser, parsePython } from './pythonSource';
-import { decodePythonBytes } from './pythonText';
+import { decodePythonBytes, MAX_LINT_BYTES, normalizePythonText } from './pythonText';
+import { parseIpynb } from '../notebook/ipynbReader';
+import { lintNotebook } from '../notebook/lintNotebook';
+import type { Parser } from 'web-tree-sitter';
+
+/** A finding; in a notebook, `cell` is the cell's index among all its cells (0-based) and ranges are inside their cells. */
+export type FileFinding = Omit<LintFinding, 'related'> & { cell?: number; related: { message: string; range: LintFinding['range']; cell?: number }[] };
 
 export interface FileFindings {
   file: string;
-  findings: LintFinding[];
+  findings: FileFinding[];
   /** why the file was not linted (too large, binary, cannot be parsed), when it was not */
   notLinted?: string;
 }
@@ -25,7 +31,7 @@ export function listPythonFiles(paths: string[], cwd = process.cwd()): string[] 
       const f = join(p, name);
       const st = statSync(f);
       if (st.isDirectory()) walk(f);
-      else if (name.endsWith('.py')) out.push(f);
+      else if (name.endsWith('.py') || name.endsWith('.ipynb')) out.push(f);
     }
   };
   for (const a of paths) {
@@ -52,6 +58,27 @@ export function findLintConfig(start: string): { config: LintConfig; root: strin
   }
 }
 
+/** A notebook: its Python cells linted as one program; what cannot be read is a reason, not an exception. */
+function lintIpynb(parser: Parser, file: string, bytes: Buffer, config: LintConfig | undefined): FileFindings {
+  let nb;
+  try {
+    nb = parseIpynb(bytes.toString('utf8'), file);
+  } catch (e) {
+    if (e instanceof UserError) return { file, findings: [], notLinted: `${e.message.replace(`${file}: `, '').replace(/\.$/, '')}: not linted` };
+    throw e;
+  }
+  const size = nb.cells.reduce((n, c) => n + c.text.length, 0);
+  if (size > MAX_LINT_BYTES) return { file, findings: [], notLinted: `its cells hold more than ${MAX_LINT_BYTES / 1024 / 1024} MB of source: not linted` };
+  const found = config ? { config, root: process.cwd() } : findLintConfig(dirname(file));
+  const rel = relative(found.root, file).split(sep).join('/');
+  const cells = nb.cells.map((c) => ({ ...c, text: normalizePythonText(c.text) }));
+  const { findings } = lintNotebook(parser, cells, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]), ignore: nb.ignore });
+  return {
+    file,
+    findings: findings.map((f) => ({ ...f, fixes: [] })),
+  };
+}
+
 export async function lintFiles(files: string[], opts: { config?: LintConfig } = {}): Promise<FileFindings[]> {
   const parser = await getPythonParser();
   const out: FileFindings[] = [];
@@ -61,6 +88,10 @@ export async function lintFiles(files: string[], opts: { config?: LintConfig } =
       bytes = readFileSync(file);
     } catch (e) {
       throw new UserError('E_LINT_PATH', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
+    }
+    if (file.endsWith('.ipynb')) {
+      out.push(lintIpynb(parser, file, bytes, opts.config));
+      continue;
     }
     const decoded = decodePythonBytes(bytes);
     if (decoded.skip !== undefined) {
