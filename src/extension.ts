@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { LintCodeActions } from './host/diagnostics/lintCodeActions';
 import { LintDiagnostics } from './host/diagnostics/lintDiagnostics';
+import { NotebookDiagnostics } from './host/diagnostics/notebookDiagnostics';
 import { DocumentCache } from './host/documentCache';
 import { EngineHost } from './host/engine/engineHost';
 import { PresetHoverProvider } from './host/hover/presetHoverProvider';
@@ -49,15 +50,17 @@ export function activate(context: vscode.ExtensionContext): ViTDoctorApi {
   const engine = new EngineHost(root, logger, nativeDir, join(context.globalStorageUri.fsPath, 'cache'), (m) => showError(m), offerNative);
   const panels = new Panels(context.extensionUri, () => void vscode.commands.executeCommand(COMMANDS.runSanityBatch));
   const diagnostics = new LintDiagnostics(cache, context.extensionUri, logger);
+  const notebookDiagnostics = new NotebookDiagnostics(cache, context.extensionUri, logger);
   const selector: vscode.DocumentSelector = { language: 'python' };
   context.subscriptions.push(
     channel,
     engine,
     panels,
     diagnostics,
+    notebookDiagnostics,
     { dispose: () => cache.dispose() },
     vscode.languages.registerHoverProvider(selector, new PresetHoverProvider(cache)),
-    vscode.languages.registerCodeActionsProvider(selector, new LintCodeActions(diagnostics), { providedCodeActionKinds: LintCodeActions.kinds }),
+    vscode.languages.registerCodeActionsProvider(selector, new LintCodeActions([diagnostics, notebookDiagnostics]), { providedCodeActionKinds: LintCodeActions.kinds }),
   );
   registerCommands(context, { cache, engine, panels, channel, log: logger, nativeDir, showError });
   logger.info(`activated in ${Date.now() - started} ms`);

@@ -21,6 +21,11 @@ export class DocumentCache {
     return src;
   }
 
+  /** The shared parser (notebooks parse their joined cells with it). */
+  parser(): ReturnType<typeof getPythonParser> {
+    return getPythonParser(this.paths);
+  }
+
   forget(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
     this.entries.get(key)?.src.tree.delete();

@@ -24,8 +24,8 @@ describe('package.json manifest', () => {
   it('runs where the workspace is (Remote-SSH, WSL, dev containers): the engine must reach the data and presets', () => {
     assert.deepEqual(pkg.extensionKind, ['workspace']);
   });
-  it('activates only on Python files and panel restore (commands activate implicitly)', () => {
-    assert.deepEqual(pkg.activationEvents.sort(), ['onLanguage:python', ...Object.values(VIEW_TYPES).map((v) => `onWebviewPanel:${v}`)].sort());
+  it('activates only on Python files, Jupyter notebooks and panel restore (commands activate implicitly)', () => {
+    assert.deepEqual(pkg.activationEvents.sort(), ['onLanguage:python', 'onNotebook:jupyter-notebook', ...Object.values(VIEW_TYPES).map((v) => `onWebviewPanel:${v}`)].sort());
   });
 });
 

@@ -1,6 +1,9 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { codeInsights, type CodeInsights } from '../../core/lint/codeInsights';
+import { parsePython } from '../../core/lint/pythonSource';
+import { normalizePythonText } from '../../core/lint/pythonText';
+import { buildNotebookProgram } from '../../core/notebook/notebookProgram';
 import { diskPresetLookup } from '../../core/presets/presetFactsFromDisk';
 import { kagglehubCacheRoot } from '../../core/presets/presetResolver';
 import { VIT_CATALOG } from '../../core/presets/vitCatalog';
@@ -12,6 +15,28 @@ export interface EditorContext {
   doc: vscode.TextDocument | null;
   insights: CodeInsights | null;
   baseDirs: string[];
+  /** the cursor as an offset into the analysed text (a notebook's joined cells), when there is an editor */
+  cursorOffset?: number;
+  /** the cursor's line in the analysed text */
+  cursorLine?: number;
+}
+
+/** Insights of a notebook (from any of its cells): the whole notebook, with the cursor placed in the joined program. */
+async function notebookContext(cache: DocumentCache, nb: vscode.NotebookDocument, ed: vscode.TextEditor, dirs: string[]): Promise<EditorContext> {
+  const cellDocs = nb.getCells();
+  const program = buildNotebookProgram(cellDocs.map((c) => ({ kind: c.kind === vscode.NotebookCellKind.Code ? 'code' : 'markup', language: c.document.languageId, text: normalizePythonText(c.document.getText()) })));
+  const src = parsePython(await cache.parser(), program.text);
+  try {
+    const idx = cellDocs.findIndex((c) => c.document === ed.document);
+    const start = program.cellStart[idx];
+    const line = start === null || start === undefined ? undefined : start + ed.selection.active.line;
+    const cursorOffset = line === undefined ? undefined : (src.lineStarts[line] ?? 0) + ed.selection.active.character;
+    // stage lines are program lines, not lines of the active cell: no click-to-reveal from a notebook
+    const insights = { ...codeInsights(src, diskPresetLookup(dirs)), stageLines: {} };
+    return { doc: ed.document, insights, baseDirs: dirs, ...(line !== undefined ? { cursorLine: line, cursorOffset } : {}) };
+  } finally {
+    src.tree.delete();
+  }
 }
 
 /** Insights of the active Python editor (presets, expected shapes, the pipeline as written). */
@@ -19,18 +44,20 @@ export async function editorContext(cache: DocumentCache): Promise<EditorContext
   const ed = vscode.window.activeTextEditor;
   const ws = vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath) ?? [];
   if (!ed || ed.document.languageId !== 'python') return { doc: null, insights: null, baseDirs: ws };
+  const nb = ed.document.uri.scheme === 'vscode-notebook-cell' ? vscode.workspace.notebookDocuments.find((n) => n.getCells().some((c) => c.document === ed.document)) : undefined;
+  if (nb) return notebookContext(cache, nb, ed, [...(nb.uri.scheme === 'file' ? [dirname(nb.uri.fsPath)] : []), ...ws]);
   const dirs = [...(ed.document.uri.scheme === 'file' ? [dirname(ed.document.uri.fsPath)] : []), ...ws];
   const src = await cache.get(ed.document);
-  return { doc: ed.document, insights: src ? codeInsights(src, diskPresetLookup(dirs)) : null, baseDirs: dirs };
+  return { doc: ed.document, insights: src ? codeInsights(src, diskPresetLookup(dirs)) : null, baseDirs: dirs, cursorOffset: ed.document.offsetAt(ed.selection.active), cursorLine: ed.selection.active.line };
 }
 
 /** The preset under the cursor, else the first in the file. */
 export function presetFromEditor(ctx: EditorContext): string | undefined {
   const ed = vscode.window.activeTextEditor;
   const presets = ctx.insights?.presets ?? [];
-  if (ed && ctx.doc && ed.document === ctx.doc) {
-    const off = ed.document.offsetAt(ed.selection.active);
-    const under = presets.find((p) => p.start <= off && off <= p.end) ?? presets.find((p) => p.line === ed.selection.active.line);
+  if (ed && ctx.doc && ed.document === ctx.doc && ctx.cursorOffset !== undefined) {
+    const off = ctx.cursorOffset;
+    const under = presets.find((p) => p.start <= off && off <= p.end) ?? presets.find((p) => p.line === ctx.cursorLine);
     if (under) return under.preset;
   }
   return presets[0]?.preset;

@@ -1,15 +1,16 @@
 import * as vscode from 'vscode';
 import { toRange } from '../convert';
-import type { LintDiagnostics } from './lintDiagnostics';
+import type { FindingSource } from './actionableFinding';
 
 /** Quick fixes of the lint findings under the cursor (mechanical edits, then the ignore comments). */
 export class LintCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
-  constructor(private readonly diagnostics: LintDiagnostics) {}
+  /** files and notebook cells keep their findings in different places */
+  constructor(private readonly sources: FindingSource[]) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const out: vscode.CodeAction[] = [];
-    const findings = this.diagnostics.findingsFor(doc.uri);
+    const findings = this.sources.flatMap((s) => s.findingsFor(doc.uri));
     for (const diag of context.diagnostics) {
       if (diag.source !== 'ViT Doctor') continue;
       const code = typeof diag.code === 'object' ? String(diag.code.value) : String(diag.code);
@@ -18,7 +19,7 @@ export class LintCodeActions implements vscode.CodeActionProvider {
       for (const fix of f.fixes) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         const edit = new vscode.WorkspaceEdit();
-        for (const e of fix.edits) edit.replace(doc.uri, toRange(e.range), e.newText);
+        for (const e of fix.edits) edit.replace(e.uri ?? doc.uri, toRange(e.range), e.newText);
         action.edit = edit;
         action.diagnostics = [diag];
         action.isPreferred = fix.preferred ?? false;

@@ -11,9 +11,10 @@ import { diskPresetLookup } from '../../core/presets/presetFactsFromDisk';
 import { toRange, toSeverity } from '../convert';
 import type { DocumentCache } from '../documentCache';
 import { readSettings } from '../settings';
+import type { FindingSource } from './actionableFinding';
 
 /** One DiagnosticCollection, updated on open, on change (debounced) and on save; cleared on close. */
-export class LintDiagnostics implements vscode.Disposable {
+export class LintDiagnostics implements vscode.Disposable, FindingSource {
   readonly collection = vscode.languages.createDiagnosticCollection('vitDoctor');
   private readonly findings = new Map<string, LintFinding[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -39,7 +40,8 @@ export class LintDiagnostics implements vscode.Disposable {
   }
 
   private schedule(doc: vscode.TextDocument, delay?: number): void {
-    if (doc.languageId !== 'python' || doc.uri.scheme === 'output') return;
+    // notebook cells are linted together, by NotebookDiagnostics
+    if (doc.languageId !== 'python' || doc.uri.scheme === 'output' || doc.uri.scheme === 'vscode-notebook-cell') return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
     const ms = delay ?? readSettings(doc.uri).lintDebounceMs;

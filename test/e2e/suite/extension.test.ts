@@ -54,6 +54,44 @@ suite('ViT Doctor in the extension host', () => {
     assert.ok(titles.some((t) => /Ignore VTD001 on this line/.test(t)));
   });
 
+  test('notebook: the bug spread over cells is a diagnostic on the right cell, with related locations in other cells', async () => {
+    const ws = vscode.workspace.workspaceFolders![0]!.uri;
+    const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.joinPath(ws, 'train.ipynb'));
+    await vscode.window.showNotebookDocument(nb);
+    const cells = nb.getCells();
+    const diags = await until(() => {
+      const d = vscode.languages.getDiagnostics(cells[4]!.document.uri).filter((x) => x.source === 'ViT Doctor');
+      return d.length ? d : undefined;
+    });
+    const vtd001 = diags.find((d) => (d.code as { value: string }).value === 'VTD001')!;
+    assert.strictEqual(vtd001.range.start.line, 2, 'line 3 of the %%time cell');
+    assert.ok((vtd001.relatedInformation ?? []).some((r) => r.location.uri.toString() === cells[2]!.document.uri.toString()), 'points at the from_preset cell');
+    const compileCell = vscode.languages.getDiagnostics(cells[5]!.document.uri).map((d) => (d.code as { value: string }).value);
+    assert.ok(compileCell.includes('VTD005'), compileCell.join(','));
+    assert.deepStrictEqual(vscode.languages.getDiagnostics(cells[1]!.document.uri).filter((x) => x.source === 'ViT Doctor'), [], 'magics raise nothing');
+
+    // hover on a preset name inside a cell
+    const pos = new vscode.Position(1, cells[5]!.document.lineAt(1).text.indexOf('vit_base') + 3);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', cells[5]!.document.uri, pos);
+    assert.match(hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n'), /196 \+ 1 CLS = 197/);
+
+    // a quick fix in a cell edits that cell
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cells[4]!.document.uri, vtd001.range, vscode.CodeActionKind.QuickFix.value);
+    const ignore = actions.find((a) => a.title === 'Ignore VTD001 on this line')!;
+    assert.ok(ignore, actions.map((a) => a.title).join(' | '));
+    assert.ok(actions.some((a) => a.title === 'Ignore VTD001 in this notebook'));
+    await vscode.workspace.applyEdit(ignore.edit!);
+    assert.match(cells[4]!.document.lineAt(2).text, /# vit-doctor: ignore\[VTD001\]/);
+    await until(() => (vscode.languages.getDiagnostics(cells[4]!.document.uri).some((d) => (d.code as { value: string }).value === 'VTD001') ? undefined : true));
+
+    // moving a cell: the compile cell moved to the top keeps its diagnostic
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(nb.uri, [vscode.NotebookEdit.deleteCells(new vscode.NotebookRange(0, 1))]);
+    await vscode.workspace.applyEdit(edit);
+    await until(() => (vscode.languages.getDiagnostics(nb.getCells()[4]!.document.uri).some((d) => (d.code as { value: string }).value === 'VTD005') ? true : undefined));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('hover on a preset name explains tokens and the input contract', async () => {
     const line = doc.lineAt(14).text;
     const pos = new vscode.Position(14, line.indexOf('vit_base') + 3);
