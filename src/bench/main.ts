@@ -12,6 +12,9 @@ import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
 import { benchVsPyTorch } from './torchCompare';
 import { lintSource } from '../core/lint/linter';
 import { getPythonParser, parsePython } from '../core/lint/pythonSource';
+import { lintNotebook } from '../core/notebook/lintNotebook';
+import { buildNotebookProgram, type NotebookCell } from '../core/notebook/notebookProgram';
+import type { Parser } from 'web-tree-sitter';
 import { createForwardRunner, selectEngineBackends } from '../engine/backend/engineBackends';
 import type { LoadedPreset } from '../core/presets/presetLoader';
 import type { BackendChoice } from '../protocol/engineProtocol';
@@ -115,7 +118,32 @@ async function benchLint(): Promise<string> {
   const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
   const p = med(parseTimes);
   const t = med(totalTimes);
-  return `| file | parse ms (median) | parse + all rules ms (median) | rules / parse | lines/s | findings |\n|---|---|---|---|---|---|\n| 2,000 lines | ${p.toFixed(1)} | ${t.toFixed(1)} | ${(t / p).toFixed(2)}× | ${Math.round(2000 / (t / 1000)).toLocaleString('en-US')} | ${findings} |`;
+  const nb = benchNotebook(parser, parts);
+  return `| file | parse ms (median) | parse + all rules ms (median) | rules / parse | lines/s | findings |\n|---|---|---|---|---|---|\n| 2,000 lines | ${p.toFixed(1)} | ${t.toFixed(1)} | ${(t / p).toFixed(2)}× | ${Math.round(2000 / (t / 1000)).toLocaleString('en-US')} | ${findings} |` +
+    `\n\n| notebook | full pass ms (median) | after editing one cell ms (median) | lines | findings |\n|---|---|---|---|---|\n| 200 cells (150 code, 50 markdown) | ${nb.full.toFixed(1)} | ${nb.oneCell.toFixed(1)} | ${nb.lines} | ${nb.findings} |`;
+}
+
+/**
+ * A 200-cell notebook built from the corpus (every fourth cell markdown, magics in some): a full lint pass, and the
+ * pass after one cell changed (the editor re-lints the whole notebook: the joined program is parsed again).
+ */
+function benchNotebook(parser: Parser, parts: string[]): { full: number; oneCell: number; lines: number; findings: number } {
+  const cells: NotebookCell[] = Array.from({ length: 200 }, (_, i) =>
+    i % 4 === 3 ? { kind: 'markup', language: 'markdown', text: `## Step ${i}` } : { kind: 'code', language: 'python', text: `${i % 10 === 0 ? '!pip install -q keras-hub\n%matplotlib inline\n' : ''}${(parts[i % parts.length] as string).split('\n').slice(0, 12).join('\n')}` });
+  const times = (edit: boolean): number[] => {
+    const out: number[] = [];
+    for (let r = 0; r < 11; r++) {
+      const c = edit ? cells.map((x, i) => (i === 101 ? { ...x, text: `${x.text}\n# edit ${r}` } : x)) : cells;
+      const t0 = performance.now();
+      lintNotebook(parser, c);
+      if (r > 0) out.push(performance.now() - t0);
+    }
+    return out;
+  };
+  const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
+  const full = med(times(false));
+  const oneCell = med(times(true));
+  return { full, oneCell, lines: buildNotebookProgram(cells).text.split('\n').length, findings: lintNotebook(parser, cells).findings.length };
 }
 
 async function main(): Promise<void> {
