@@ -92,6 +92,24 @@ suite('ViT Doctor in the extension host', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test('notebook: Run Sanity Batch from a cell reads the preset and the preprocessing from the whole notebook', async () => {
+    const ws = vscode.workspace.workspaceFolders![0]!.uri;
+    const nb = await vscode.workspace.openNotebookDocument(vscode.Uri.joinPath(ws, 'train.ipynb'));
+    await vscode.window.showNotebookDocument(nb);
+    // the cursor in the head cell, which has no from_preset: the preset comes from another cell
+    const editor = await vscode.window.showTextDocument(nb.getCells()[4]!.document);
+    editor.selection = new vscode.Selection(2, 5, 2, 5);
+    const before = (api.reportState() as ReportPanelState).report;
+    await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
+    const state = await until(() => {
+      const s = api.reportState() as ReportPanelState;
+      return s.report && s.report !== before && !s.running ? s : undefined;
+    }, 120000);
+    assert.match(state.report!.preset.dir, /preset$/);
+    assert.strictEqual(state.report!.userPreprocessing, 'none', 'the notebook feeds raw pixels');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('hover on a preset name explains tokens and the input contract', async () => {
     const line = doc.lineAt(14).text;
     const pos = new vscode.Position(14, line.indexOf('vit_base') + 3);
@@ -104,11 +122,13 @@ suite('ViT Doctor in the extension host', () => {
   test('Run Sanity Batch runs the engine on the workspace preset and fills the report panel', async () => {
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(5, 10, 5, 10);
+    const before = (api.reportState() as ReportPanelState).report;
     await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
     const state = await until(() => {
       const s = api.reportState() as ReportPanelState;
-      return s.report ? s : undefined;
+      return s.report && s.report !== before && !s.running ? s : undefined;
     }, 120000);
+    assert.match(state.sourceFile ?? '', /train\.py$/);
     const tokens = state.report!.stages.find((s) => s.id === 'tokens')!;
     assert.deepStrictEqual(tokens.shape, [8, 37, 64]);
     assert.strictEqual(state.report!.userPreprocessing, 'none', 'the sanity batch reproduces the script, which feeds raw pixels');
