@@ -15,6 +15,32 @@ function isClsSlice(sub: Node): boolean {
   return idx.length >= 2 && idx[0]?.type === 'slice' && idx[0].text.trim() === ':' && idx[1]?.type === 'integer' && idx[1].text === '0';
 }
 
+/**
+ * Defensive code: a key lookup on the output inside `if isinstance(out, dict)` (or `"key" in out`, `hasattr(out,
+ * "keys")`), in the true branch of such a conditional expression, or in a `try` whose handlers catch the failure.
+ */
+function isGuardedProbe(sub: Node, valueText: string): boolean {
+  const name = valueText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const guard = new RegExp(`isinstance\\(\\s*${name}\\s*,\\s*(\\(?\\s*)?(dict|Mapping|collections\\.abc\\.Mapping|typing\\.Mapping)|["'][^"']+["']\\s+in\\s+${name}\\b|hasattr\\(\\s*${name}\\s*,\\s*["'](keys|get|items)["']`);
+  for (let n: Node | null = sub.parent; n; n = n.parent) {
+    if (n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'while_statement') {
+      const cond = n.childForFieldName('condition');
+      if (cond && guard.test(cond.text)) return true;
+    }
+    if (n.type === 'conditional_expression') {
+      const parts = n.namedChildren.filter((c): c is Node => !!c);
+      // a if cond else b: the probe is guarded in `a` when cond is the guard
+      if (parts[1] && guard.test(parts[1].text) && parts[0] && sub.startIndex >= parts[0].startIndex && sub.endIndex <= parts[0].endIndex) return true;
+    }
+    if (n.type === 'try_statement') {
+      const handlers = n.namedChildren.filter((c): c is Node => !!c && c.type === 'except_clause');
+      if (handlers.some((h) => !/except\s+\w/.test(h.text) || /\b(KeyError|TypeError|IndexError|LookupError|AttributeError|Exception|BaseException)\b/.test(h.text.split(':')[0] ?? ''))) return true;
+    }
+    if (n.type === 'function_definition' || n.type === 'class_definition') break;
+  }
+  return false;
+}
+
 /** VTD003: misuse of a backbone's output: CLS slice without class token, dict keys on a tensor, Flatten, GAP2D on tokens. */
 export const tokenOutputMisuse: LintRule = {
   code: 'VTD003',
@@ -28,7 +54,7 @@ export const tokenOutputMisuse: LintRule = {
       if (!b) continue;
       const output = b.family?.output;
       const idx = sub.childForFieldName('subscript');
-      if (idx?.type === 'string' && output === 'tokens') {
+      if (idx?.type === 'string' && output === 'tokens' && !isGuardedProbe(sub, sub.childForFieldName('value')?.text ?? '')) {
         ctx.report({
           message: `${b.className} returns a tensor of tokens (batch, tokens, hidden), not a dict: ${idx.text} fails. Use features[:, 0, :] for the CLS token.`,
           range: ctx.range(sub),
