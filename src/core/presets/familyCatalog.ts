@@ -20,7 +20,7 @@ export interface FamilyInfo {
   range: string;
   interpolation: string;
   classToken: boolean | null;
-  presets: { name: string; imageSize: number | null; patchSize?: number; note?: string }[];
+  presets: { name: string; imageSize: number | null; patchSize?: number; note?: string; renamedTo?: string; renamedAt?: string }[];
   source: string;
   convertersAre: string;
 }
@@ -45,8 +45,12 @@ export const FAMILIES: readonly FamilyInfo[] = [
   {
     family: 'dinov2', classPrefix: 'DINOV2', output: 'tokens', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: true,
-    presets: ['dinov2_small', 'dinov2-base', 'dinov2-large', 'dinov2-giant', 'dinov2_with_registers_small', 'dinov2_with_registers_base', 'dinov2_with_registers_large', 'dinov2_with_registers_giant'].map((name) => ({ name, imageSize: 224, patchSize: 14 })),
-    source: 'keras_hub/src/models/dinov2/dinov2_presets.py; tools/checkpoint_conversion/convert_dinov2_checkpoints.py (HF image_mean/std, bicubic; HF processor crop 224)',
+    presets: [
+      ...['dinov2_small', 'dinov2_base', 'dinov2_large', 'dinov2_giant', 'dinov2_with_registers_small', 'dinov2_with_registers_base', 'dinov2_with_registers_large', 'dinov2_with_registers_giant'].map((name) => ({ name, imageSize: 224, patchSize: 14 })),
+      // the earlier release's names (dinov2_presets.py @00bb3ac); renamed in @4647acb
+      ...['base', 'large', 'giant'].map((s) => ({ name: `dinov2-${s}`, imageSize: 224, patchSize: 14, renamedTo: `dinov2_${s}`, renamedAt: 'keras-hub dinov2_presets.py @4647acb (earlier releases: @00bb3ac)' })),
+    ],
+    source: 'keras_hub/src/models/dinov2/dinov2_presets.py @00bb3ac and @4647acb; tools/checkpoint_conversion/convert_dinov2_checkpoints.py (HF image_mean/std, bicubic; HF processor crop 224)',
     convertersAre: 'keras_hub.layers.DINOV2ImageConverter',
   },
   {

@@ -34,6 +34,18 @@ export const unknownKerasHubApi: LintRule = {
       if (!node) continue;
       ctx.report({ message: `${q} does not exist; did you mean ${bad.suggestion}?${local !== q.split('.').pop() ? '' : ''}`, range: ctx.range(node) });
     }
+    // preset names of an earlier keras-hub release: they work there, not in recent releases
+    for (const v of ctx.values.values) {
+      if (!v.preset || !v.presetNode || v.presetNode.type !== 'string') continue;
+      const entry = FAMILIES.flatMap((f) => f.presets).find((p) => p.name === v.preset && p.renamedTo);
+      if (!entry?.renamedTo) continue;
+      ctx.report({
+        message: `"${v.preset}" is the preset name of earlier keras-hub releases; recent releases call it "${entry.renamedTo}" (${entry.renamedAt}). Use the name of the keras-hub you install.`,
+        range: ctx.range(v.presetNode),
+        severity: 'information',
+        fixes: [{ title: `Use "${entry.renamedTo}"`, edits: [{ range: ctx.range(v.presetNode), newText: JSON.stringify(entry.renamedTo) }] }],
+      });
+    }
     // preset names that look like a family's but are not one
     for (const v of ctx.values.values) {
       if (v.kind === 'kerascv-backbone' || !v.preset || !v.presetNode || /[/\\:]/.test(v.preset) || v.facts?.known) continue;
