@@ -40,10 +40,30 @@ export class PythonModel {
     for (const c of this.calls) c.callee = this.qualify(c.node.childForFieldName('function'));
   }
 
+  /** Node types the walk materialises (a tree cursor skips the rest without creating JS objects for them). */
+  private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'call', 'comment', 'function_definition']);
+
   private collect(root: Node): void {
-    const stack: Node[] = [root];
-    while (stack.length) {
-      const n = stack.pop() as Node;
+    const cursor = root.walk();
+    try {
+      for (;;) {
+        if (PythonModel.VISITED.has(cursor.nodeType)) this.visit(cursor.currentNode);
+        if (cursor.gotoFirstChild()) continue;
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) {
+            this.calls.sort((a, b) => a.node.startIndex - b.node.startIndex);
+            for (const l of this.byType.values()) l.sort((a, b) => a.startIndex - b.startIndex);
+            return;
+          }
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  private visit(n: Node): void {
+    {
       if (PythonModel.INDEXED.has(n.type)) {
         let list = this.byType.get(n.type);
         if (!list) this.byType.set(n.type, (list = []));
@@ -107,11 +127,7 @@ export class PythonModel {
           break;
         }
       }
-      const kids = n.children;
-      for (let i = kids.length - 1; i >= 0; i--) if (kids[i]) stack.push(kids[i] as Node);
     }
-    this.calls.sort((a, b) => a.node.startIndex - b.node.startIndex);
-    for (const l of this.byType.values()) l.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   private addImport(local: string, qualified: string): void {
