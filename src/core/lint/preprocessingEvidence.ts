@@ -47,6 +47,20 @@ function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwa
   return APPLICATION_MODES[m[1] as string] ?? null;
 }
 
+const DISPLAY_CALLEE = /^(matplotlib\b|plt\.|PIL\.|cv2\.|seaborn\.|sns\.|IPython\.display|skimage\.io\.)|(^|\.)(imshow|imsave|imwrite|savefig|show|display|print|fromarray)$/;
+
+/** Arithmetic that is an argument of a display call (`plt.imshow(images[0] / 255)`): for showing, not for the model. */
+function feedsDisplay(model: PythonModel, node: Node): boolean {
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type === 'call') {
+      const callee = model.qualify(n.childForFieldName('function')) ?? n.childForFieldName('function')?.text ?? '';
+      if (DISPLAY_CALLEE.test(callee)) return true;
+    }
+    if (/statement$|^block$|^module$/.test(n.type)) return false;
+  }
+  return false;
+}
+
 /** Classifies `expr / 255` style arithmetic by looking at the enclosing arithmetic. */
 function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   const op = bin.childForFieldName('operator')?.text;
@@ -111,7 +125,7 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
     if (model.unknownImports.has(fnBase) && c.args.length > 0) ev.unknown.push(c.node);
   }
   for (const bin of model.nodesOfType('binary_operator')) {
-    if (!bin) continue;
+    if (!bin || feedsDisplay(model, bin)) continue;
     const kind = classifyDivision(model, bin);
     if (kind) {
       // report the outermost arithmetic of the expression once

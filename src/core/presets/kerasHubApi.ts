@@ -10,6 +10,10 @@ export const KERAS_HUB_MODELS = new Set<string>([
   'ObjectDetector', 'ObjectDetectorPreprocessor', 'ImageToImage', 'Inpaint', 'TextToImage', 'CausalLM', 'TextClassifier', 'MaskedLM', 'Seq2SeqLM',
   'CLIPBackbone', 'CLIPPreprocessor', 'CLIPTokenizer', 'CLIPVisionEncoder', 'CLIPTextEncoder',
   ...IMAGE_MODEL_FAMILIES.flatMap((f) => [`${f}Backbone`, `${f}ImageClassifier`, `${f}ImageClassifierPreprocessor`]),
+  // image exports of a later keras-hub (keras_hub/api/models/__init__.py @0020e26)
+  'DINOV3Backbone', 'MobileNetV5Backbone', 'MobileNetV5ImageClassifier', 'MobileNetV5ImageClassifierPreprocessor', 'DepthAnythingBackbone',
+  'DepthAnythingDepthEstimator', 'DepthAnythingDepthEstimatorPreprocessor', 'DFineBackbone', 'DFineObjectDetector', 'DFineObjectDetectorPreprocessor',
+  'SigLIPBackbone', 'SigLIPVisionEncoder', 'SigLIPPreprocessor', 'Gemma3VisionEncoder', 'DepthEstimator', 'DepthEstimatorPreprocessor',
   'ViTDetBackbone', 'SAMBackbone', 'SAMImageSegmenter', 'SAMImageSegmenterPreprocessor', 'SegFormerBackbone', 'SegFormerImageSegmenter', 'DeepLabV3Backbone', 'DeepLabV3ImageSegmenter', 'RetinaNetBackbone', 'RetinaNetObjectDetector', 'BASNetBackbone',
 ]);
 

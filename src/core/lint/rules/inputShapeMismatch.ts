@@ -9,6 +9,62 @@ function presetShape(b: KerasValue, ctx: RuleContext): { size: [number, number] 
   return { size, patch: b.facts?.patchSize ?? null, explicit };
 }
 
+type Size = [number, number];
+const SAME_SIZE_LAYERS = new Set(['Rescaling', 'Normalization', 'Dropout', 'RandomFlip', 'RandomRotation', 'RandomContrast', 'RandomBrightness', 'RandomTranslation', 'BatchNormalization', 'Activation', 'GaussianNoise']);
+
+/**
+ * Follows the value a backbone is called on back to the keras.Input it comes from, through layers that keep the size
+ * (Rescaling, augmentation) or set it (UpSampling2D, Resizing, CenterCrop, tf.image.resize, an ImageConverter).
+ * Returns the Input call and the size the backbone then sees, or null when the path cannot be followed.
+ */
+function traceToInput(ctx: RuleContext, expr: Node | null, presetSize: Size, depth = 0): { input: Node; map: (s: Size) => Size } | null {
+  if (!expr || depth > 25) return null;
+  // `x = layer(x)`: the x inside is the value assigned before this statement, not this assignment
+  if (expr.type === 'identifier') {
+    let a = ctx.model.lastAssignment(expr.text, expr.startIndex);
+    if (a && a.value.startIndex <= expr.startIndex && a.value.endIndex >= expr.endIndex) a = ctx.model.lastAssignment(expr.text, a.target.startIndex);
+    if (a) return traceToInput(ctx, a.value, presetSize, depth + 1);
+  }
+  const r = ctx.model.resolve(expr);
+  const c = ctx.model.callAt(r);
+  if (!r || !c) return null;
+  const name = c.callee?.split('.').pop() ?? '';
+  if ((name === 'Input' || name === 'InputLayer') && /^keras\.(layers\.)?Input/.test(c.callee ?? '')) return { input: r, map: (s) => s };
+  if (/(^|\.)image\.resize$/.test(c.callee ?? '')) {
+    const hw = ctx.model.numberList(c.args[1] ?? c.kwargs.get('size') ?? null);
+    const inner = traceToInput(ctx, c.args[0] ?? null, presetSize, depth + 1);
+    return inner && hw && hw[0] != null && hw[1] != null ? { input: inner.input, map: () => [hw[0] as number, hw[1] as number] } : null;
+  }
+  const fn = r.childForFieldName('function');
+  const v = ctx.values.valueOf(fn);
+  if (v?.kind === 'converter' || v?.kind === 'preprocessor') {
+    const inner = traceToInput(ctx, c.args[0] ?? null, presetSize, depth + 1);
+    // the converter resizes to its own image_size when the code gives one, else to the preset's
+    const own = ctx.model.numberList(v.def.kwargs.get('image_size') ?? null);
+    const target: Size = own && own[0] != null && own[1] != null ? [own[0], own[1]] : presetSize;
+    return inner && { input: inner.input, map: () => target };
+  }
+  if (fn?.type !== 'call') return null;
+  const layer = ctx.model.callAt(fn);
+  const lname = layer?.callee?.split('.').pop() ?? '';
+  if (!layer || !/^keras\.layers\./.test(layer.callee ?? '')) return null;
+  const inner = traceToInput(ctx, c.args[0] ?? null, presetSize, depth + 1);
+  if (!inner) return null;
+  if (SAME_SIZE_LAYERS.has(lname)) return inner;
+  if (lname === 'UpSampling2D') {
+    const node = layer.kwargs.get('size') ?? layer.args[0] ?? null;
+    const k = ctx.model.numberList(node) ?? (node ? [ctx.model.numberValue(node), ctx.model.numberValue(node)] : [2, 2]);
+    if (k[0] == null || k[1] == null) return null;
+    return { input: inner.input, map: (s) => { const t = inner.map(s); return [t[0] * (k[0] as number), t[1] * (k[1] as number)]; } };
+  }
+  if (lname === 'Resizing' || lname === 'CenterCrop') {
+    const h = ctx.model.numberValue(layer.kwargs.get('height') ?? layer.args[0] ?? null);
+    const w = ctx.model.numberValue(layer.kwargs.get('width') ?? layer.args[1] ?? null);
+    return h !== null && w !== null ? { input: inner.input, map: () => [h, w] } : null;
+  }
+  return null;
+}
+
 /**
  * The image_shape given to from_preset: not a multiple of the patch is an error; for a ViT (fixed position
  * embeddings) a size other than the preset's is a warning; DINOv2 interpolates, so any multiple of 14 is fine.
@@ -49,6 +105,19 @@ export const inputShapeMismatch: LintRule = {
     const notMultiple = (h: number, w: number): boolean => !!patch && (h % patch[0] !== 0 || w % patch[1] !== 0);
     if (checkImageShape(ctx, b)) return;
     const converterApplied = ctx.evidence.appliedConverters.length > 0 || ctx.evidence.tasksFittedWithPreprocessor.length > 0;
+    // where the backbone is called on a value we can follow back to an Input, judge the size it arrives at
+    const backboneCalls = ctx.model.calls.filter((c) => ctx.values.valueOf(c.node.childForFieldName('function')) === b);
+    const traced = new Map<number, Size | null>();
+    let untraceable = false;
+    for (const bc of backboneCalls) {
+      const t = traceToInput(ctx, bc.args[0] ?? null, size);
+      if (!t) {
+        untraceable = true;
+        continue;
+      }
+      const hw = ctx.model.numberList(ctx.model.callAt(t.input)?.kwargs.get('shape') ?? ctx.model.callAt(t.input)?.args[0] ?? null);
+      traced.set(t.input.id, hw && hw[0] != null && hw[1] != null ? t.map([hw[0], hw[1]]) : null);
+    }
     for (const c of ctx.model.calls) {
       const name = c.callee?.split('.').pop() ?? '';
       let hw: (number | null)[] | null = null;
@@ -59,6 +128,17 @@ export const inputShapeMismatch: LintRule = {
         at = shapeNode ?? c.node;
         if (hw && hw.length === 3) {
           if (hw[0] === null || hw[1] === null) continue;
+          if (traced.has(c.node.id)) {
+            // followed to the backbone: what matters is the size it arrives at (32×32 upsampled ×7 is 224×224)
+            const at2 = traced.get(c.node.id);
+            if (!at2 || (at2[0] === size[0] && at2[1] === size[1])) continue;
+            if (at2[0] !== hw[0] || at2[1] !== hw[1]) {
+              ctx.report({ message: `Images of ${hw[0]}×${hw[1]} reach the backbone at ${at2[0]}×${at2[1]} after the layers in between, but ${b.preset ?? b.className} takes ${size[0]}×${size[1]}.`, range: ctx.range(at), related });
+              continue;
+            }
+          } else if (backboneCalls.length > 0 && (untraceable || traced.size > 0)) {
+            continue; // this Input does not reach the backbone along a path we can follow: say nothing
+          }
           if (hw[0] !== size[0] || hw[1] !== size[1]) {
             const h = hw[0] as number;
             const w = hw[1] as number;

@@ -41,6 +41,9 @@ export const missingPreprocessing: LintRule = {
   check(ctx) {
     const ev = ctx.evidence;
     for (const conv of ev.unusedConverters) {
+      // the converter is not used, but the code maps the pixels the preset's way itself: nothing is missing
+      const contract = conv.family?.contract;
+      if (contract && ev.manual.some((m) => matchesContract(m.kind, contract) === true)) continue;
       ctx.report({
         message: `${conv.className}.from_preset(...) is built but never applied: the images do not go through it, so the backbone sees raw pixels.`,
         range: ctx.range(conv.def.node),

@@ -1,6 +1,36 @@
 import type { Node } from 'web-tree-sitter';
 import type { LintRule } from '../lintTypes';
 
+/** The top-level layers of a keras-hub ViTBackbone (a functional model): what `backbone.layers` iterates over. */
+const VIT_TOP_LAYERS = ['images', 'vit_patching_and_embedding', 'vit_encoder'];
+/** The ones holding weights: freezing both freezes the backbone. */
+const VIT_WEIGHT_LAYERS = new Set(['vit_patching_and_embedding', 'vit_encoder']);
+
+/** Python slice of a list with literal bounds, or null when a bound is not a literal integer. */
+function pySlice<T>(xs: T[], sliceText: string): T[] | null {
+  const m = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*$/.exec(sliceText);
+  if (!m) return null;
+  const n = xs.length;
+  const norm = (v: string | undefined, d: number): number => (v === undefined ? d : Math.max(0, Math.min(n, Number(v) < 0 ? n + Number(v) : Number(v))));
+  return xs.slice(norm(m[1], 0), norm(m[2], n));
+}
+
+/** Whether `cond` (over the loop variable's `.name`) holds for a layer name; null when it cannot be evaluated. */
+function nameCondition(cond: string, v: string, layer: string): boolean | null {
+  const c = cond.trim();
+  const neg = /^not\s+(.*)$/s.exec(c);
+  if (neg) {
+    const r = nameCondition(neg[1] as string, v, layer);
+    return r === null ? null : !r;
+  }
+  const esc = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  let m = new RegExp(`^["']([^"']*)["']\\s+(not\\s+)?in\\s+${esc}\\.name$`).exec(c);
+  if (m) return layer.includes(m[1] as string) !== !!m[2];
+  m = new RegExp(`^${esc}\\.name\\.(startswith|endswith)\\(\\s*["']([^"']*)["']\\s*\\)$`).exec(c);
+  if (m) return m[1] === 'startswith' ? layer.startsWith(m[2] as string) : layer.endsWith(m[2] as string);
+  return null;
+}
+
 const DEFAULT_LR: Record<string, number> = { adam: 1e-3, adamw: 1e-3, sgd: 0.01, rmsprop: 1e-3, nadam: 1e-3, adamax: 1e-3 };
 const THRESHOLD: Record<string, number> = { adam: 5e-4, adamw: 5e-4, nadam: 5e-4, adamax: 5e-4, rmsprop: 5e-4, sgd: 0.05 };
 
@@ -33,8 +63,38 @@ export const unfrozenBackboneHighLr: LintRule = {
         related: [{ message: 'backbone created here', range: ctx.range(owner.def.node) }],
       });
     }
-    // trainable state over the file, in source order
-    const trainableSets: { at: number; value: boolean }[] = [];
+    // trainable state over the file, in source order ('unknown' = freezing code we cannot follow: judge nothing after it)
+    const trainableSets: { at: number; value: boolean | 'unknown' }[] = [];
+    for (const loop of ctx.src.root.descendantsOfType('for_statement')) {
+      if (!loop) continue;
+      const v = loop.childForFieldName('left');
+      const right = loop.childForFieldName('right');
+      if (v?.type !== 'identifier' || !right) continue;
+      const base = right.type === 'subscript' ? right.childForFieldName('value') : right;
+      if (base?.type !== 'attribute' || base.childForFieldName('attribute')?.text !== 'layers') continue;
+      const owner = ctx.values.valueOf(base.childForFieldName('object'));
+      if (!owner || owner.family?.family !== 'vit' || owner.kind !== 'backbone') continue;
+      const selected = right.type === 'subscript' ? pySlice(VIT_TOP_LAYERS, right.childForFieldName('subscript')?.text ?? '?') : VIT_TOP_LAYERS;
+      const body = loop.childForFieldName('body');
+      const setter = new RegExp(`^${v.text}\\.trainable\\s*=\\s*False$`);
+      const frozen = new Set<string>();
+      let followed = selected !== null;
+      for (const st of body?.namedChildren ?? []) {
+        if (!st) continue;
+        if (st.type === 'expression_statement' && setter.test(st.text.trim())) selected?.forEach((l) => frozen.add(l));
+        else if (st.type === 'if_statement' && st.namedChildren.filter((x) => x?.type === 'elif_clause' || x?.type === 'else_clause').length === 0) {
+          const inner = st.childForFieldName('consequence')?.namedChildren ?? [];
+          if (!inner.some((x) => x && setter.test(x.text.trim()))) continue;
+          for (const l of selected ?? []) {
+            const r = nameCondition(st.childForFieldName('condition')?.text ?? '', v.text, l);
+            if (r === null) followed = false;
+            else if (r) frozen.add(l);
+          }
+        } else if (/\.trainable\s*=/.test(st.text)) followed = false;
+      }
+      if (!followed) trainableSets.push({ at: loop.startIndex, value: 'unknown' });
+      else if ([...VIT_WEIGHT_LAYERS].every((l) => frozen.has(l))) trainableSets.push({ at: loop.startIndex, value: false });
+    }
     for (const [name, list] of ctx.model.assignments) {
       const m = /^(.*)\.trainable$/.exec(name);
       if (!m || !names.includes(m[1] as string)) continue;
@@ -44,7 +104,7 @@ export const unfrozenBackboneHighLr: LintRule = {
     for (const c of ctx.model.calls) {
       if (!/\.compile$/.test(c.node.childForFieldName('function')?.text ?? '')) continue;
       const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
-      if (state && !state.value) continue;
+      if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;
       if (!optNode) continue;
       const resolved = ctx.model.resolve(optNode);
