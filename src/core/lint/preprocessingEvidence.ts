@@ -49,6 +49,20 @@ function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwa
 
 const DISPLAY_CALLEE = /^(matplotlib\b|plt\.|PIL\.|cv2\.|seaborn\.|sns\.|IPython\.display|skimage\.io\.)|(^|\.)(imshow|imsave|imwrite|savefig|show|display|print|fromarray)$/;
 
+/** Evidence passed straight to another framework's model (`xception(preprocess_input(x))`): it is that model's input. */
+function feedsOtherModel(model: PythonModel, node: Node): boolean {
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      const made = model.callAt(model.resolve(fn));
+      if (made && /^(keras\.applications\.|keras_cv\.models\.(?!.*Backbone\.from_preset))/.test(made.callee ?? '')) return true;
+      if (n.childForFieldName('arguments') && fn?.type === 'identifier' && made) return false;
+    }
+    if (/statement$|^block$|^module$/.test(n.type)) return false;
+  }
+  return false;
+}
+
 /** Arithmetic that is an argument of a display call (`plt.imshow(images[0] / 255)`): for showing, not for the model. */
 function feedsDisplay(model: PythonModel, node: Node): boolean {
   for (let n: Node | null = node.parent; n; n = n.parent) {
@@ -140,6 +154,7 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
     }
   }
+  ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node));
   ev.manual.sort((a, b) => a.node.startIndex - b.node.startIndex);
   return ev;
 }

@@ -16,9 +16,11 @@ export const doubleNormalization: LintRule = {
     if (scaling.length === 0) return;
     const conv = ev.appliedConverters[0];
     const task = ev.tasksFittedWithPreprocessor[0];
+    // KerasCV presets are saved with include_rescaling=True: unless from_preset passes False, the backbone rescales
+    // itself (setting backbone.include_rescaling after it is built changes nothing: the layer graph is made)
     const cv = ctx.values.ofKind('kerascv-backbone').find((v) => {
       const inc = v.def.kwargs.get('include_rescaling');
-      return inc !== undefined && inc.text === 'True';
+      return inc === undefined || inc.text === 'True';
     });
     const owner = conv ?? task ?? cv;
     if (!owner) return;
@@ -26,7 +28,7 @@ export const doubleNormalization: LintRule = {
       ? `${conv.className}.from_preset(...) already maps pixels to the preset's range`
       : task
         ? `${task.className}.fit() runs the preset's preprocessor on every batch`
-        : `the KerasCV backbone was built with include_rescaling=True and rescales by 1/255 itself`;
+        : `the KerasCV backbone was built with include_rescaling=True${cv?.def.kwargs.get('include_rescaling') ? '' : ' (the preset default; setting the attribute after from_preset changes nothing)'} and rescales by 1/255 itself`;
     const removalFix = (n: Node): QuickFix[] => {
       if (n.type !== 'call' || !/Rescaling/.test(n.text)) return [];
       const title = 'Remove the redundant Rescaling layer';

@@ -77,13 +77,17 @@ export const missingPreprocessing: LintRule = {
       if (matching.length > 0) continue;
       const wrong = ev.manual.filter((m) => matchesContract(m.kind, contract) === false);
       if (wrong.length > 0) {
-        for (const w of wrong) {
-          if (reported.has(w.node.id)) continue;
-          reported.add(w.node.id);
+        // one finding per kind of wrong mapping (the ImageNet constants and the expression using them are one mistake)
+        const kinds = new Map<string, typeof wrong>();
+        for (const w of wrong) kinds.set(w.kind, [...(kinds.get(w.kind) ?? []), w]);
+        for (const group of kinds.values()) {
+          const w = group[group.length - 1]!;
+          if (group.some((g) => reported.has(g.node.id))) continue;
+          group.forEach((g) => reported.add(g.node.id));
           ctx.report({
             message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.`,
             range: ctx.range(w.node),
-            related,
+            related: [...related, ...group.slice(0, -1).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.node) }))],
             fixes: [],
           });
         }
