@@ -40,26 +40,14 @@ export class PythonModel {
     for (const c of this.calls) c.callee = this.qualify(c.node.childForFieldName('function'));
   }
 
-  /** Node types the walk materialises (a tree cursor skips the rest without creating JS objects for them). */
+  /** Node types the model materialises. */
   private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'call', 'comment', 'function_definition']);
 
   private collect(root: Node): void {
-    const cursor = root.walk();
-    try {
-      for (;;) {
-        if (PythonModel.VISITED.has(cursor.nodeType)) this.visit(cursor.currentNode);
-        if (cursor.gotoFirstChild()) continue;
-        while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent()) {
-            this.calls.sort((a, b) => a.node.startIndex - b.node.startIndex);
-            for (const l of this.byType.values()) l.sort((a, b) => a.startIndex - b.startIndex);
-            return;
-          }
-        }
-      }
-    } finally {
-      cursor.delete();
-    }
+    // one native query for the node types the model needs (no JS object for every token of the file)
+    for (const n of root.descendantsOfType([...PythonModel.VISITED])) if (n) this.visit(n);
+    this.calls.sort((a, b) => a.node.startIndex - b.node.startIndex);
+    for (const l of this.byType.values()) l.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   private visit(n: Node): void {
