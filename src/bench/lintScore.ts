@@ -32,7 +32,9 @@ export async function lintScore(dir = resolve('test/fixtures/python')): Promise<
     files++;
     for (const k of got) {
       const s = score.get(k.split(':')[1] as string);
-      if (s) want.has(k) ? s.tp++ : s.fp++;
+      if (!s) continue;
+      if (want.has(k)) s.tp++;
+      else s.fp++;
     }
     for (const k of want) if (!got.has(k)) score.get(k.split(':')[1] as string)!.fn++;
   }
