@@ -105,6 +105,12 @@ export const inputShapeMismatch: LintRule = {
     const notMultiple = (h: number, w: number): boolean => !!patch && (h % patch[0] !== 0 || w % patch[1] !== 0);
     if (checkImageShape(ctx, b)) return;
     const converterApplied = ctx.evidence.appliedConverters.length > 0 || ctx.evidence.tasksFittedWithPreprocessor.length > 0;
+    // other models of the file (a zoo: Xception at 299 beside the ViT): a resize to their input size is theirs
+    const otherSizes = ctx.model.calls
+      .filter((c) => /^keras\.applications\./.test(c.callee ?? '') && c.kwargs.has('input_shape'))
+      .map((c) => ctx.model.numberList(c.kwargs.get('input_shape') ?? null))
+      .filter((hw): hw is number[] => !!hw && hw[0] != null && hw[1] != null)
+      .map((hw) => `${hw[0]}x${hw[1]}`);
     // where the backbone is called on a value we can follow back to an Input, judge the size it arrives at
     const backboneCalls = ctx.model.calls.filter((c) => ctx.values.valueOf(c.node.childForFieldName('function')) === b);
     const traced = new Map<number, Size | null>();
@@ -166,6 +172,7 @@ export const inputShapeMismatch: LintRule = {
         at = node ?? c.node;
       }
       if (hw && hw[0] != null && hw[1] != null && (hw[0] !== size[0] || hw[1] !== size[1])) {
+        if (otherSizes.includes(`${hw[0]}x${hw[1]}`)) continue; // the input size of another model in this file
         ctx.report({
           message: `Images are resized to ${hw[0]}×${hw[1]}${name === 'image_dataset_from_directory' && !c.kwargs.get('image_size') ? ' (the default image_size)' : ''}, but ${b.preset ?? b.className} takes ${size[0]}×${size[1]}.`,
           range: ctx.range(at),
