@@ -33,6 +33,7 @@ export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): st
   const fam = f.family;
   lines.push(`**${name}** — ${fam ? `${fam.classPrefix} (Keras Hub)` : 'Keras Hub preset'}${f.dir ? ` · files in ${md(f.dir)}` : ''}`);
   lines.push('');
+  if (f.description) lines.push(`${md(f.description)}`, '');
   const rows: [string, string][] = [];
   if (f.imageSize) rows.push(['Image size', `${f.imageSize[0]}×${f.imageSize[1]}`]);
   if (f.patchSize) rows.push(['Patch', `${f.patchSize[0]}×${f.patchSize[1]}`]);
@@ -45,6 +46,7 @@ export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): st
   if (f.pretraining) rows.push(['Pretraining', f.pretraining]);
   if (f.taskClasses !== undefined) rows.push(['Head', f.taskClasses === null ? 'none (backbone only): pass `num_classes` to ImageClassifier' : `${f.taskClasses} classes, logits (activation=None)`]);
   if (f.params) rows.push(['Parameters', f.params.toLocaleString('en-US')]);
+  if (f.listedIn) rows.push(['keras-hub', md(f.listedIn)]);
   if (rows.length) {
     lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`));
     lines.push('');

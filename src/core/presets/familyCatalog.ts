@@ -1,4 +1,4 @@
-import { VIT_CATALOG } from './vitCatalog';
+import { KERAS_HUB_KNOWLEDGE } from './kerasHubKnowledge';
 
 /**
  * Input contracts of the Keras Hub (and KerasCV) image families that the lint rules and hovers need.
@@ -20,9 +20,40 @@ export interface FamilyInfo {
   range: string;
   interpolation: string;
   classToken: boolean | null;
-  presets: { name: string; imageSize: number | null; patchSize?: number; note?: string; renamedTo?: string; renamedAt?: string }[];
+  presets: FamilyPreset[];
   source: string;
   convertersAre: string;
+}
+
+export interface FamilyPreset {
+  name: string;
+  imageSize: number | null;
+  patchSize?: number;
+  note?: string;
+  /** Current name of a preset an earlier keras-hub version listed under this name. */
+  renamedTo?: string;
+  renamedAt?: string;
+}
+
+/**
+ * A family's presets as the generated keras-hub knowledge lists them (every name of every listed version, with
+ * renames). Sizes the preset does not state come from the family's conversion script (`sizes`).
+ */
+function generatedPresets(family: string, sizes?: { imageSize: number; patchSize: number }): FamilyPreset[] {
+  return KERAS_HUB_KNOWLEDGE.presets
+    .filter((p) => p.family === family)
+    .map((p) => ({
+      name: p.name,
+      imageSize: p.imageSize ?? sizes?.imageSize ?? null,
+      ...(p.patchSize ?? sizes?.patchSize ? { patchSize: (p.patchSize ?? sizes?.patchSize) as number } : {}),
+      ...(!p.current && p.renamedTo ? { renamedTo: p.renamedTo, renamedAt: `${p.family}_presets.py @${p.seenIn.join(', @')} lists "${p.name}"; from @${p.goneIn} it is "${p.renamedTo}"` } : {}),
+    }));
+}
+
+/** The converter class keras-hub's newest API listing exports for a family, or the base class. */
+function converterOf(classPrefix: string): string {
+  const own = KERAS_HUB_KNOWLEDGE.exports.find((e) => e.namespace === 'layers' && e.current && e.name === `${classPrefix}ImageConverter`);
+  return own ? `keras_hub.layers.${own.name}` : `keras_hub.layers.ImageConverter (the keras-hub API listing @${KERAS_HUB_KNOWLEDGE.sources.find((s) => s.path === 'keras_hub/api/layers/__init__.py' && s.version === s.versions - 1)?.commit.slice(0, 7)} exports no ${classPrefix}ImageConverter)`;
 }
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
@@ -38,27 +69,24 @@ export const FAMILIES: readonly FamilyInfo[] = [
   {
     family: 'vit', classPrefix: 'ViT', output: 'tokens', contract: 'minus1to1',
     scale: [2 / 255, 2 / 255, 2 / 255], offset: [-1, -1, -1], formula: 'x / 127.5 - 1', range: '[-1, 1]', interpolation: 'bilinear', classToken: true,
-    presets: VIT_CATALOG.map((e) => ({ name: e.name, imageSize: e.imageSize, patchSize: e.patchSize })),
-    source: 'keras_hub/src/models/vit/vit_presets.py; tools/checkpoint_conversion/convert_vit_checkpoints.py (scale (1/255)/0.5, offset -1) @71453d0',
-    convertersAre: 'keras_hub.layers.ViTImageConverter',
+    presets: generatedPresets('vit'),
+    source: 'presets: generated from keras_hub/src/models/vit/vit_presets.py; contract: tools/checkpoint_conversion/convert_vit_checkpoints.py (scale (1/255)/0.5, offset -1) @71453d0',
+    convertersAre: converterOf('ViT'),
   },
   {
     family: 'dinov2', classPrefix: 'DINOV2', output: 'tokens', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: true,
-    presets: [
-      ...['dinov2_small', 'dinov2_base', 'dinov2_large', 'dinov2_giant', 'dinov2_with_registers_small', 'dinov2_with_registers_base', 'dinov2_with_registers_large', 'dinov2_with_registers_giant'].map((name) => ({ name, imageSize: 224, patchSize: 14 })),
-      // the earlier release's names (dinov2_presets.py @00bb3ac); renamed in @4647acb
-      ...['base', 'large', 'giant'].map((s) => ({ name: `dinov2-${s}`, imageSize: 224, patchSize: 14, renamedTo: `dinov2_${s}`, renamedAt: 'keras-hub dinov2_presets.py @4647acb (earlier releases: @00bb3ac)' })),
-    ],
-    source: 'keras_hub/src/models/dinov2/dinov2_presets.py @00bb3ac and @4647acb; tools/checkpoint_conversion/convert_dinov2_checkpoints.py (HF image_mean/std, bicubic; HF processor crop 224)',
-    convertersAre: 'keras_hub.layers.DINOV2ImageConverter',
+    // dinov2_presets.py states no sizes: convert_dinov2_checkpoints.py crops to 224 (HF processor), patch 14
+    presets: generatedPresets('dinov2', { imageSize: 224, patchSize: 14 }),
+    source: 'presets: generated from keras_hub/src/models/dinov2/dinov2_presets.py; contract: tools/checkpoint_conversion/convert_dinov2_checkpoints.py (HF image_mean/std, bicubic; HF processor crop 224)',
+    convertersAre: converterOf('DINOV2'),
   },
   {
     family: 'resnet', classPrefix: 'ResNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: null,
     presets: ['resnet_18_imagenet', 'resnet_50_imagenet', 'resnet_101_imagenet', 'resnet_152_imagenet', 'resnet_v2_50_imagenet', 'resnet_v2_101_imagenet', 'resnet_vd_18_imagenet', 'resnet_vd_34_imagenet', 'resnet_vd_50_imagenet', 'resnet_vd_50_ssld_imagenet', 'resnet_vd_50_ssld_v2_imagenet', 'resnet_vd_50_ssld_v2_fix_imagenet', 'resnet_vd_101_imagenet', 'resnet_vd_101_ssld_imagenet', 'resnet_vd_152_imagenet', 'resnet_vd_200_imagenet'].map((name) => ({ name, imageSize: 224 })),
     source: 'tools/checkpoint_conversion/convert_resnet_checkpoints.py (timm *.a1_in1k); keras_hub/src/utils/timm/preset_loader.py (scale 1/255/std, offset -mean/std)',
-    convertersAre: 'keras_hub.layers.ResNetImageConverter',
+    convertersAre: converterOf('ResNet'),
   },
   {
     family: 'efficientnet', classPrefix: 'EfficientNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
@@ -70,14 +98,14 @@ export const FAMILIES: readonly FamilyInfo[] = [
       { name: 'efficientnet_b4_ra2_imagenet', imageSize: null }, { name: 'efficientnet_b5_sw_imagenet', imageSize: null }, { name: 'efficientnet_b5_sw_ft_imagenet', imageSize: null },
     ],
     source: 'tools/checkpoint_conversion/convert_efficientnet_checkpoints.py (timm); keras_hub/src/utils/timm/preset_loader.py; image sizes from the preset names where they state them',
-    convertersAre: 'keras_hub.layers.EfficientNetImageConverter',
+    convertersAre: converterOf('EfficientNet'),
   },
   {
     family: 'mobilenet', classPrefix: 'MobileNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bilinear', classToken: null,
     presets: ['mobilenet_v3_small_050_imagenet', 'mobilenet_v3_small_100_imagenet', 'mobilenet_v3_large_100_imagenet', 'mobilenet_v3_large_100_imagenet_21k'].map((name) => ({ name, imageSize: 224 })),
     source: 'tools/checkpoint_conversion/convert_mobilenet_checkpoints.py (timm mobilenetv3 checkpoints, ImageNet mean/std)',
-    convertersAre: 'keras_hub.layers.MobileNetImageConverter',
+    convertersAre: converterOf('MobileNet'),
   },
   {
     family: 'clip', classPrefix: 'CLIP', output: 'dict', contract: 'clip', ...affine(CLIP_MEAN, CLIP_STD),
@@ -89,7 +117,7 @@ export const FAMILIES: readonly FamilyInfo[] = [
       { name: 'clip_vit_bigg_14_laion2b_39b_b160k', imageSize: 224, patchSize: 14 },
     ],
     source: 'tools/checkpoint_conversion/convert_clip_checkpoints.py (HF crop_size, image_mean/std, bicubic)',
-    convertersAre: 'keras_hub.layers.CLIPImageConverter',
+    convertersAre: converterOf('CLIP'),
   },
   {
     family: 'convnext', classPrefix: 'ConvNeXt', output: 'feature-map', contract: 'inside-model', scale: [1, 1, 1], offset: [0, 0, 0],

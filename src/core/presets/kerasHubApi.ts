@@ -1,29 +1,29 @@
+import { KERAS_HUB_KNOWLEDGE } from './kerasHubKnowledge';
+import type { KnownExport } from './kerasHubKnowledgeTypes';
+
 /**
- * Public keras_hub names the rules check against (keras_hub/api/models/__init__.py and keras_hub/api/layers/__init__.py
- * at hub@71453d0, image families). Names outside these families are not judged (unknown is not guilty).
+ * Public keras_hub names the rules check against: generated from keras-hub's own API listings
+ * (src/core/presets/kerasHubKnowledge.ts, `npm run kb:generate`). Names outside the image families are not judged
+ * (unknown is not guilty).
  */
-const IMAGE_MODEL_FAMILIES = ['ViT', 'DINOV2', 'ResNet', 'EfficientNet', 'MobileNet', 'DenseNet', 'VGG', 'CSPNet', 'MiT', 'HGNetV2', 'DeiT', 'Xception'];
-const IMAGE_CONVERTER_FAMILIES = ['ViT', 'DINOV2', 'ResNet', 'EfficientNet', 'MobileNet', 'DenseNet', 'VGG', 'CSPNet', 'MiT', 'CLIP', 'BASNet', 'DeepLabV3', 'PaliGemma', 'RetinaNet', 'SAM', 'SegFormer', 'HGNetV2', 'DeiT'];
+const IMAGE_MODEL_FAMILIES = ['ViT', 'DINOV2', 'DINOV3', 'ResNet', 'EfficientNet', 'MobileNet', 'DenseNet', 'VGG', 'CSPNet', 'MiT', 'HGNetV2', 'DeiT', 'Xception'];
+const IMAGE_CONVERTER_FAMILIES = [...IMAGE_MODEL_FAMILIES, 'CLIP', 'BASNet', 'DeepLabV3', 'PaliGemma', 'RetinaNet', 'SAM', 'SegFormer', 'SigLIP', 'Gemma3'];
 
-export const KERAS_HUB_MODELS = new Set<string>([
-  'Backbone', 'Task', 'Preprocessor', 'ImageClassifier', 'ImageClassifierPreprocessor', 'ImageSegmenter', 'ImageSegmenterPreprocessor',
-  'ObjectDetector', 'ObjectDetectorPreprocessor', 'ImageToImage', 'Inpaint', 'TextToImage', 'CausalLM', 'TextClassifier', 'MaskedLM', 'Seq2SeqLM',
-  'CLIPBackbone', 'CLIPPreprocessor', 'CLIPTokenizer', 'CLIPVisionEncoder', 'CLIPTextEncoder',
-  ...IMAGE_MODEL_FAMILIES.flatMap((f) => [`${f}Backbone`, `${f}ImageClassifier`, `${f}ImageClassifierPreprocessor`]),
-  // image exports of a later keras-hub (keras_hub/api/models/__init__.py @0020e26)
-  'DINOV3Backbone', 'MobileNetV5Backbone', 'MobileNetV5ImageClassifier', 'MobileNetV5ImageClassifierPreprocessor', 'DepthAnythingBackbone',
-  'DepthAnythingDepthEstimator', 'DepthAnythingDepthEstimatorPreprocessor', 'DFineBackbone', 'DFineObjectDetector', 'DFineObjectDetectorPreprocessor',
-  'SigLIPBackbone', 'SigLIPVisionEncoder', 'SigLIPPreprocessor', 'Gemma3VisionEncoder', 'DepthEstimator', 'DepthEstimatorPreprocessor',
-  'ViTDetBackbone', 'SAMBackbone', 'SAMImageSegmenter', 'SAMImageSegmenterPreprocessor', 'SegFormerBackbone', 'SegFormerImageSegmenter', 'DeepLabV3Backbone', 'DeepLabV3ImageSegmenter', 'RetinaNetBackbone', 'RetinaNetObjectDetector', 'BASNetBackbone',
-]);
+const exportsOf = (ns: 'models' | 'layers'): Map<string, KnownExport> => new Map(KERAS_HUB_KNOWLEDGE.exports.filter((e) => e.namespace === ns).map((e) => [e.name, e]));
+const MODELS = exportsOf('models');
+const LAYERS = exportsOf('layers');
 
-export const KERAS_HUB_LAYERS = new Set<string>([
-  'ImageConverter', 'AudioConverter', 'TransformerEncoder', 'TransformerDecoder', 'PositionEmbedding', 'TokenAndPositionEmbedding', 'RotaryEmbedding',
-  'SinePositionEncoding', 'ReversibleEmbedding', 'RMSNormalization', 'CachedMultiHeadAttention', 'FNetEncoder', 'MaskedLMHead', 'AlibiBias',
-  'AnchorGenerator', 'BoxMatcher', 'NonMaxSuppression', 'MaskedLMMaskGenerator', 'MultiSegmentPacker', 'RandomDeletion', 'RandomSwap', 'StartEndPacker',
-  'SAMMaskDecoder', 'SAMPromptEncoder', 'WhisperAudioConverter',
-  ...IMAGE_CONVERTER_FAMILIES.map((f) => `${f}ImageConverter`),
-]);
+/** Names the newest listed keras-hub API exports (a name seen only in another version is not in these sets). */
+export const KERAS_HUB_MODELS: ReadonlySet<string> = new Set([...MODELS.values()].filter((e) => e.current).map((e) => e.name));
+export const KERAS_HUB_LAYERS: ReadonlySet<string> = new Set([...LAYERS.values()].filter((e) => e.current).map((e) => e.name));
+
+/** The source versions a name was exported by, when the newest API listing does not export it. */
+export function otherVersionExport(qualified: string): KnownExport | undefined {
+  const m = /^keras_hub\.(models|layers)\.([A-Za-z0-9_]+)$/.exec(qualified);
+  if (!m) return undefined;
+  const e = (m[1] === 'models' ? MODELS : LAYERS).get(m[2] as string);
+  return e && !e.current ? e : undefined;
+}
 
 /** Well-known wrong names and the right ones (facts sheet §1). */
 export const KNOWN_WRONG: Record<string, string> = {
@@ -73,12 +73,12 @@ export function checkKerasHubName(qualified: string): { suggestion: string } | n
   if (!m) return null;
   const [, ns, name] = m as unknown as [string, 'models' | 'layers', string];
   const own = ns === 'models' ? KERAS_HUB_MODELS : KERAS_HUB_LAYERS;
-  if (own.has(name)) return null;
+  if (own.has(name) || otherVersionExport(qualified)) return null;
   const other = ns === 'models' ? KERAS_HUB_LAYERS : KERAS_HUB_MODELS;
   if (other.has(name)) return { suggestion: `keras_hub.${ns === 'models' ? 'layers' : 'models'}.${name}` };
-  const imageish = /(Backbone|ImageClassifier|ImageConverter|Preprocessor)$/.test(name);
+  // only names of the image families are judged: a close known name there is a typo (ViTImageConvertor)
   const familyish = [...IMAGE_MODEL_FAMILIES, ...IMAGE_CONVERTER_FAMILIES, 'Dino', 'Vit'].some((f) => name.toLowerCase().startsWith(f.toLowerCase()));
-  if (!imageish || !familyish) return null;
+  if (!familyish) return null;
   const near = closest(name, own) ?? closest(name, other);
   if (near) return { suggestion: `keras_hub.${own.has(near) ? ns : ns === 'models' ? 'layers' : 'models'}.${near}` };
   return null;

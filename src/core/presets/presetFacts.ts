@@ -1,4 +1,5 @@
 import { familyOfPreset, type FamilyInfo } from './familyCatalog';
+import { KERAS_HUB_KNOWLEDGE } from './kerasHubKnowledge';
 import { findViTPreset } from './vitCatalog';
 
 /** What the rules and the hover know about one preset: built-in tables, or the real files when on disk. */
@@ -22,6 +23,10 @@ export interface PresetFacts {
   taskActivation?: string | null;
   pretraining: string | null;
   params: number | null;
+  /** keras-hub's own description of the preset (its *_presets.py metadata). */
+  description?: string;
+  /** Which keras-hub file versions list the preset, e.g. "vit_presets.py @1ec4b72, @36b7648". */
+  listedIn?: string;
   /** Preset folder when the facts come from disk. */
   dir?: string;
   source: string;
@@ -35,6 +40,7 @@ export function builtinPresetFacts(preset: string): PresetFacts | undefined {
   if (!fam) return undefined;
   const vit = findViTPreset(preset);
   const f = fam.family;
+  const listed = KERAS_HUB_KNOWLEDGE.presets.find((p) => p.name === preset);
   return {
     preset,
     family: f,
@@ -52,7 +58,8 @@ export function builtinPresetFacts(preset: string): PresetFacts | undefined {
     taskClasses: vit ? vit.taskClasses : undefined,
     taskActivation: vit?.taskClasses ? null : undefined,
     pretraining: vit ? (vit.pretraining === 'imagenet21k' ? 'ImageNet-21k (backbone only)' : 'ImageNet-21k pre-trained, ImageNet-1k fine-tuned') : null,
-    params: vit?.params ?? null,
+    params: vit?.params ?? listed?.params ?? null,
+    ...(listed ? { description: listed.description, listedIn: `${listed.family}_presets.py @${listed.seenIn.join(', @')}${listed.current ? '' : ` (not in @${listed.goneIn}${listed.renamedTo ? `: renamed ${listed.renamedTo}` : ''})`}` } : {}),
     source: `built-in table (${f.source})`,
   };
 }

@@ -1,5 +1,5 @@
 import { FAMILIES } from '../../presets/familyCatalog';
-import { checkKerasHubName, closest } from '../../presets/kerasHubApi';
+import { checkKerasHubName, closest, otherVersionExport } from '../../presets/kerasHubApi';
 import type { LintRule } from '../lintTypes';
 
 /** VTD008: a keras_hub name or preset that does not exist, with the right name as the fix. */
@@ -15,6 +15,15 @@ export const unknownKerasHubApi: LintRule = {
       const q = ctx.model.qualify(attr);
       if (!q || !/^keras_hub\.(models|layers)\.[A-Za-z0-9_]+$/.test(q) || seen.has(attr.id)) continue;
       seen.add(attr.id);
+      const other = otherVersionExport(q);
+      if (other) {
+        ctx.report({
+          message: `${q} is exported only by another keras-hub version (${other.module.replace(/\./g, '/')}.py @${other.seenIn.join(', @')}), not by the newest API listing the rules know; check the keras-hub you install.`,
+          range: ctx.range(attr),
+          severity: 'information',
+        });
+        continue;
+      }
       const bad = checkKerasHubName(q);
       if (!bad) continue;
       const local = attr.text.split('.').slice(0, -1).join('.');
@@ -40,7 +49,7 @@ export const unknownKerasHubApi: LintRule = {
       const entry = FAMILIES.flatMap((f) => f.presets).find((p) => p.name === v.preset && p.renamedTo);
       if (!entry?.renamedTo) continue;
       ctx.report({
-        message: `"${v.preset}" is the preset name of earlier keras-hub releases; recent releases call it "${entry.renamedTo}" (${entry.renamedAt}). Use the name of the keras-hub you install.`,
+        message: `"${v.preset}" is the preset name of another keras-hub version (${entry.renamedAt}). Use the name of the keras-hub you install.`,
         range: ctx.range(v.presetNode),
         severity: 'information',
         fixes: [{ title: `Use "${entry.renamedTo}"`, edits: [{ range: ctx.range(v.presetNode), newText: JSON.stringify(entry.renamedTo) }] }],
