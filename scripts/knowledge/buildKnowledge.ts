@@ -13,18 +13,17 @@ export interface FileFacts {
   converters: ExtractedConverter[];
 }
 
-/** Image side and patch stated by a preset's name (`_patch16_384`) or description (`resolution of 224x224`). */
+/**
+ * Image side and patch stated by a preset's name (`_patch16_384`, `_r240_`) or description (`224x224`,
+ * `image size of 336`, `patch size of 14`); null when it states none.
+ */
 export function statedSizes(name: string, description: string): { imageSize: number | null; patchSize: number | null } {
-  const byName = /patch(\d+)_(\d+)/.exec(name);
-  const byDescription = /(\d{2,4})\s*x\s*(\d{2,4})/.exec(description);
-  const patch = /patch(\d+)/.exec(name);
-  return {
-    imageSize: byName ? Number(byName[2]) : byDescription ? Number(byDescription[1]) : null,
-    patchSize: patch ? Number(patch[1]) : null,
-  };
+  const image =
+    /patch\d+_(\d+)/.exec(name)?.[1] ?? /_r(\d{2,4})(?:_|$)/.exec(name)?.[1] ?? /image size of (\d+)/i.exec(description)?.[1] ?? /(\d{2,4})\s*x\s*\d{2,4}/.exec(description)?.[1];
+  const patch = /patch(\d+)/.exec(name)?.[1] ?? /patch size of (\d+)/i.exec(description)?.[1];
+  return { imageSize: image ? Number(image) : null, patchSize: patch ? Number(patch) : null };
 }
 
-/** Merges exports over all file versions; `current` = in the newest listed keras_hub/api/<namespace>/__init__.py. */
 export function mergeExports(files: FileFacts[]): KnownExport[] {
   const byKey = new Map<string, KnownExport>();
   const newestApi = new Set(

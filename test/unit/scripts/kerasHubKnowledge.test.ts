@@ -157,6 +157,14 @@ describe('keras-hub knowledge generator', () => {
     }
   });
 
+  it('the generated histories hold the renames the listed versions show', () => {
+    const by = new Map(KERAS_HUB_KNOWLEDGE.presets.map((p) => [p.name, p]));
+    assert.deepEqual([by.get('dinov2-base')?.renamedTo, by.get('dinov2-base')?.goneIn], ['dinov2_base', '4647acb']);
+    assert.deepEqual([by.get('mobilenetv3_small_050')?.renamedTo, by.get('mobilenetv3_small_050')?.goneIn], ['mobilenet_v3_small_050_imagenet', '3a862bb']);
+    assert.equal(by.get('dinov2_with_registers_small')?.current, true);
+    assert.deepEqual([by.get('efficientnet_b1_ra4_e3600_r240_imagenet')?.imageSize, by.get('clip_vit_h_14_laion2b_s32b_b79k')?.patchSize], [240, 14]);
+  });
+
   it('lint: an export of another version is information naming it; the DINOv2 rename names both versions', async () => {
     const findings = await lintText('import keras_hub\nc = keras_hub.layers.DinoV2ImageConverter()\nb = keras_hub.models.Backbone.from_preset("dinov2-base")\n');
     const byLine = new Map(findings.map((f) => [f.range.start.line, f]));
