@@ -18,6 +18,12 @@ export function insertLineAfter(ctx: RuleContext, stmt: Node, text: string): Tex
   return { range: at, newText: `\n${indent}${text}` };
 }
 
+/** Inserts a line before a statement, at its indentation. */
+export function insertLineBefore(ctx: RuleContext, stmt: Node, text: string): TextEdit {
+  const start = positionAt(ctx.src, stmt.startIndex);
+  return { range: { start, end: start }, newText: `${text}\n${' '.repeat(stmt.startPosition.column)}` };
+}
+
 /** Python literal of a string. */
 export function pyString(s: string): string {
   return JSON.stringify(s);

@@ -1,5 +1,16 @@
 import type { Node } from 'web-tree-sitter';
+import { branchTruth, type Literal } from './branchGuards';
+import { FunctionScopes } from './functionScopes';
 import type { PythonSource } from './pythonSource';
+
+/** `name = value`, or the `index`-th element of a tuple unpacked from `value` (`a, b = build()`). */
+export interface Assignment {
+  target: Node;
+  value: Node;
+  /** Function the assignment is local to (FunctionScopes index), -1 at module level. */
+  scope: number;
+  index?: number;
+}
 
 export interface CallInfo {
   node: Node;
@@ -26,10 +37,14 @@ export class PythonModel {
   readonly imports = new Map<string, string>();
   /** Local names bound by imports from modules outside KNOWN_MODULES (user code: behaviour unknown). */
   readonly unknownImports = new Set<string>();
-  readonly assignments = new Map<string, { target: Node; value: Node }[]>();
+  readonly assignments = new Map<string, Assignment[]>();
   readonly calls: CallInfo[] = [];
   readonly comments: Node[] = [];
   readonly functionDefs = new Map<string, Node>();
+  scopes: FunctionScopes = new FunctionScopes([]);
+  private readonly defNodes: Node[] = [];
+  private readonly returns: Node[] = [];
+  private readonly pendingAssignments: { name: string; target: Node; value: Node; index?: number }[] = [];
   private readonly qualifyCache = new Map<number, string | null>();
   private readonly byType = new Map<string, Node[]>();
   private readonly byText = new Map<string, Node[]>();
@@ -37,11 +52,13 @@ export class PythonModel {
 
   constructor(readonly src: PythonSource) {
     this.collect(src.root);
+    this.scopes = new FunctionScopes(this.defNodes);
+    for (const a of this.pendingAssignments) this.addAssignment(a.name, a.target, a.value, a.index);
     for (const c of this.calls) c.callee = this.qualify(c.node.childForFieldName('function'));
   }
 
   /** Node types the model materialises. */
-  private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'call', 'comment', 'function_definition']);
+  private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'call', 'comment', 'function_definition', 'return_statement']);
 
   private collect(root: Node): void {
     // one native query for the node types the model needs (no JS object for every token of the file)
@@ -94,11 +111,14 @@ export class PythonModel {
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
           if (left && right) {
-            if (left.type === 'identifier' || left.type === 'attribute') this.addAssignment(left.text, left, right);
+            if (left.type === 'identifier' || left.type === 'attribute') this.pendingAssignments.push({ name: left.text, target: left, value: right });
             else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && (right.type === 'expression_list' || right.type === 'tuple')) {
               const ls = left.namedChildren.filter(Boolean) as Node[];
               const rs = right.namedChildren.filter(Boolean) as Node[];
-              ls.forEach((l, i) => rs[i] && (l.type === 'identifier' || l.type === 'attribute') && this.addAssignment(l.text, l, rs[i] as Node));
+              ls.forEach((l, i) => rs[i] && (l.type === 'identifier' || l.type === 'attribute') && this.pendingAssignments.push({ name: l.text, target: l, value: rs[i] as Node }));
+            } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right.type === 'call') {
+              // model, preprocess = build("vit"): element i of what the call returns
+              (left.namedChildren.filter(Boolean) as Node[]).forEach((l, index) => (l.type === 'identifier' || l.type === 'attribute') && this.pendingAssignments.push({ name: l.text, target: l, value: right, index }));
             }
           }
           break;
@@ -112,8 +132,12 @@ export class PythonModel {
         case 'function_definition': {
           const name = n.childForFieldName('name')?.text;
           if (name) this.functionDefs.set(name, n);
+          this.defNodes.push(n);
           break;
         }
+        case 'return_statement':
+          this.returns.push(n);
+          break;
       }
     }
   }
@@ -124,10 +148,11 @@ export class PythonModel {
     if (!KNOWN_MODULES.includes(top)) this.unknownImports.add(local);
   }
 
-  private addAssignment(name: string, target: Node, value: Node): void {
+  private addAssignment(name: string, target: Node, value: Node, index?: number): void {
     let list = this.assignments.get(name);
     if (!list) this.assignments.set(name, (list = []));
-    list.push({ target, value });
+    const scope = name.includes('.') ? -1 : this.scopes.scopeAt(target.startIndex);
+    list.push(index === undefined ? { target, value, scope } : { target, value, scope, index });
   }
 
   private arguments(call: Node): { args: Node[]; kwargs: Map<string, Node> } {
@@ -145,12 +170,29 @@ export class PythonModel {
     return { args, kwargs };
   }
 
-  /** The last assignment to `name` that starts before `before` (or the last one at all). */
-  lastAssignment(name: string, before?: number): { target: Node; value: Node } | undefined {
+  /**
+   * The assignment a read of `name` at `before` sees, with Python's scoping: a name assigned (or a parameter) in the
+   * enclosing function is local to it (the last assignment before the read, or none: a parameter); otherwise the
+   * enclosing functions', then the module's (the last before the read, or for reads inside functions the last at all).
+   * Without `before`, or for `self.x`, the last assignment before it anywhere (or the last at all).
+   */
+  lastAssignment(name: string, before?: number): Assignment | undefined {
     const list = this.assignments.get(name);
     if (!list) return undefined;
-    const prior = before === undefined ? list : list.filter((a) => a.target.startIndex < before);
-    return (prior.length ? prior : before === undefined ? list : name.startsWith('self.') ? list : [])[prior.length ? prior.length - 1 : list.length - 1];
+    if (before === undefined || name.includes('.')) {
+      const prior = before === undefined ? list : list.filter((a) => a.target.startIndex < before);
+      return (prior.length ? prior : before === undefined ? list : name.startsWith('self.') ? list : [])[prior.length ? prior.length - 1 : list.length - 1];
+    }
+    const readScope = this.scopes.scopeAt(before);
+    for (let s = readScope; ; s = (this.scopes.list[s] as { parent: number }).parent) {
+      const local = list.filter((a) => a.scope === s);
+      if (local.length > 0 || this.scopes.isParam(s, name)) {
+        const prior = local.filter((a) => a.target.startIndex < before);
+        if (prior.length) return prior[prior.length - 1];
+        return s === readScope ? undefined : local[local.length - 1];
+      }
+      if (s < 0) return undefined;
+    }
   }
 
   /** Follows identifiers (and `self.x`) to the expression last assigned to them, a few steps deep. */
@@ -160,9 +202,111 @@ export class PythonModel {
     if (node.type === 'identifier' || (node.type === 'attribute' && node.text.startsWith('self.'))) {
       if (this.imports.has(node.text)) return node;
       const a = this.lastAssignment(node.text, node.startIndex);
+      if (a && a.index !== undefined) {
+        const element = this.returnedBy(a.value, a.index);
+        return element ? this.resolve(element, depth + 1) : node;
+      }
       if (a && a.value !== node && !(a.value.startIndex <= node.startIndex && a.value.endIndex >= node.endIndex)) return this.resolve(a.value, depth + 1);
+      if (!a && node.type === 'identifier') {
+        const bound = this.parameterValue(node);
+        if (bound) return this.resolve(bound, depth + 1);
+      }
+    }
+    if (node.type === 'call') {
+      const returned = this.returnedBy(node);
+      if (returned) return this.resolve(returned, depth + 1);
     }
     return node;
+  }
+
+  /** Literal value of an expression (strings, numbers, booleans, None), resolved through names. */
+  literalOf(node: Node): Literal {
+    const n = this.resolve(node);
+    if (!n) return undefined;
+    if (n.type === 'none') return { v: null };
+    if (n.type === 'true') return { v: true };
+    if (n.type === 'false') return { v: false };
+    const s = this.stringValue(n);
+    if (s !== null) return { v: s };
+    const x = this.numberValue(n);
+    return x === null ? undefined : { v: x };
+  }
+
+  /** The argument a parameter of a plain function receives at its one call site in the file, or its default. */
+  private parameterValue(ident: Node): Node | null {
+    const s = this.scopes.scopeAt(ident.startIndex);
+    if (s < 0 || !this.scopes.isParam(s, ident.text)) return null;
+    const fn = this.scopes.list[s]!;
+    if (fn.isMethod) return null;
+    const sites = this.calls.filter((c) => this.scopes.calledFunction(c.node) === s);
+    if (sites.length !== 1) return null;
+    return this.argumentFor(s, sites[0]!.node, ident.text);
+  }
+
+  private argumentFor(scope: number, call: Node, param: string): Node | null {
+    const fn = this.scopes.list[scope]!;
+    const info = this.callAt(call);
+    if (!info) return null;
+    const i = fn.params.findIndex((p) => p.name === param);
+    if (i < 0) return null;
+    return info.kwargs.get(param) ?? info.args[i] ?? fn.params[i]!.default;
+  }
+
+  /**
+   * What a call of a plain function of this file returns (the `index`-th tuple element when given), judged with the
+   * arguments of that call: `if name == "vit":` branches that cannot run are left out. Null when it cannot be told
+   * (several returns or assignments stay possible, a method, a recursive or unknown function).
+   */
+  returnedBy(call: Node, index?: number): Node | null {
+    const s = this.scopes.calledFunction(call);
+    if (s === null || this.returnDepth > 3) return null;
+    this.returnDepth++;
+    try {
+      return this.returnedByScope(s, call, index);
+    } finally {
+      this.returnDepth--;
+    }
+  }
+
+  private returnDepth = 0;
+
+  private returnedByScope(s: number, call: Node, index?: number): Node | null {
+    const fn = this.scopes.list[s]!;
+    const lit = (n: Node): Literal => {
+      if (n.type === 'identifier' && this.scopes.isParam(s, n.text) && this.lastAssignment(n.text, n.startIndex) === undefined) {
+        const arg = this.argumentFor(s, call, n.text);
+        return arg ? this.literalOf(arg) : undefined;
+      }
+      return n.type === 'identifier' && this.scopes.scopeAt(n.startIndex) === s ? undefined : this.literalOf(n);
+    };
+    const pick = (nodes: Node[]): Node | null => {
+      // the first that certainly runs, unless one that may run comes before it
+      for (const n of nodes) {
+        const t = branchTruth(n, fn.node, lit);
+        if (t === true) return n;
+        if (t === null) return null;
+      }
+      return null;
+    };
+    const returns = this.returns.filter((r) => this.scopes.scopeAt(r.startIndex) === s);
+    const ret = pick(returns);
+    let value = ret?.namedChildren.find((c) => c && c.type !== 'comment') ?? null;
+    if (!value) return null;
+    if (index !== undefined) {
+      if (value.type !== 'expression_list' && value.type !== 'tuple') return null;
+      value = value.namedChildren.filter((c) => c && c.type !== 'comment')[index] ?? null;
+      if (!value) return null;
+    }
+    if (value.type !== 'identifier') return value;
+    // a local name: the assignment that runs last before the return, if the branches tell which
+    const local = (this.assignments.get(value.text) ?? []).filter((a) => a.scope === s && a.target.startIndex < value!.startIndex && a.index === undefined);
+    if (local.length === 0) {
+      const arg = this.scopes.isParam(s, value.text) ? this.argumentFor(s, call, value.text) : null;
+      return arg;
+    }
+    const chosen = pick([...local].reverse().map((a) => a.target));
+    const a = chosen ? local.find((x) => x.target.id === chosen.id) : undefined;
+    return a ? a.value : null;
   }
 
   /** Dotted qualified name of an identifier/attribute chain, resolving imports and simple aliases. */

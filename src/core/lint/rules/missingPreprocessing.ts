@@ -1,5 +1,6 @@
+import type { Node } from 'web-tree-sitter';
 import type { KerasValue } from '../kerasValues';
-import { insertLineAfter, kerasHubAlias, pyString } from '../fixHelpers';
+import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
@@ -16,12 +17,18 @@ function contractText(v: KerasValue): string {
   return f?.formula ? `${f.formula}, range ${f.range}` : v.family ? `${v.family.formula}, range ${v.family.range}` : 'its converter';
 }
 
-function converterFix(ctx: RuleContext, v: KerasValue, callArg: { start: number; end: number; text: string } | null): QuickFix | null {
+function converterFix(ctx: RuleContext, v: KerasValue, site: Node, callArg: { start: number; end: number; text: string } | null): QuickFix | null {
   if (!v.presetNode || !v.preset) return null;
   const { alias, importEdit } = kerasHubAlias(ctx);
   const stmt = ctx.model.statementOf(v.def.node);
-  const name = v.name?.startsWith('self.') ? 'self.image_converter' : 'image_converter';
-  const edits = [insertLineAfter(ctx, stmt, `${name} = ${alias}.layers.ImageConverter.from_preset(${v.presetNode.text})`)];
+  const scopes = ctx.model.scopes;
+  // the converter is made where the backbone is, unless that is another function (a factory) or a return: then
+  // right before the call it must convert for
+  const atSite = stmt.type === 'return_statement' || scopes.scopeAt(v.def.node.startIndex) !== scopes.scopeAt(site.startIndex);
+  const name = v.name?.startsWith('self.') && !atSite ? 'self.image_converter' : 'image_converter';
+  const line = `${name} = ${alias}.layers.ImageConverter.from_preset(${v.presetNode.text})`;
+  if (atSite && !/^["']/.test(v.presetNode.text)) return null; // the preset is a name local to the factory
+  const edits = [atSite ? insertLineBefore(ctx, ctx.model.statementOf(site), line) : insertLineAfter(ctx, stmt, line)];
   if (importEdit) edits.unshift(importEdit);
   if (callArg) {
     edits.push({ range: ctx.offsets(callArg.start, callArg.end), newText: `${name}(${callArg.text})` });
@@ -97,7 +104,7 @@ export const missingPreprocessing: LintRule = {
       if (reported.has(site.node.id)) continue;
       reported.add(site.node.id);
       const arg = site.args[0];
-      const fix = converterFix(ctx, v, arg ? { start: arg.startIndex, end: arg.endIndex, text: arg.text } : null);
+      const fix = converterFix(ctx, v, site.node, arg ? { start: arg.startIndex, end: arg.endIndex, text: arg.text } : null);
       ctx.report({
         message: asTaskLayer
           ? `${v.className} ${site.callee?.endsWith('.fit') || site.node.childForFieldName('function')?.text.endsWith('.fit') ? 'built with preprocessor=None' : 'called as a layer'} drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`

@@ -18,6 +18,14 @@ describe('quick fixes', () => {
     assert.match(fixed, /features = backbone\(image_converter\(inputs\)\)/);
     assert.deepEqual((await lintText(fixed)).map((x) => x.code), []);
   });
+  it('for a backbone made by a factory, the converter is made right before the call (the factory is another scope)', async () => {
+    const text = fixture('factory_default_argument.py');
+    const [f] = (await lintText(text)).filter((x) => x.code === 'VTD001');
+    const fixed = applyEdits(text, f!.fixes.find((x) => x.preferred)!.edits);
+    assert.match(fixed, /\nimage_converter = keras_hub\.layers\.ImageConverter\.from_preset\("vit_base_patch16_224_imagenet"\)\nout = backbone\(image_converter\(x\)\)/);
+    assert.doesNotMatch(fixed.slice(0, fixed.indexOf('images =')), /image_converter/);
+    assert.deepEqual((await lintText(fixed)).map((x) => x.code), []);
+  });
   it('the converter fix imports keras_hub when only names were imported', async () => {
     const text = 'import keras\nfrom keras_hub.models import Backbone\n\nb = Backbone.from_preset("vit_base_patch16_224_imagenet")\nx = keras.Input(shape=(224, 224, 3))\ny = b(x)\n';
     const fix = (await lintText(text))[0]!.fixes[0]!;

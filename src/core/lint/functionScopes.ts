@@ -1,0 +1,72 @@
+import type { Node } from 'web-tree-sitter';
+
+/** One `def` of the file: its extent, parameters and where it sits. */
+export interface FunctionScope {
+  node: Node;
+  name: string;
+  start: number;
+  end: number;
+  /** Index of the enclosing function, -1 at module level. */
+  parent: number;
+  /** A method (defined directly in a class body): its call sites are not modelled. */
+  isMethod: boolean;
+  params: { name: string; default: Node | null }[];
+}
+
+function paramsOf(def: Node): FunctionScope['params'] {
+  const out: FunctionScope['params'] = [];
+  for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p) continue;
+    if (p.type === 'identifier') out.push({ name: p.text, default: null });
+    else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+      const name = p.childForFieldName('name')?.text;
+      if (name) out.push({ name, default: p.childForFieldName('value') });
+    } else if (p.type === 'typed_parameter') {
+      const name = p.namedChildren.find((c) => c?.type === 'identifier')?.text;
+      if (name) out.push({ name, default: null });
+    }
+  }
+  return out;
+}
+
+/** Python's function scopes of one file, found by extent (no tree walks per lookup). */
+export class FunctionScopes {
+  readonly list: FunctionScope[] = [];
+  private readonly byName = new Map<string, number | null>();
+
+  constructor(defs: Node[]) {
+    const sorted = [...defs].sort((a, b) => a.startIndex - b.startIndex);
+    for (const def of sorted) {
+      const name = def.childForFieldName('name')?.text ?? '';
+      const parent = this.scopeAt(def.startIndex);
+      const isMethod = def.parent?.type === 'block' && def.parent.parent?.type === 'class_definition'
+        || def.parent?.type === 'decorated_definition' && def.parent.parent?.type === 'block' && def.parent.parent.parent?.type === 'class_definition';
+      this.list.push({ node: def, name, start: def.startIndex, end: def.endIndex, parent, isMethod, params: paramsOf(def) });
+      const idx = this.list.length - 1;
+      // a name defined twice is ambiguous: its calls are not followed
+      this.byName.set(name, isMethod ? null : this.byName.has(name) ? null : idx);
+    }
+  }
+
+  /** Innermost function containing the offset, -1 for module level. */
+  scopeAt(offset: number): number {
+    let best = -1;
+    for (let i = 0; i < this.list.length; i++) {
+      const f = this.list[i] as FunctionScope;
+      if (f.start > offset) break;
+      if (offset < f.end && (best < 0 || f.start >= (this.list[best] as FunctionScope).start)) best = i;
+    }
+    return best;
+  }
+
+  /** The plain (non-method, uniquely named) function a call like `build(...)` invokes. */
+  calledFunction(call: Node): number | null {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'identifier') return null;
+    return this.byName.get(fn.text) ?? null;
+  }
+
+  isParam(scope: number, name: string): boolean {
+    return scope >= 0 && (this.list[scope] as FunctionScope).params.some((p) => p.name === name);
+  }
+}
