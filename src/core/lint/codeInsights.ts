@@ -47,7 +47,7 @@ export function codeInsights(src: PythonSource, lookup?: PresetLookup): CodeInsi
         stageLines.pooled = sub.startPosition.row;
       }
     }
-    if (!pooling && model.calls.some((c) => /GlobalAveragePooling1D$/.test(model.callAt(c.node.childForFieldName('function'))?.callee ?? '') || /ops\.mean$|reduce_mean$/.test(c.callee ?? ''))) pooling = 'gap';
+    if (!pooling && model.calls.some((c) => /GlobalAveragePooling1D$/.test(model.callAt(c.fn)?.callee ?? '') || /ops\.mean$|reduce_mean$/.test(c.callee ?? ''))) pooling = 'gap';
   }
   const head = findHead(model, values);
   if (head) stageLines.logits = head.node.startPosition.row;

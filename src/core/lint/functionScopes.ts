@@ -59,11 +59,9 @@ export class FunctionScopes {
     return best;
   }
 
-  /** The plain (non-method, uniquely named) function a call like `build(...)` invokes. */
-  calledFunction(call: Node): number | null {
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'identifier') return null;
-    return this.byName.get(fn.text) ?? null;
+  /** The plain (non-method, uniquely named) function of that name. */
+  functionNamed(name: string): number | null {
+    return this.byName.get(name) ?? null;
   }
 
   isParam(scope: number, name: string): boolean {

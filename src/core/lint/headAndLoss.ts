@@ -58,7 +58,7 @@ export function findHead(model: PythonModel, values: KerasValues): HeadInfo | nu
 export function findLosses(model: PythonModel): LossInfo[] {
   const out: LossInfo[] = [];
   for (const c of model.calls) {
-    if (!/\.compile$/.test(c.node.childForFieldName('function')?.text ?? '')) continue;
+    if (!/\.compile$/.test(c.fnText)) continue;
     const lossArg = c.kwargs.get('loss') ?? c.args[1] ?? null;
     if (!lossArg) continue;
     const resolved = model.resolve(lossArg);

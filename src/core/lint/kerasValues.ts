@@ -100,26 +100,33 @@ export class KerasValues {
   private targets(): NonNullable<KerasValues['callTargets']> {
     if (this.callTargets) return this.callTargets;
     this.callTargets = this.model.calls.map((call) => {
-      const fn = call.node.childForFieldName('function');
-      const fnText = fn?.type === 'identifier' || fn?.type === 'attribute' || fn?.type === 'call' ? fn : null;
-      const target = fnText && !(fnText.type === 'attribute' && !this.mightBeValue(fnText.text)) ? this.valueOf(fnText) : undefined;
+      const text = call.fnText;
+      // decided from the callee's text first: most calls (print, len, keras.layers.Dense) cannot be a value
+      const dotted = /^[A-Za-z_][\w.]*$/.test(text);
+      const target = call.fn && (dotted ? this.mightBeValue(text) : text.includes('(')) ? this.valueOf(call.fn) : undefined;
       let method: string | null = null;
       let methodTarget: KerasValue | undefined;
-      if (fn?.type === 'attribute') {
-        method = fn.childForFieldName('attribute')?.text ?? null;
-        const obj = fn.childForFieldName('object');
-        if (obj && this.mightBeValue(obj.text)) methodTarget = this.valueOf(obj);
+      const dot = text.lastIndexOf('.');
+      if (dot > 0 && /^[A-Za-z_]\w*$/.test(text.slice(dot + 1)) && call.fn?.type === 'attribute') {
+        method = text.slice(dot + 1);
+        const objText = text.slice(0, dot);
+        if (dotted ? this.mightBeValue(objText) : objText.includes('(')) methodTarget = this.valueOf(call.fn.childForFieldName('object'));
       }
       return { call, target, method, methodTarget };
     });
     return this.callTargets;
   }
 
-  /** Cheap pre-filter: only names bound to a value (or calls) can evaluate to one. */
+  private boundNames: Set<string> | null = null;
+
+  /** Cheap pre-filter: only names bound to a value, assigned, or parameters (or calls) can evaluate to one. */
   private mightBeValue(text: string): boolean {
     if (text.includes('(')) return true;
+    if (!this.boundNames) {
+      this.boundNames = new Set([...this.values.flatMap((v) => (v.name ? [v.name] : [])), ...this.model.assignments.keys(), ...this.model.scopes.list.flatMap((f) => f.params.map((p) => p.name))]);
+    }
     const base = text.replace(/\.(backbone|preprocessor)$/, '');
-    return this.values.some((v) => v.name === base || v.name === text) || this.model.assignments.has(base);
+    return this.boundNames.has(base) || this.boundNames.has(text);
   }
 
   /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
@@ -129,19 +136,22 @@ export class KerasValues {
       .map((t) => t.call);
   }
 
+  private sequentialElements: { el: Node; value: KerasValue | undefined }[] | null = null;
+
   /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
   sequentialUses(v: KerasValue): CallInfo[] {
-    const out: CallInfo[] = [];
-    for (const c of this.model.calls) {
-      if (!/(^|\.)Sequential$/.test(c.callee ?? '')) continue;
-      const list = c.args[0] ?? c.kwargs.get('layers');
-      const r = this.model.resolve(list ?? null);
-      if (r?.type !== 'list') continue;
-      for (const el of r.namedChildren) {
-        if (el && this.valueOf(el)?.def.node.id === v.def.node.id) out.push({ node: el, callee: null, args: [], kwargs: new Map() });
+    if (!this.sequentialElements) {
+      this.sequentialElements = [];
+      for (const c of this.model.calls) {
+        if (!c.callee || !/(^|\.)Sequential$/.test(c.callee)) continue;
+        const r = this.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
+        if (r?.type !== 'list') continue;
+        for (const el of r.namedChildren) if (el) this.sequentialElements.push({ el, value: this.valueOf(el) });
       }
     }
-    return out;
+    return this.sequentialElements
+      .filter((e) => e.value?.def.node.id === v.def.node.id)
+      .map((e) => ({ node: e.el, fn: null, fnText: '', callee: null, args: [], kwargs: new Map() }));
   }
 
   /** Method calls on the value: `task.fit(...)`, `backbone.summary()`. */

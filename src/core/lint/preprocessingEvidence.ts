@@ -135,7 +135,7 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       }
     }
     // a call to an imported user function on the data (x = my_utils.preprocess(x))
-    const fnBase = (c.node.childForFieldName('function')?.text ?? '').split('.')[0] ?? '';
+    const fnBase = c.fnText.split('.')[0] ?? '';
     if (model.unknownImports.has(fnBase) && c.args.length > 0) ev.unknown.push(c.node);
   }
   for (const bin of model.nodesOfType('binary_operator')) {

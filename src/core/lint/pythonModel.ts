@@ -14,10 +14,44 @@ export interface Assignment {
 
 export interface CallInfo {
   node: Node;
+  /** The called expression (`keras.layers.Dense`, `backbone`, `f(x)`), and its source text. */
+  fn: Node | null;
+  fnText: string;
   /** Qualified dotted callee (imports and aliases resolved), e.g. `keras_hub.models.Backbone.from_preset`. */
   callee: string | null;
   args: Node[];
   kwargs: Map<string, Node>;
+}
+
+/** A call's arguments, read from the tree the first time a rule asks (most calls are never asked). */
+class LazyCall implements CallInfo {
+  callee: string | null = null;
+  private parsed: { args: Node[]; kwargs: Map<string, Node> } | null = null;
+
+  constructor(readonly node: Node, readonly fn: Node | null, readonly fnText: string) {}
+
+  get args(): Node[] {
+    return (this.parsed ??= parseArguments(this.node)).args;
+  }
+
+  get kwargs(): Map<string, Node> {
+    return (this.parsed ??= parseArguments(this.node)).kwargs;
+  }
+}
+
+function parseArguments(call: Node): { args: Node[]; kwargs: Map<string, Node> } {
+  const args: Node[] = [];
+  const kwargs = new Map<string, Node>();
+  const list = call.childForFieldName('arguments');
+  for (const a of list?.namedChildren ?? []) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name')?.text;
+      const v = a.childForFieldName('value');
+      if (k && v) kwargs.set(k, v);
+    } else args.push(a);
+  }
+  return { args, kwargs };
 }
 
 /** Modules whose callables are "known" (their behaviour is modelled or irrelevant); anything else imported is unknown code. */
@@ -46,15 +80,18 @@ export class PythonModel {
   private readonly returns: Node[] = [];
   private readonly pendingAssignments: { name: string; target: Node; value: Node; index?: number }[] = [];
   private readonly qualifyCache = new Map<number, string | null>();
+  private readonly callById = new Map<number, CallInfo>();
+  private readonly referencesCache = new Map<string, Node[]>();
   private readonly byType = new Map<string, Node[]>();
   private readonly byText = new Map<string, Node[]>();
-  private static readonly INDEXED = new Set(['identifier', 'attribute', 'subscript', 'binary_operator', 'float', 'string_content', 'dotted_name']);
+  /** Indexed by type for the rules. Identifiers (half of all nodes) are not materialised: see `references`. */
+  private static readonly INDEXED = new Set(['attribute', 'subscript', 'binary_operator', 'float', 'string_content', 'dotted_name', 'for_statement']);
 
   constructor(readonly src: PythonSource) {
     this.collect(src.root);
     this.scopes = new FunctionScopes(this.defNodes);
     for (const a of this.pendingAssignments) this.addAssignment(a.name, a.target, a.value, a.index);
-    for (const c of this.calls) c.callee = this.qualify(c.node.childForFieldName('function'));
+    for (const c of this.calls) c.callee = this.qualify(c.fn);
   }
 
   /** Node types the model materialises. */
@@ -73,7 +110,7 @@ export class PythonModel {
         let list = this.byType.get(n.type);
         if (!list) this.byType.set(n.type, (list = []));
         list.push(n);
-        if (n.type === 'identifier' || n.type === 'attribute') {
+        if (n.type === 'attribute') {
           const t = n.text;
           let l2 = this.byText.get(t);
           if (!l2) this.byText.set(t, (l2 = []));
@@ -123,9 +160,13 @@ export class PythonModel {
           }
           break;
         }
-        case 'call':
-          this.calls.push({ node: n, callee: null, ...this.arguments(n) });
+        case 'call': {
+          const fn = n.childForFieldName('function');
+          const info = new LazyCall(n, fn, fn?.text ?? '');
+          this.calls.push(info);
+          this.callById.set(n.id, info);
           break;
+        }
         case 'comment':
           this.comments.push(n);
           break;
@@ -153,21 +194,6 @@ export class PythonModel {
     if (!list) this.assignments.set(name, (list = []));
     const scope = name.includes('.') ? -1 : this.scopes.scopeAt(target.startIndex);
     list.push(index === undefined ? { target, value, scope } : { target, value, scope, index });
-  }
-
-  private arguments(call: Node): { args: Node[]; kwargs: Map<string, Node> } {
-    const args: Node[] = [];
-    const kwargs = new Map<string, Node>();
-    const list = call.childForFieldName('arguments');
-    for (const a of list?.namedChildren ?? []) {
-      if (!a || a.type === 'comment') continue;
-      if (a.type === 'keyword_argument') {
-        const k = a.childForFieldName('name')?.text;
-        const v = a.childForFieldName('value');
-        if (k && v) kwargs.set(k, v);
-      } else args.push(a);
-    }
-    return { args, kwargs };
   }
 
   /**
@@ -238,7 +264,7 @@ export class PythonModel {
     if (s < 0 || !this.scopes.isParam(s, ident.text)) return null;
     const fn = this.scopes.list[s]!;
     if (fn.isMethod) return null;
-    const sites = this.calls.filter((c) => this.scopes.calledFunction(c.node) === s);
+    const sites = this.calls.filter((c) => this.calledFunction(c.node) === s);
     if (sites.length !== 1) return null;
     return this.argumentFor(s, sites[0]!.node, ident.text);
   }
@@ -258,7 +284,7 @@ export class PythonModel {
    * (several returns or assignments stay possible, a method, a recursive or unknown function).
    */
   returnedBy(call: Node, index?: number): Node | null {
-    const s = this.scopes.calledFunction(call);
+    const s = this.calledFunction(call);
     if (s === null || this.returnDepth > 3) return null;
     this.returnDepth++;
     try {
@@ -315,28 +341,42 @@ export class PythonModel {
     const cached = depth === 0 ? this.qualifyCache.get(node.id) : undefined;
     if (cached !== undefined) return cached;
     let out: string | null = null;
-    if (node.type === 'identifier') {
-      const imp = this.imports.get(node.text);
-      if (imp) out = imp;
-      else {
-        const a = this.lastAssignment(node.text, node.startIndex);
-        if (a && (a.value.type === 'identifier' || a.value.type === 'attribute') && a.value.text !== node.text) out = this.qualify(a.value, depth + 1) ?? node.text;
-        else out = node.text;
+    if (node.type === 'identifier' || node.type === 'attribute') {
+      const text = node.text;
+      if (/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(text)) {
+        // a plain dotted chain: qualify its head from the text, no walk down the tree
+        const dot = text.indexOf('.');
+        const head = dot < 0 ? text : text.slice(0, dot);
+        out = this.qualifyName(head, node.startIndex, depth) + (dot < 0 ? '' : text.slice(dot));
+      } else if (node.type === 'attribute') {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute')?.text;
+        const base = obj && (obj.type === 'identifier' || obj.type === 'attribute') ? this.qualify(obj, depth + 1) : null;
+        out = base && attr ? `${base}.${attr}` : null;
       }
-    } else if (node.type === 'attribute') {
-      const obj = node.childForFieldName('object');
-      const attr = node.childForFieldName('attribute')?.text;
-      const base = obj && (obj.type === 'identifier' || obj.type === 'attribute') ? this.qualify(obj, depth + 1) : null;
-      out = base && attr ? `${base}.${attr}` : null;
     }
     out = out ? normaliseQualified(out) : null;
     if (depth === 0) this.qualifyCache.set(node.id, out);
     return out;
   }
 
+  /** An identifier read at `at`: its import, or what a simple alias assignment (`K = keras`) names. */
+  private qualifyName(name: string, at: number, depth: number): string {
+    const imp = this.imports.get(name);
+    if (imp) return imp;
+    const a = this.lastAssignment(name, at);
+    if (a && a.index === undefined && (a.value.type === 'identifier' || a.value.type === 'attribute') && a.value.text !== name) return this.qualify(a.value, depth + 1) ?? name;
+    return name;
+  }
+
   callAt(node: Node | null): CallInfo | undefined {
-    if (!node || node.type !== 'call') return undefined;
-    return this.calls.find((c) => c.node.id === node.id);
+    return node ? this.callById.get(node.id) : undefined;
+  }
+
+  /** Index (FunctionScopes) of the plain function of this file a call invokes: `build(...)`. */
+  calledFunction(call: Node): number | null {
+    const info = this.callById.get(call.id);
+    return info?.fn?.type === 'identifier' ? this.scopes.functionNamed(info.fnText) : null;
   }
 
   stringValue(node: Node | null | undefined): string | null {
@@ -389,17 +429,37 @@ export class PythonModel {
     return n.namedChildren.filter((c) => c && c.type !== 'comment').map((c) => this.numberValue(c));
   }
 
-  /** Identifier usages of `name` that are not assignment targets. */
+  /**
+   * Usages of `name` (an identifier, or `self.x`) that are not assignment targets. Identifiers are found by searching
+   * the source text and asking the tree what sits there (strings and comments are not identifiers), so that the
+   * model never materialises the file's thousands of identifier nodes.
+   */
   references(name: string): Node[] {
+    const cached = this.referencesCache.get(name);
+    if (cached) return cached;
     const out: Node[] = [];
-    const isAttr = name.startsWith('self.');
-    for (const n of this.byText.get(name) ?? []) {
-      if (n.type !== (isAttr ? 'attribute' : 'identifier')) continue;
+    this.referencesCache.set(name, out);
+    const isAttr = name.includes('.');
+    const candidates = isAttr ? (this.byText.get(name) ?? []) : this.identifiersNamed(name);
+    for (const n of candidates) {
+      if (isAttr && n.type !== 'attribute') continue;
       const p = n.parent;
       if (p?.type === 'assignment' && p.childForFieldName('left')?.id === n.id) continue;
       if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) continue;
       if (!isAttr && p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) continue;
       out.push(n);
+    }
+    return out;
+  }
+
+  /** Identifier nodes spelled `name`, in source order. */
+  identifiersNamed(name: string): Node[] {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [];
+    const out: Node[] = [];
+    const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
+    for (let m = re.exec(this.src.text); m; m = re.exec(this.src.text)) {
+      const n = this.src.root.descendantForIndex(m.index, m.index + name.length);
+      if (n?.type === 'identifier' && n.startIndex === m.index && n.endIndex === m.index + name.length) out.push(n);
     }
     return out;
   }

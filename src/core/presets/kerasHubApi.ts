@@ -50,7 +50,20 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+const closestCache = new Map<string, string | undefined>();
+
+/** The candidate nearest to `name` by edit distance, if within `maxDistance` (memoised: the lists are static). */
 export function closest(name: string, candidates: Iterable<string>, maxDistance = 3): string | undefined {
+  const list = [...candidates];
+  const key = `${maxDistance}\u0000${name}\u0000${list.join('\u0001')}`;
+  if (closestCache.has(key)) return closestCache.get(key);
+  const found = closestUncached(name, list, maxDistance);
+  if (closestCache.size > 5000) closestCache.clear();
+  closestCache.set(key, found);
+  return found;
+}
+
+function closestUncached(name: string, candidates: string[], maxDistance: number): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {

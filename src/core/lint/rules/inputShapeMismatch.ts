@@ -112,7 +112,7 @@ export const inputShapeMismatch: LintRule = {
       .filter((hw): hw is number[] => !!hw && hw[0] != null && hw[1] != null)
       .map((hw) => `${hw[0]}x${hw[1]}`);
     // where the backbone is called on a value we can follow back to an Input, judge the size it arrives at
-    const backboneCalls = ctx.model.calls.filter((c) => ctx.values.valueOf(c.node.childForFieldName('function')) === b);
+    const backboneCalls = ctx.model.calls.filter((c) => ctx.values.valueOf(c.fn) === b);
     const traced = new Map<number, Size | null>();
     let untraceable = false;
     for (const bc of backboneCalls) {

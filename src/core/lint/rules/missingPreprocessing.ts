@@ -70,7 +70,7 @@ export const missingPreprocessing: LintRule = {
       // preprocessor=None: fit() feeds the images to the backbone as they are
       if (t.def.kwargs.get('preprocessor')?.type === 'none') for (const site of ctx.values.methodCalls(t, 'fit')) entries.push({ v: t, site, asTaskLayer: true });
     }
-    const fitCalls = ctx.model.calls.filter((c) => /\.fit$/.test(c.callee ?? '') || c.node.childForFieldName('function')?.text.endsWith('.fit'));
+    const fitCalls = ctx.model.calls.filter((c) => /\.fit$/.test(c.callee ?? '') || c.fnText.endsWith('.fit'));
     const reported = new Set<number>();
     for (const { v, site, asTaskLayer } of entries) {
       const contract = contractOf(v);
@@ -107,7 +107,7 @@ export const missingPreprocessing: LintRule = {
       const fix = converterFix(ctx, v, site.node, arg ? { start: arg.startIndex, end: arg.endIndex, text: arg.text } : null);
       ctx.report({
         message: asTaskLayer
-          ? `${v.className} ${site.callee?.endsWith('.fit') || site.node.childForFieldName('function')?.text.endsWith('.fit') ? 'built with preprocessor=None' : 'called as a layer'} drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`
+          ? `${v.className} ${site.callee?.endsWith('.fit') || site.fnText.endsWith('.fit') ? 'built with preprocessor=None' : 'called as a layer'} drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`
           : `Images reach ${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) without its preprocessing. The backbone does not include it: apply the preset's ImageConverter (${contractText(v)}).`,
         range: ctx.range(site.node),
         related,

@@ -79,7 +79,7 @@ export const tokenOutputMisuse: LintRule = {
       }
     }
     for (const c of ctx.model.calls) {
-      const fn = c.node.childForFieldName('function');
+      const fn = c.fn;
       if (fn?.type !== 'call') continue;
       const layer = ctx.model.callAt(fn);
       const name = layer?.callee?.split('.').pop();

@@ -50,7 +50,7 @@ export const unfrozenBackboneHighLr: LintRule = {
     const names = backbones.flatMap((v) => (v.name ? [v.name] : []));
     // freezing that freezes (almost) nothing: for layer in backbone.layers[:-k] on a 3-layer ViT backbone
     for (const sub of ctx.model.nodesOfType('subscript')) {
-      if (!sub) continue;
+      if (!sub || !/\.layers\s*\[/.test(sub.text)) continue;
       const value = sub.childForFieldName('value');
       if (value?.type !== 'attribute' || value.childForFieldName('attribute')?.text !== 'layers') continue;
       const owner = ctx.values.valueOf(value.childForFieldName('object'));
@@ -65,8 +65,9 @@ export const unfrozenBackboneHighLr: LintRule = {
     }
     // trainable state over the file, in source order ('unknown' = freezing code we cannot follow: judge nothing after it)
     const trainableSets: { at: number; value: boolean | 'unknown' }[] = [];
-    for (const loop of ctx.src.root.descendantsOfType('for_statement')) {
-      if (!loop) continue;
+    for (const loop of ctx.model.nodesOfType('for_statement')) {
+      // only `for x in <…>.layers…:` loops can freeze backbone layers (text test before any tree walk)
+      if (!loop || !/^for\s+\w+\s+in\s+[^\n:]*\.layers\b/.test(loop.text)) continue;
       const v = loop.childForFieldName('left');
       const right = loop.childForFieldName('right');
       if (v?.type !== 'identifier' || !right) continue;
@@ -102,7 +103,7 @@ export const unfrozenBackboneHighLr: LintRule = {
     }
     trainableSets.sort((x, y) => x.at - y.at);
     for (const c of ctx.model.calls) {
-      if (!/\.compile$/.test(c.node.childForFieldName('function')?.text ?? '')) continue;
+      if (!/\.compile$/.test(c.fnText)) continue;
       const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
       if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;

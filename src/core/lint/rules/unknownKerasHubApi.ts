@@ -11,7 +11,12 @@ export const unknownKerasHubApi: LintRule = {
   check(ctx) {
     const seen = new Set<number>();
     for (const attr of ctx.model.nodesOfType('attribute')) {
-      if (!attr || attr.parent?.type === 'attribute' && attr.parent.childForFieldName('object')?.id === attr.id && /^keras_hub\.(models|layers)$/.test(ctx.model.qualify(attr) ?? '')) continue;
+      // only `….ClassName` can be a keras_hub class (cheap text test before any tree walk)
+      if (!attr) continue;
+      const text = attr.text;
+      if (!/\.[A-Z][A-Za-z0-9_]*$/.test(text)) continue;
+      if (!/(^|\.)(models|layers)\.[A-Za-z0-9_]+$/.test(text) && !/^keras_hub\.(models|layers)$/.test(ctx.model.imports.get(text.slice(0, text.indexOf('.'))) ?? '')) continue;
+      if (attr.parent?.type === 'attribute' && attr.parent.childForFieldName('object')?.id === attr.id && /^keras_hub\.(models|layers)$/.test(ctx.model.qualify(attr) ?? '')) continue;
       const q = ctx.model.qualify(attr);
       if (!q || !/^keras_hub\.(models|layers)\.[A-Za-z0-9_]+$/.test(q) || seen.has(attr.id)) continue;
       seen.add(attr.id);
@@ -39,7 +44,7 @@ export const unknownKerasHubApi: LintRule = {
     for (const [local, q] of ctx.model.imports) {
       const bad = checkKerasHubName(q);
       if (!bad) continue;
-      const node = [...ctx.model.nodesOfType('dotted_name'), ...ctx.model.nodesOfType('identifier')].find((n) => n?.text === (q.split('.').pop() as string) && n.parent && /import/.test(n.parent.type + (n.parent.parent?.type ?? '')));
+      const node = [...ctx.model.nodesOfType('dotted_name'), ...ctx.model.identifiersNamed(q.split('.').pop() as string)].find((n) => n?.text === (q.split('.').pop() as string) && n.parent && /import/.test(n.parent.type + (n.parent.parent?.type ?? '')));
       if (!node) continue;
       ctx.report({ message: `${q} does not exist; did you mean ${bad.suggestion}?${local !== q.split('.').pop() ? '' : ''}`, range: ctx.range(node) });
     }
