@@ -64,7 +64,7 @@ function feedsOtherModel(model: PythonModel, node: Node): boolean {
 }
 
 /** Arithmetic that is an argument of a display call (`plt.imshow(images[0] / 255)`): for showing, not for the model. */
-function feedsDisplay(model: PythonModel, node: Node): boolean {
+function insideDisplayCall(model: PythonModel, node: Node): boolean {
   for (let n: Node | null = node.parent; n; n = n.parent) {
     if (n.type === 'call') {
       const callee = model.qualify(n.childForFieldName('function')) ?? n.childForFieldName('function')?.text ?? '';
@@ -75,7 +75,46 @@ function feedsDisplay(model: PythonModel, node: Node): boolean {
   return false;
 }
 
-/** Classifies `expr / 255` style arithmetic by looking at the enclosing arithmetic. */
+/** `name = <node>` when the node is the whole right-hand side of an assignment to a plain name. */
+function assignedName(node: Node): { name: string; stmt: Node } | null {
+  let n: Node = node;
+  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+  const p = n.parent;
+  if (p?.type !== 'assignment' || p.childForFieldName('right')?.id !== n.id) return null;
+  const left = p.childForFieldName('left');
+  return left?.type === 'identifier' ? { name: left.text, stmt: p } : null;
+}
+
+/** Later reads of the name an expression is assigned to, in the same function. */
+function laterReads(model: PythonModel, node: Node): Node[] | null {
+  const a = assignedName(node);
+  if (!a) return null;
+  const scope = model.scopes.scopeAt(a.stmt.startIndex);
+  return model.references(a.name).filter((r) => r.startIndex >= a.stmt.endIndex && model.scopes.scopeAt(r.startIndex) === scope);
+}
+
+/** The expression only ends up on screen: inside plt.imshow(...), or assigned to a name that is only shown. */
+function feedsDisplay(model: PythonModel, node: Node): boolean {
+  if (insideDisplayCall(model, node)) return true;
+  const reads = laterReads(model, node);
+  return !!reads && reads.length > 0 && reads.every((r) => insideDisplayCall(model, r));
+}
+
+/** What the arithmetic around `node` turns a [0, 1] value into: "- 0.5) * 2", "* 2 - 1", "- 0.5) / 0.5", "- mean) / std". */
+function completedBy(model: PythonModel, node: Node): ManualKind | null {
+  let p: Node | null = node.parent;
+  for (let i = 0; i < 4 && p; i++, p = p.parent) {
+    if (p.type === 'parenthesized_expression') continue;
+    if (p.type !== 'binary_operator') break;
+    const o = p.childForFieldName('operator')?.text;
+    const r = model.numberValue(p.childForFieldName('right'));
+    if ((o === '-' && (near(r, 0.5) || near(r, 1))) || (o === '*' && near(r, 2)) || (o === '/' && near(r, 0.5))) return 'minus1to1';
+    if (o === '-' && r === null) return 'imagenet';
+  }
+  return null;
+}
+
+/** Classifies `expr / 255` style arithmetic by looking at the enclosing arithmetic, or the next statement's. */
 function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   const op = bin.childForFieldName('operator')?.text;
   const right = model.numberValue(bin.childForFieldName('right'));
@@ -86,17 +125,13 @@ function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   else if (op === '*' && near(right, 1 / 127.5)) kind = 'minus1to1';
   if (!kind) return null;
   if (kind === 'minus1to1') return kind;
-  // look upwards for "- 0.5) * 2", "* 2 - 1", "- 0.5) / 0.5", "- mean) / std"
-  let p: Node | null = bin.parent;
-  for (let i = 0; i < 4 && p; i++, p = p.parent) {
-    if (p.type === 'parenthesized_expression') continue;
-    if (p.type !== 'binary_operator') break;
-    const o = p.childForFieldName('operator')?.text;
-    const r = model.numberValue(p.childForFieldName('right'));
-    if ((o === '-' && (near(r, 0.5) || near(r, 1))) || (o === '*' && near(r, 2)) || (o === '/' && near(r, 0.5))) return 'minus1to1';
-    if (o === '-' && r === null) return 'imagenet';
-  }
-  return kind;
+  const here = completedBy(model, bin);
+  if (here) return here;
+  // x = images / 255.0 ; x = (x - 0.5) / 0.5 — the next read of x completes the mapping
+  let top: Node = bin;
+  while (top.parent && (top.parent.type === 'binary_operator' || top.parent.type === 'parenthesized_expression')) top = top.parent;
+  const next = laterReads(model, top)?.[0];
+  return (next && completedBy(model, next)) ?? kind;
 }
 
 /** Collects how the file prepares pixels: converters applied or not, hand-written steps, unknown imported steps. */
