@@ -49,8 +49,26 @@ function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwa
 
 const DISPLAY_CALLEE = /^(matplotlib\b|plt\.|PIL\.|cv2\.|seaborn\.|sns\.|IPython\.display|skimage\.io\.)|(^|\.)(imshow|imsave|imwrite|savefig|show|display|print|fromarray)$/;
 
+const stripDigits = (s: string): string => s.toLowerCase().replace(/[_\d]/g, '');
+
+/**
+ * `keras.applications.xception.preprocess_input(...)` in a file that builds `keras.applications.Xception(...)`: that
+ * model's own preprocessing, wherever the data then goes (a model zoo preparing each model's input).
+ */
+function belongsToApplicationModel(model: PythonModel, node: Node): boolean {
+  const call = model.callAt(node);
+  const m = /^keras\.applications\.([a-z0-9_]+)\.preprocess_input$/.exec(call?.callee ?? '');
+  if (!m || m[1] === 'imagenet_utils') return false;
+  const family = stripDigits(m[1] as string);
+  return model.calls.some((c) => {
+    const cls = /^keras\.applications\.(?:[a-z0-9_]+\.)?([A-Z][A-Za-z0-9]*)$/.exec(c.callee ?? '')?.[1];
+    return !!cls && stripDigits(cls).startsWith(family);
+  });
+}
+
 /** Evidence passed straight to another framework's model (`xception(preprocess_input(x))`): it is that model's input. */
 function feedsOtherModel(model: PythonModel, node: Node): boolean {
+  if (belongsToApplicationModel(model, node)) return true;
   for (let n: Node | null = node.parent; n; n = n.parent) {
     if (n.type === 'call') {
       const fn = n.childForFieldName('function');
