@@ -96,10 +96,27 @@ export const unfrozenBackboneHighLr: LintRule = {
       if (!followed) trainableSets.push({ at: loop.startIndex, value: 'unknown' });
       else if ([...VIT_WEIGHT_LAYERS].every((l) => frozen.has(l))) trainableSets.push({ at: loop.startIndex, value: false });
     }
+    // models that contain the backbone: setting their trainable sets it on every layer inside (keras semantics)
+    const wrappers = new Set<string>();
+    for (const c of ctx.model.calls) {
+      if (!c.callee || !/^keras\.(models\.)?(Model|Sequential)$/.test(c.callee)) continue;
+      const p = c.node.parent;
+      const left = p?.type === 'assignment' && p.childForFieldName('right')?.id === c.node.id ? p.childForFieldName('left') : null;
+      if (left?.type === 'identifier' || left?.type === 'attribute') wrappers.add(left.text);
+    }
     for (const [name, list] of ctx.model.assignments) {
       const m = /^(.*)\.trainable$/.exec(name);
-      if (!m || !names.includes(m[1] as string)) continue;
-      for (const a of list) trainableSets.push({ at: a.target.startIndex, value: a.value.text === 'True' });
+      if (!m) continue;
+      const owner = m[1] as string;
+      const ownsBackbone = names.includes(owner) || names.some((n) => owner === `${n}.backbone`) || wrappers.has(owner);
+      if (!ownsBackbone) continue;
+      for (const a of list) {
+        if (a.value.text !== 'True' && a.value.text !== 'False') {
+          trainableSets.push({ at: a.target.startIndex, value: 'unknown' });
+          continue;
+        }
+        trainableSets.push({ at: a.target.startIndex, value: a.value.text === 'True' });
+      }
     }
     trainableSets.sort((x, y) => x.at - y.at);
     for (const c of ctx.model.calls) {
