@@ -8,8 +8,10 @@ export interface FunctionScope {
   end: number;
   /** Index of the enclosing function, -1 at module level. */
   parent: number;
-  /** A method (defined directly in a class body): its call sites are not modelled. */
+  /** A method (defined directly in a class body): only `__init__` is followed, through `ClassName(...)` calls. */
   isMethod: boolean;
+  /** The class a method belongs to. */
+  className: string | null;
   params: { name: string; default: Node | null }[];
 }
 
@@ -39,9 +41,11 @@ export class FunctionScopes {
     for (const def of sorted) {
       const name = def.childForFieldName('name')?.text ?? '';
       const parent = this.scopeAt(def.startIndex);
-      const isMethod = def.parent?.type === 'block' && def.parent.parent?.type === 'class_definition'
-        || def.parent?.type === 'decorated_definition' && def.parent.parent?.type === 'block' && def.parent.parent.parent?.type === 'class_definition';
-      this.list.push({ node: def, name, start: def.startIndex, end: def.endIndex, parent, isMethod, params: paramsOf(def) });
+      const holder = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
+      const cls = holder?.type === 'block' && holder.parent?.type === 'class_definition' ? holder.parent : null;
+      const isMethod = cls !== null;
+      const className = cls?.childForFieldName('name')?.text ?? null;
+      this.list.push({ node: def, name, start: def.startIndex, end: def.endIndex, parent, isMethod, className, params: paramsOf(def) });
       const idx = this.list.length - 1;
       // a name defined twice is ambiguous: its calls are not followed
       this.byName.set(name, isMethod ? null : this.byName.has(name) ? null : idx);

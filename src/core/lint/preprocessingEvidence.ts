@@ -47,6 +47,8 @@ function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwa
   return APPLICATION_MODES[m[1] as string] ?? null;
 }
 
+const PY_BUILTINS = new Set(['print', 'len', 'range', 'enumerate', 'zip', 'list', 'dict', 'tuple', 'set', 'int', 'float', 'str', 'bool', 'min', 'max', 'sum', 'abs', 'round', 'sorted', 'reversed', 'map', 'filter', 'isinstance', 'hasattr', 'getattr', 'setattr', 'open', 'iter', 'next', 'super', 'type', 'any', 'all', 'repr', 'format', 'vars', 'id', 'hash', 'callable', 'divmod', 'pow', 'slice', 'object', 'property', 'staticmethod', 'classmethod', 'input', 'exit', 'quit']);
+
 const DISPLAY_CALLEE = /^(matplotlib\b|plt\.|PIL\.|cv2\.|seaborn\.|sns\.|IPython\.display|skimage\.io\.)|(^|\.)(imshow|imsave|imwrite|savefig|show|display|print|fromarray)$/;
 
 const stripDigits = (s: string): string => s.toLowerCase().replace(/[_\d]/g, '');
@@ -190,6 +192,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
     // a call to an imported user function on the data (x = my_utils.preprocess(x))
     const fnBase = c.fnText.split('.')[0] ?? '';
     if (model.unknownImports.has(fnBase) && c.args.length > 0) ev.unknown.push(c.node);
+    // get_batch(...) bound by nothing in this file but a `from my_utils import *`
+    else if (model.unknownWildcard && /^[A-Za-z_]\w*$/.test(c.fnText) && !model.imports.has(c.fnText) && !model.assignments.has(c.fnText) && !model.functionDefs.has(c.fnText) && !PY_BUILTINS.has(c.fnText)) ev.unknown.push(c.node);
   }
   for (const bin of model.nodesOfType('binary_operator')) {
     if (!bin || feedsDisplay(model, bin)) continue;

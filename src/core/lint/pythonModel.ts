@@ -71,6 +71,8 @@ export class PythonModel {
   readonly imports = new Map<string, string>();
   /** Local names bound by imports from modules outside KNOWN_MODULES (user code: behaviour unknown). */
   readonly unknownImports = new Set<string>();
+  /** A `from <user module> import *`: unbound names may come from it. */
+  unknownWildcard = false;
   readonly assignments = new Map<string, Assignment[]>();
   readonly calls: CallInfo[] = [];
   readonly comments: Node[] = [];
@@ -133,6 +135,8 @@ export class PythonModel {
           break;
         case 'import_from_statement': {
           const mod = n.childForFieldName('module_name')?.text ?? '';
+          // from my_utils import *: names nobody defines here may be that module's (unknown) code
+          if (n.namedChildren.some((c) => c?.type === 'wildcard_import') && !KNOWN_MODULES.includes(mod.split('.')[0] as string)) this.unknownWildcard = true;
           for (const child of n.namedChildren) {
             if (!child || child === n.childForFieldName('module_name')) continue;
             if (child.type === 'dotted_name') this.addImport(child.text.split('.').pop() as string, `${mod}.${child.text}`);
@@ -263,9 +267,13 @@ export class PythonModel {
     const s = this.scopes.scopeAt(ident.startIndex);
     if (s < 0 || !this.scopes.isParam(s, ident.text)) return null;
     const fn = this.scopes.list[s]!;
-    if (fn.isMethod) return null;
-    const sites = this.calls.filter((c) => this.calledFunction(c.node) === s);
-    if (sites.length !== 1) return null;
+    // a constructor's parameters come from `ClassName(...)`, other methods' from calls we do not follow
+    const ctor = fn.isMethod && fn.name === '__init__' && fn.className;
+    if (fn.isMethod && !ctor) return null;
+    const sites = ctor ? this.calls.filter((c) => c.fnText === fn.className) : this.calls.filter((c) => this.calledFunction(c.node) === s);
+    if (sites.length > 1) return null;
+    // called once: that call's argument; never called in this file: the default the code would run with
+    if (sites.length === 0) return fn.params.find((p) => p.name === ident.text)?.default ?? null;
     return this.argumentFor(s, sites[0]!.node, ident.text);
   }
 
@@ -275,7 +283,8 @@ export class PythonModel {
     if (!info) return null;
     const i = fn.params.findIndex((p) => p.name === param);
     if (i < 0) return null;
-    return info.kwargs.get(param) ?? info.args[i] ?? fn.params[i]!.default;
+    const positional = fn.isMethod ? i - 1 : i; // `self` is not passed
+    return info.kwargs.get(param) ?? (positional >= 0 ? info.args[positional] : undefined) ?? fn.params[i]!.default;
   }
 
   /**

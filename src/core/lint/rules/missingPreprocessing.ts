@@ -26,8 +26,10 @@ function converterFix(ctx: RuleContext, v: KerasValue, site: Node, callArg: { st
   // right before the call it must convert for
   const atSite = stmt.type === 'return_statement' || scopes.scopeAt(v.def.node.startIndex) !== scopes.scopeAt(site.startIndex);
   const name = v.name?.startsWith('self.') && !atSite ? 'self.image_converter' : 'image_converter';
-  const line = `${name} = ${alias}.layers.ImageConverter.from_preset(${v.presetNode.text})`;
-  if (atSite && !/^["']/.test(v.presetNode.text)) return null; // the preset is a name local to the factory
+  const siteScope = scopes.scopeAt(site.startIndex);
+  // never build a converter inside a method such as call(): it would be made again on every forward pass
+  if (atSite && siteScope >= 0 && scopes.list[siteScope]!.isMethod) return null;
+  const line = `${name} = ${alias}.layers.ImageConverter.from_preset(${atSite ? pyString(v.preset) : v.presetNode.text})`;
   const edits = [atSite ? insertLineBefore(ctx, ctx.model.statementOf(site), line) : insertLineAfter(ctx, stmt, line)];
   if (importEdit) edits.unshift(importEdit);
   if (callArg) {
