@@ -161,7 +161,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
   for (const t of values.ofKind('task')) {
     const pre = t.def.kwargs.get('preprocessor');
     const disabled = pre !== undefined && pre.type === 'none';
-    if (!disabled && values.methodCalls(t, 'fit').length > 0) ev.tasksFittedWithPreprocessor.push(t);
+    // fit, predict and evaluate all run the task's preprocessor on the data they get
+    if (!disabled && ['fit', 'predict', 'evaluate'].some((m) => values.methodCalls(t, m).length > 0)) ev.tasksFittedWithPreprocessor.push(t);
     if (model.references(`${t.name ?? '\u0000'}.preprocessor`).length) ev.appliedConverters.push({ ...t, kind: 'preprocessor' });
   }
   for (const c of model.calls) {

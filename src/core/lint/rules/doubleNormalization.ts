@@ -27,7 +27,7 @@ export const doubleNormalization: LintRule = {
     const what = conv
       ? `${conv.className}.from_preset(...) already maps pixels to the preset's range`
       : task
-        ? `${task.className}.fit() runs the preset's preprocessor on every batch`
+        ? `${task.className}.${['fit', 'predict', 'evaluate'].find((m) => ctx.values.methodCalls(task, m).length > 0) ?? 'fit'}() runs the preset's preprocessor on every batch`
         : `the KerasCV backbone was built with include_rescaling=True${cv?.def.kwargs.get('include_rescaling') ? '' : ' (the preset default; setting the attribute after from_preset changes nothing)'} and rescales by 1/255 itself`;
     const removalFix = (n: Node): QuickFix[] => {
       if (n.type !== 'call' || !/Rescaling/.test(n.text)) return [];

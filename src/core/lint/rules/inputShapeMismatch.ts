@@ -17,6 +17,30 @@ const SAME_SIZE_LAYERS = new Set(['Rescaling', 'Normalization', 'Dropout', 'Rand
  * (Rescaling, augmentation) or set it (UpSampling2D, Resizing, CenterCrop, tf.image.resize, an ImageConverter).
  * Returns the Input call and the size the backbone then sees, or null when the path cannot be followed.
  */
+/**
+ * For an Input inside a `keras.Sequential([...])` list: the size a Resizing/CenterCrop layer between it and the
+ * backbone sets, 'other-model' when the backbone is not in that list, null when nothing in between sets a size.
+ */
+function sequentialResize(ctx: RuleContext, input: Node, b: KerasValue): Size | 'other-model' | null {
+  const list = input.parent;
+  if (list?.type !== 'list') return null;
+  const items = list.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment');
+  const at = items.findIndex((n) => n.id === input.id);
+  const bi = items.findIndex((n) => ctx.values.valueOf(n) === b);
+  if (bi < 0) return 'other-model';
+  let out: Size | null = null;
+  for (const el of items.slice(at + 1, bi)) {
+    const c = ctx.model.callAt(el);
+    const name = c?.callee?.split('.').pop() ?? '';
+    if (c && (name === 'Resizing' || name === 'CenterCrop')) {
+      const h = ctx.model.numberValue(c.kwargs.get('height') ?? c.args[0]);
+      const w = ctx.model.numberValue(c.kwargs.get('width') ?? c.args[1]);
+      if (h !== null && w !== null) out = [h, w];
+    }
+  }
+  return out;
+}
+
 function traceToInput(ctx: RuleContext, expr: Node | null, presetSize: Size, depth = 0): { input: Node; map: (s: Size) => Size } | null {
   if (!expr || depth > 25) return null;
   // `x = layer(x)`: the x inside is the value assigned before this statement, not this assignment
@@ -144,6 +168,15 @@ export const inputShapeMismatch: LintRule = {
             }
           } else if (backboneCalls.length > 0 && (untraceable || traced.size > 0)) {
             continue; // this Input does not reach the backbone along a path we can follow: say nothing
+          }
+          // keras.Sequential([Input(...), Resizing(224, 224), ..., backbone, ...]): the size set before the backbone
+          const resized = sequentialResize(ctx, c.node, b);
+          if (resized === 'other-model') continue;
+          if (resized) {
+            if (resized[0] !== size[0] || resized[1] !== size[1]) {
+              ctx.report({ message: `Images of ${hw[0]}×${hw[1]} reach the backbone at ${resized[0]}×${resized[1]} after the layers in between, but ${b.preset ?? b.className} takes ${size[0]}×${size[1]}.`, range: ctx.range(at), related });
+            }
+            continue;
           }
           if (hw[0] !== size[0] || hw[1] !== size[1]) {
             const h = hw[0] as number;
