@@ -41,6 +41,15 @@ function isGuardedProbe(sub: Node, valueText: string): boolean {
   return false;
 }
 
+/** Whether a value is what a keras.Model(inputs, outputs) built in the file outputs. */
+function isModelOutput(ctx: RuleContext, node: Node): boolean {
+  return ctx.model.calls.some((m) => {
+    if (!m.callee || !/^keras\.(models\.)?Model$/.test(m.callee)) return false;
+    const out = ctx.model.resolve(m.kwargs.get('outputs') ?? m.args[1] ?? null);
+    return out?.id === node.id;
+  });
+}
+
 /** VTD003: misuse of a backbone's output: CLS slice without class token, dict keys on a tensor, Flatten, GAP2D on tokens. */
 export const tokenOutputMisuse: LintRule = {
   code: 'VTD003',
@@ -83,10 +92,17 @@ export const tokenOutputMisuse: LintRule = {
       if (fn?.type !== 'call') continue;
       const layer = ctx.model.callAt(fn);
       const name = layer?.callee?.split('.').pop();
-      if (!name || !['Flatten', 'GlobalAveragePooling2D', 'GlobalAveragePooling1D', 'GlobalMaxPooling2D'].includes(name)) continue;
+      if (!name || !['Flatten', 'GlobalAveragePooling2D', 'GlobalAveragePooling1D', 'GlobalMaxPooling2D', 'Dense'].includes(name)) continue;
       const b = backboneOutputOf(ctx, c.args[0] ?? null);
       if (!b || b.family?.output !== 'tokens') continue;
       const related = [{ message: 'backbone created here', range: ctx.range(b.def.node) }];
+      if (name === 'Dense') {
+        // a Dense on the token sequence is per-token; as the model's output it is one prediction per token
+        if (isModelOutput(ctx, c.node)) {
+          ctx.report({ message: `This Dense head runs on every token of ${b.className}'s output (batch, tokens, hidden), so the model predicts (batch, tokens, classes), not one label per image. Take the CLS token first: features[:, 0, :].`, range: ctx.range(c.node), related });
+        }
+        continue;
+      }
       if (name === 'Flatten') {
         ctx.report({ message: `Flatten() over ${b.className}'s tokens concatenates every token (tokens × hidden features): the head becomes huge and position-dependent. Take the CLS token (features[:, 0, :]) or average the tokens.`, range: ctx.range(c.node), related });
       } else if (name.endsWith('2D')) {
