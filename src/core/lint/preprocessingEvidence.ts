@@ -122,6 +122,15 @@ function feedsDisplay(model: PythonModel, node: Node): boolean {
 
 /** What the arithmetic around `node` turns a [0, 1] value into: "- 0.5) * 2", "* 2 - 1", "- 0.5) / 0.5", "- mean) / std". */
 function completedBy(model: PythonModel, node: Node): ManualKind | null {
+  // x -= 0.5 / x *= 2 / x -= mean on the next line
+  const aug = node.parent;
+  if (aug?.type === 'augmented_assignment' && aug.childForFieldName('left')?.id === node.id) {
+    const o = aug.childForFieldName('operator')?.text;
+    const r = model.numberValue(aug.childForFieldName('right'));
+    if ((o === '-=' && (near(r, 0.5) || near(r, 1))) || (o === '*=' && near(r, 2)) || (o === '/=' && near(r, 0.5))) return 'minus1to1';
+    if (o === '-=' && r === null) return 'imagenet';
+    return null;
+  }
   let p: Node | null = node.parent;
   for (let i = 0; i < 4 && p; i++, p = p.parent) {
     if (p.type === 'parenthesized_expression') continue;
@@ -173,6 +182,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (near(s, 1 / 255) && Math.abs(o) < 1e-6) ev.manual.push({ kind: 'div255', node: c.node, text: c.node.text });
       else if (near(s, 1 / 127.5) && near(o, -1)) ev.manual.push({ kind: 'minus1to1', node: c.node, text: c.node.text });
     } else if (/(^|\.)Normalization$/.test(callee)) {
+      // Normalization() adapted to the data: some standardisation, which one we cannot tell
+      if (!c.kwargs.has('mean') && c.args.length === 0) ev.unknown.push(c.node);
       const mean = model.numberList(c.kwargs.get('mean'));
       if (mean && near(mean[0] ?? null, 0.485, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
       else if (mean && near(mean[0] ?? null, 123.68, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
