@@ -28,7 +28,9 @@ export const labelHeadMismatch: LintRule = {
         related: classesNode ? [{ message: `${classes} classes here`, range: ctx.range(classesNode) }] : [],
       });
     }
-    const dsCalls = ctx.model.calls.filter((c) => /image_dataset_from_directory$/.test(c.callee ?? ''));
+    // labels re-encoded somewhere (ds.map(lambda x, y: (x, tf.one_hot(y, n)))): the directory's label_mode is not what the loss sees
+    const reencoded = ctx.model.calls.some((c) => /(^|\.)(one_hot|to_categorical|CategoryEncoding|argmax)$/.test(c.callee ?? c.fnText));
+    const dsCalls = reencoded ? [] : ctx.model.calls.filter((c) => /image_dataset_from_directory$/.test(c.callee ?? ''));
     for (const ds of dsCalls) {
       const modeNode = ds.kwargs.get('label_mode');
       const mode = modeNode ? ctx.model.stringValue(modeNode) : 'int';
