@@ -17,6 +17,23 @@ function contractText(v: KerasValue): string {
   return f?.formula ? `${f.formula}, range ${f.range}` : v.family ? `${v.family.formula}, range ${v.family.range}` : 'its converter';
 }
 
+/** np.zeros / keras.ops.ones / tf.random.uniform / np.random.rand …: a dummy tensor, not pixels (randint stays pixels). */
+const SYNTHETIC = /(^|\.)(zeros|ones|zeros_like|ones_like|full|empty|uniform|normal|truncated_normal|rand|randn|random|standard_normal)$/;
+
+function isSyntheticTensor(ctx: RuleContext, node: Node | null): boolean {
+  let r = ctx.model.resolve(node);
+  for (let i = 0; i < 3 && r?.type === 'call'; i++) {
+    const c = ctx.model.callAt(r);
+    if (!c) return false;
+    if (SYNTHETIC.test(c.callee ?? c.fnText)) return true;
+    // np.zeros(...).astype("float32"), tf.cast(np.ones(...), tf.float32)
+    if (/\.astype$/.test(c.fnText) && c.fn?.type === 'attribute') r = ctx.model.resolve(c.fn.childForFieldName('object'));
+    else if (/(^|\.)(cast|convert_to_tensor|constant|array|asarray)$/.test(c.callee ?? c.fnText)) r = ctx.model.resolve(c.args[0] ?? null);
+    else return false;
+  }
+  return false;
+}
+
 function converterFix(ctx: RuleContext, v: KerasValue, site: Node, callArg: { start: number; end: number; text: string } | null): QuickFix | null {
   if (!v.presetNode || !v.preset) return null;
   const { alias, importEdit } = kerasHubAlias(ctx);
@@ -79,6 +96,7 @@ export const missingPreprocessing: LintRule = {
       if (!contract || contract === 'inside-model') continue;
       if (ev.appliedConverters.length > 0 || ev.unusedConverters.length > 0) continue;
       if (!asTaskLayer && ev.tasksFittedWithPreprocessor.length > 0) continue;
+      if (isSyntheticTensor(ctx, site.args[0] ?? null)) continue; // backbone(np.zeros(...)): a shape check, not images
       const related = [{ message: `${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) here`, range: ctx.range(v.def.node) }];
       const fit = fitCalls[0];
       if (fit) related.push({ message: 'trained here', range: ctx.range(fit.node) });
