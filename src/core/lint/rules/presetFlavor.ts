@@ -1,4 +1,8 @@
+import { KERAS_HUB_KNOWLEDGE } from '../../presets/kerasHubKnowledge';
 import type { LintRule } from '../lintTypes';
+
+const exists = (name: string): boolean => KERAS_HUB_KNOWLEDGE.presets.some((p) => p.name === name && p.current);
+const backbones21k = (): string => KERAS_HUB_KNOWLEDGE.presets.filter((p) => p.current && p.family === 'vit' && p.name.endsWith('_imagenet21k')).map((p) => p.name).join(', ');
 
 /** VTD009 (information): a *_imagenet preset where the code intends the 21k backbone, and the other way round. */
 export const presetFlavor: LintRule = {
@@ -16,15 +20,19 @@ export const presetFlavor: LintRule = {
     for (const v of ctx.values.values) {
       if (!v.preset || !v.presetNode || v.family?.family !== 'vit') continue;
       if (/_imagenet$/.test(v.preset) && wants21k) {
+        const other = `${v.preset}21k`;
+        const has = exists(other);
         ctx.report({
-          message: `"${v.preset}" is ImageNet-21k pre-trained and then fine-tuned on ImageNet-1k (it ships a 1000-class head). The code mentions 21k: the 21k-only backbone is "${v.preset}21k".`,
+          message: `"${v.preset}" is ImageNet-21k pre-trained and then fine-tuned on ImageNet-1k (it ships a 1000-class head). The code mentions 21k: ${has ? `the 21k-only backbone is "${other}"` : `keras-hub has no 21k-only backbone at this size (those are ${backbones21k()})`}.`,
           range: ctx.range(v.presetNode),
-          fixes: [{ title: `Use "${v.preset}21k"`, edits: [{ range: ctx.range(v.presetNode), newText: JSON.stringify(`${v.preset}21k`) }] }],
+          fixes: has ? [{ title: `Use "${other}"`, edits: [{ range: ctx.range(v.presetNode), newText: JSON.stringify(other) }] }] : [],
         });
       } else if (/_imagenet21k$/.test(v.preset) && wants1k) {
+        const other = v.preset.replace(/21k$/, '');
         ctx.report({
-          message: `"${v.preset}" is the ImageNet-21k backbone only (no head, not fine-tuned on 1k). The code mentions ImageNet-1k: the fine-tuned preset is "${v.preset.replace(/21k$/, '')}" where it exists.`,
+          message: `"${v.preset}" is the ImageNet-21k backbone only (no head, not fine-tuned on 1k). The code mentions ImageNet-1k: ${exists(other) ? `the fine-tuned preset is "${other}"` : 'keras-hub has no ImageNet-1k fine-tuned preset of this size'}.`,
           range: ctx.range(v.presetNode),
+          fixes: exists(other) ? [{ title: `Use "${other}"`, edits: [{ range: ctx.range(v.presetNode), newText: JSON.stringify(other) }] }] : [],
         });
       }
     }

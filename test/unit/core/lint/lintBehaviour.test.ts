@@ -26,6 +26,15 @@ describe('quick fixes', () => {
     assert.doesNotMatch(fixed.slice(0, fixed.indexOf('images =')), /image_converter/);
     assert.deepEqual((await lintText(fixed)).map((x) => x.code), []);
   });
+  it('VTD009 offers the other flavour only where keras-hub has it', async () => {
+    const at384 = (await lintText('import keras_hub\n# ViT-B/16 pre-trained on ImageNet-21k\nb = keras_hub.models.Backbone.from_preset("vit_base_patch16_384_imagenet")\n')).find((f) => f.code === 'VTD009')!;
+    assert.deepEqual(at384.fixes.filter((f) => f.title.startsWith('Use ')), []);
+    assert.match(at384.message, /no 21k-only backbone at this size/);
+    const at224 = (await lintText('import keras_hub\n# ViT-B/16 pre-trained on ImageNet-21k\nb = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")\n')).find((f) => f.code === 'VTD009')!;
+    const fixed = applyEdits('import keras_hub\n# ViT-B/16 pre-trained on ImageNet-21k\nb = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")\n', at224.fixes.find((f) => f.title.startsWith('Use '))!.edits);
+    assert.match(fixed, /"vit_base_patch16_224_imagenet21k"/);
+    assert.deepEqual((await lintText(fixed)).map((f) => f.code), []);
+  });
   it('the converter fix imports keras_hub when only names were imported', async () => {
     const text = 'import keras\nfrom keras_hub.models import Backbone\n\nb = Backbone.from_preset("vit_base_patch16_224_imagenet")\nx = keras.Input(shape=(224, 224, 3))\ny = b(x)\n';
     const fix = (await lintText(text))[0]!.fixes[0]!;
