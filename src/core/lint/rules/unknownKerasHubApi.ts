@@ -65,7 +65,7 @@ export const unknownKerasHubApi: LintRule = {
       if (v.kind === 'kerascv-backbone' || !v.preset || !v.presetNode || /[/\\:]/.test(v.preset) || v.facts?.known) continue;
       const fam = v.family ?? FAMILIES.find((f) => f.presets.length && v.preset!.toLowerCase().startsWith(f.family));
       if (!fam || fam.presets.length === 0) continue;
-      const near = closest(v.preset, fam.presets.map((p) => p.name), 6);
+      const near = closest(v.preset, fam.presets.filter((p) => !p.renamedTo).map((p) => p.name), 6);
       ctx.report({
         message: `"${v.preset}" is not a Keras Hub ${fam.classPrefix} preset${near ? `; did you mean "${near}"?` : ''} (from_preset would fail unless it is a local folder).`,
         range: ctx.range(v.presetNode),
