@@ -16,6 +16,10 @@ describe('package.json manifest', () => {
     assert.deepEqual(manifest, Object.values(COMMANDS).sort());
     assert.ok(pkg.contributes.commands.every((c) => c.category === 'ViT Doctor'));
   });
+  it('README links are absolute or anchors (vsce package rejects relative links without a repository URL)', () => {
+    const links = [...readFileSync('README.md', 'utf8').matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string);
+    assert.deepEqual(links.filter((l) => !/^(https?:|#|mailto:|command:)/.test(l)), []);
+  });
   it('every configuration default equals the core default', () => {
     const props = pkg.contributes.configuration.properties;
     assert.deepEqual(Object.keys(props).map((k) => k.replace(/^vitDoctor\./, '')).sort(), Object.keys(SETTING_DEFAULTS).sort());
