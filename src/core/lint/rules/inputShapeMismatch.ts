@@ -137,6 +137,7 @@ export const inputShapeMismatch: LintRule = {
       .map((hw) => `${hw[0]}x${hw[1]}`);
     // where the backbone is called on a value we can follow back to an Input, judge the size it arrives at
     const backboneCalls = ctx.model.calls.filter((c) => ctx.values.valueOf(c.fn) === b);
+    const inSequential = ctx.values.sequentialUses(b).length > 0;
     const traced = new Map<number, Size | null>();
     let untraceable = false;
     for (const bc of backboneCalls) {
@@ -172,6 +173,8 @@ export const inputShapeMismatch: LintRule = {
           // keras.Sequential([Input(...), Resizing(224, 224), ..., backbone, ...]): the size set before the backbone
           const resized = sequentialResize(ctx, c.node, b);
           if (resized === 'other-model') continue;
+          // the backbone sits in a Sequential list this Input is not part of: the Input is another model's
+          if (inSequential && c.node.parent?.type !== 'list') continue;
           if (resized) {
             if (resized[0] !== size[0] || resized[1] !== size[1]) {
               ctx.report({ message: `Images of ${hw[0]}×${hw[1]} reach the backbone at ${resized[0]}×${resized[1]} after the layers in between, but ${b.preset ?? b.className} takes ${size[0]}×${size[1]}.`, range: ctx.range(at), related });
