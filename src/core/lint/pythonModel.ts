@@ -461,6 +461,11 @@ export class PythonModel {
     return out;
   }
 
+  /** Attribute chains (`keras_hub.models.ViTBackbone`) grouped by their text, computed once while collecting. */
+  attributesByText(): ReadonlyMap<string, readonly Node[]> {
+    return this.byText;
+  }
+
   /** Identifier nodes spelled `name`, in source order. */
   identifiersNamed(name: string): Node[] {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [];
