@@ -85,9 +85,8 @@ export class PythonModel {
   private readonly callById = new Map<number, CallInfo>();
   private readonly referencesCache = new Map<string, Node[]>();
   private readonly byType = new Map<string, Node[]>();
-  private readonly byText = new Map<string, Node[]>();
   /** Indexed by type for the rules. Identifiers (half of all nodes) are not materialised: see `references`. */
-  private static readonly INDEXED = new Set(['attribute', 'subscript', 'binary_operator', 'float', 'string_content', 'dotted_name', 'for_statement']);
+  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'string_content', 'dotted_name', 'for_statement']);
 
   constructor(readonly src: PythonSource) {
     this.collect(src.root);
@@ -112,12 +111,6 @@ export class PythonModel {
         let list = this.byType.get(n.type);
         if (!list) this.byType.set(n.type, (list = []));
         list.push(n);
-        if (n.type === 'attribute') {
-          const t = n.text;
-          let l2 = this.byText.get(t);
-          if (!l2) this.byText.set(t, (l2 = []));
-          l2.push(n);
-        }
       }
       switch (n.type) {
         case 'import_statement':
@@ -449,7 +442,7 @@ export class PythonModel {
     const out: Node[] = [];
     this.referencesCache.set(name, out);
     const isAttr = name.includes('.');
-    const candidates = isAttr ? (this.byText.get(name) ?? []) : this.identifiersNamed(name);
+    const candidates = isAttr ? this.attributesNamed(name) : this.identifiersNamed(name);
     for (const n of candidates) {
       if (isAttr && n.type !== 'attribute') continue;
       const p = n.parent;
@@ -461,9 +454,30 @@ export class PythonModel {
     return out;
   }
 
-  /** Attribute chains (`keras_hub.models.ViTBackbone`) grouped by their text, computed once while collecting. */
-  attributesByText(): ReadonlyMap<string, readonly Node[]> {
-    return this.byText;
+  /**
+   * Attribute chains whose text passes `test` (`keras_hub.models.ViTBackbone`, prefixes of longer chains included),
+   * found in the source text and confirmed by the tree (strings and comments are not attributes).
+   */
+  attributesMatching(test: (text: string) => boolean): Node[] {
+    const out: Node[] = [];
+    const chain = /(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+/g;
+    const text = this.src.text;
+    for (let m = chain.exec(text); m; m = chain.exec(text)) {
+      const whole = m[0];
+      for (let end = whole.indexOf('.', whole.indexOf('.') + 1); ; end = whole.indexOf('.', end + 1)) {
+        const prefix = end < 0 ? whole : whole.slice(0, end);
+        if (test(prefix)) {
+          const n = this.src.root.namedDescendantForIndex(m.index, m.index + prefix.length);
+          if (n?.type === 'attribute' && n.startIndex === m.index && n.endIndex === m.index + prefix.length) out.push(n);
+        }
+        if (end < 0) break;
+      }
+    }
+    return out;
+  }
+
+  private attributesNamed(name: string): Node[] {
+    return this.attributesMatching((t) => t === name);
   }
 
   /** Identifier nodes spelled `name`, in source order. */

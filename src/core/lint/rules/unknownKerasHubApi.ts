@@ -1,4 +1,3 @@
-import type { Node } from 'web-tree-sitter';
 import { FAMILIES } from '../../presets/familyCatalog';
 import { checkKerasHubName, closest, otherVersionExport } from '../../presets/kerasHubApi';
 import type { LintRule } from '../lintTypes';
@@ -11,14 +10,10 @@ export const unknownKerasHubApi: LintRule = {
   summary: 'A keras_hub class or preset name that does not exist.',
   check(ctx) {
     const seen = new Set<number>();
-    const candidates: Node[] = [];
-    for (const [text, nodes] of ctx.model.attributesByText()) {
-      // only `….ClassName` under a keras_hub models/layers namespace can be a keras_hub class (text tests, no tree walk)
-      if (!/\.[A-Z][A-Za-z0-9_]*$/.test(text)) continue;
-      if (!/(^|\.)(models|layers)\.[A-Za-z0-9_]+$/.test(text) && !/^keras_hub\.(models|layers)$/.test(ctx.model.imports.get(text.slice(0, text.indexOf('.'))) ?? '')) continue;
-      candidates.push(...nodes);
-    }
-    candidates.sort((a, b) => a.startIndex - b.startIndex);
+    // only `….ClassName` under a keras_hub models/layers namespace can be a keras_hub class (text tests, no tree walk)
+    const candidates = ctx.model.attributesMatching(
+      (text) => /\.[A-Z][A-Za-z0-9_]*$/.test(text) && (/(^|\.)(models|layers)\.[A-Za-z0-9_]+$/.test(text) || /^keras_hub\.(models|layers)$/.test(ctx.model.imports.get(text.slice(0, text.indexOf('.'))) ?? '')),
+    );
     for (const attr of candidates) {
       if (attr.parent?.type === 'attribute' && attr.parent.childForFieldName('object')?.id === attr.id && /^keras_hub\.(models|layers)$/.test(ctx.model.qualify(attr) ?? '')) continue;
       const q = ctx.model.qualify(attr);
