@@ -86,7 +86,7 @@ export class PythonModel {
   private readonly referencesCache = new Map<string, Node[]>();
   private readonly byType = new Map<string, Node[]>();
   /** Indexed by type for the rules. Identifiers (half of all nodes) are not materialised: see `references`. */
-  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'string_content', 'dotted_name', 'for_statement']);
+  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'for_statement']);
 
   constructor(readonly src: PythonSource) {
     this.collect(src.root);
@@ -494,7 +494,13 @@ export class PythonModel {
 
   /** Nodes of one of the indexed types, in source order. */
   nodesOfType(type: string): Node[] {
-    return this.byType.get(type) ?? [];
+    let list = this.byType.get(type);
+    if (!list) {
+      // a type the rules rarely need (dotted_name for a bad import): one tree query, then cached
+      list = this.src.root.descendantsOfType(type).filter((n): n is Node => !!n);
+      this.byType.set(type, list);
+    }
+    return list;
   }
 
   /** The statement (direct child of a block or module) that contains a node. */

@@ -11,10 +11,9 @@ export const presetFlavor: LintRule = {
   defaultSeverity: 'information',
   summary: 'The preset flavour (ImageNet-1k fine-tuned vs ImageNet-21k backbone) differs from what the code says it wants.',
   check(ctx) {
-    const words = [...ctx.model.comments.map((c) => c.text), ...ctx.model.nodesOfType('string_content').map((s) => s?.text ?? '')]
-      .filter((t) => !/^vit_/.test(t.trim()))
-      .join('\n')
-      .toLowerCase();
+    if (!ctx.values.values.some((v) => v.family?.family === 'vit' && v.preset)) return;
+    // what the file says it wants, in comments, strings and names, minus the preset names themselves
+    const words = ctx.src.text.toLowerCase().replace(/\b[a-z0-9_]*_imagenet(?:21k)?\b/g, ' ');
     const wants21k = /(imagenet[-_ ]?2[12]k|\bin2[12]k|\b2[12]k[- ]pre-?train|pre-?trained on (imagenet[- ])?2[12]k)/.test(words);
     const wants1k = /(imagenet[-_ ]?1k|\bin1k|fine-?tuned on imagenet(?![-_ ]?2[12]k))/.test(words);
     for (const v of ctx.values.values) {
