@@ -43,7 +43,7 @@ export const unknownKerasHubApi: LintRule = {
     for (const [local, q] of ctx.model.imports) {
       const bad = checkKerasHubName(q);
       if (!bad) continue;
-      const node = [...ctx.model.nodesOfType('dotted_name'), ...ctx.model.identifiersNamed(q.split('.').pop() as string)].find((n) => n?.text === (q.split('.').pop() as string) && n.parent && /import/.test(n.parent.type + (n.parent.parent?.type ?? '')));
+      const node = ctx.model.identifiersNamed(q.split('.').pop() as string).find((n) => n?.text === (q.split('.').pop() as string) && n.parent && /import/.test(n.parent.type + (n.parent.parent?.type ?? '')));
       if (!node) continue;
       ctx.report({ message: `${q} does not exist; did you mean ${bad.suggestion}?${local !== q.split('.').pop() ? '' : ''}`, range: ctx.range(node) });
     }
