@@ -138,6 +138,13 @@ export class KerasValues {
 
   private sequentialElements: { el: Node; value: KerasValue | undefined }[] | null = null;
 
+  /** Calls of a task's backbone (`classifier.backbone(x)`). */
+  backboneCallsOf(task: KerasValue): CallInfo[] {
+    return this.targets()
+      .filter((t) => t.target !== undefined && t.target.def.node.id === task.def.node.id && t.target.kind === 'backbone' && task.kind === 'task')
+      .map((t) => t.call);
+  }
+
   /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
   sequentialUses(v: KerasValue): CallInfo[] {
     if (!this.sequentialElements) {

@@ -218,7 +218,15 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
   }
   // ImageNet constants written out by hand: (x - [0.485, ...]) / [0.229, ...]
   for (const f of model.nodesOfType('float')) {
-    if (f && near(Number(f.text), 0.485, 0.001)) {
+    if (!f) continue;
+    const v = Number(f.text);
+    // the same constants on the 0-255 scale (123.68 = 0.485 × 255); 103.939 leads caffe's BGR means
+    if (near(v, 103.939, 0.01)) {
+      const stmt = model.statementOf(f);
+      if (!ev.manual.some((m) => model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'caffe', node: stmt, text: stmt.text.split('\n')[0] as string });
+      continue;
+    }
+    if (near(v, 0.485, 0.001) || near(v, 123.68, 0.01) || near(v, 123.675, 0.01)) {
       const stmt = model.statementOf(f);
       if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
     }

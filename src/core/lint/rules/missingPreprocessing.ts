@@ -86,6 +86,10 @@ export const missingPreprocessing: LintRule = {
     }
     for (const t of tasks) {
       for (const site of ctx.values.callsOf(t)) entries.push({ v: t, site, asTaskLayer: true });
+      // keras.Sequential([augment, classifier]): called as a layer too
+      for (const site of ctx.values.sequentialUses(t)) entries.push({ v: t, site, asTaskLayer: true });
+      // classifier.backbone(inputs): the task's backbone alone, without the task's preprocessor
+      for (const site of ctx.values.backboneCallsOf(t)) entries.push({ v: { ...t, kind: 'backbone' }, site, asTaskLayer: false });
       // preprocessor=None: fit() feeds the images to the backbone as they are
       if (t.def.kwargs.get('preprocessor')?.type === 'none') for (const site of ctx.values.methodCalls(t, 'fit')) entries.push({ v: t, site, asTaskLayer: true });
     }
