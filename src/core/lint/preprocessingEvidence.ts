@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { KerasValue, KerasValues } from './kerasValues';
+import { ModelMembership } from './modelMembership';
 import type { PythonModel } from './pythonModel';
 
 /** What a piece of hand-written preprocessing maps 0–255 pixels to. */
@@ -231,7 +232,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
     }
   }
-  ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node));
+  const membership = new ModelMembership(model, values);
+  ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node) && !membership.inOtherModel(m.node));
   ev.manual.sort((a, b) => a.node.startIndex - b.node.startIndex);
   return ev;
 }

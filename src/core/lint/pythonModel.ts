@@ -224,7 +224,9 @@ export class PythonModel {
     if (node.type === 'parenthesized_expression') return this.resolve(node.namedChildren[0] ?? null, depth + 1);
     if (node.type === 'identifier' || (node.type === 'attribute' && node.text.startsWith('self.'))) {
       if (this.imports.has(node.text)) return node;
-      const a = this.lastAssignment(node.text, node.startIndex);
+      let a = this.lastAssignment(node.text, node.startIndex);
+      // x = f(x): the x read on the right is the one assigned before this statement
+      if (a && a.value.startIndex <= node.startIndex && a.value.endIndex >= node.endIndex) a = this.lastAssignment(node.text, a.target.startIndex);
       if (a && a.index !== undefined) {
         const element = this.returnedBy(a.value, a.index);
         return element ? this.resolve(element, depth + 1) : node;

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LintRule } from '../lintTypes';
+import { ModelMembership } from '../modelMembership';
 
 /** The top-level layers of a keras-hub ViTBackbone (a functional model): what `backbone.layers` iterates over. */
 const VIT_TOP_LAYERS = ['images', 'vit_patching_and_embedding', 'vit_encoder'];
@@ -119,8 +120,11 @@ export const unfrozenBackboneHighLr: LintRule = {
       }
     }
     trainableSets.sort((x, y) => x.at - y.at);
+    const membership = new ModelMembership(ctx.model, ctx.values);
     for (const c of ctx.model.calls) {
       if (!/\.compile$/.test(c.fnText)) continue;
+      // baseline.compile(...) on a model built without the backbone: not this rule's business
+      if (c.fn?.type === 'attribute' && membership.compiledModelIsOther(c.fn.childForFieldName('object'))) continue;
       const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
       if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;

@@ -1,0 +1,102 @@
+import type { Node } from 'web-tree-sitter';
+import type { KerasValues } from './kerasValues';
+import type { PythonModel } from './pythonModel';
+
+/**
+ * Which functional/Sequential models of a file contain the Keras Hub model: other models built beside it (a baseline
+ * CNN with its own Rescaling, compiled at 1e-3) are not judged by the rules about the backbone.
+ */
+export class ModelMembership {
+  private hubInputs: Set<number> | null = null;
+
+  constructor(private readonly model: PythonModel, private readonly values: KerasValues) {}
+
+  private isHubValue(node: Node): boolean {
+    const v = this.values.valueOf(node);
+    return !!v;
+  }
+
+  /** keras.Input(...) calls whose tensors reach a Keras Hub backbone or task, by walking back from their calls. */
+  private inputsReachingHub(): Set<number> {
+    if (this.hubInputs) return this.hubInputs;
+    const out = new Set<number>();
+    const seen = new Set<number>();
+    const walk = (node: Node | null, depth: number): void => {
+      const r = this.model.resolve(node);
+      if (!r || depth > 16 || seen.has(r.id)) return;
+      seen.add(r.id);
+      if (r.type !== 'call') return;
+      const c = this.model.callAt(r);
+      if (!c) return;
+      if (/^keras\.(layers\.)?Input$/.test(c.callee ?? '')) {
+        out.add(r.id);
+        return;
+      }
+      for (const a of c.args) walk(a, depth + 1);
+    };
+    for (const v of this.values.values) {
+      for (const site of [...this.values.callsOf(v), ...(v.kind === 'task' ? this.values.backboneCallsOf(v) : [])]) for (const a of site.args) walk(a, 0);
+    }
+    for (const c of this.model.calls) {
+      if (!c.callee || !/(^|\.)Sequential$/.test(c.callee)) continue;
+      const list = this.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
+      const items = list?.type === 'list' ? list.namedChildren.filter((n): n is Node => !!n) : [];
+      if (!items.some((n) => this.isHubValue(n))) continue;
+      for (const n of items) if (this.model.callAt(n) && /^keras\.(layers\.)?Input$/.test(this.model.callAt(n)?.callee ?? '')) out.add(n.id);
+    }
+    this.hubInputs = out;
+    return out;
+  }
+
+  /** The keras.Input a tensor comes from, walking back through layer calls; null when it does not come from one. */
+  private inputOf(node: Node | null, depth = 0): Node | null {
+    const r = this.model.resolve(node);
+    if (!r || depth > 16 || r.type !== 'call') return null;
+    const c = this.model.callAt(r);
+    if (!c) return null;
+    if (/^keras\.(layers\.)?Input$/.test(c.callee ?? '')) return r;
+    for (const a of c.args) {
+      const found = this.inputOf(a, depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /**
+   * A manual preprocessing step that belongs to a model without the Keras Hub model: a layer in a Sequential list
+   * with no Keras Hub value, or a layer applied to a keras.Input whose tensors never reach one.
+   */
+  inOtherModel(step: Node): boolean {
+    let n: Node = step;
+    while (n.parent?.type === 'parenthesized_expression') n = n.parent;
+    const parent = n.parent;
+    if (parent?.type === 'list') {
+      const owner = parent.parent?.parent;
+      const call = owner?.type === 'call' ? this.model.callAt(owner) : undefined;
+      if (call?.callee && /(^|\.)Sequential$/.test(call.callee)) return !parent.namedChildren.some((x) => !!x && this.isHubValue(x));
+    }
+    // Rescaling(1/255)(inputs) or inputs / 255 inside a functional graph
+    const applied = parent?.type === 'call' && parent.childForFieldName('function')?.id === n.id ? this.model.callAt(parent)?.args[0] ?? null : null;
+    const operand = step.type === 'binary_operator' ? step.childForFieldName('left') : null;
+    const input = this.inputOf(applied ?? operand);
+    return !!input && !this.inputsReachingHub().has(input.id);
+  }
+
+  /** `m.compile(...)` on a model that certainly does not contain the Keras Hub model. */
+  compiledModelIsOther(receiver: Node | null): boolean {
+    const r = this.model.resolve(receiver);
+    const c = r ? this.model.callAt(r) : undefined;
+    if (!c?.callee) return false;
+    if (/(^|\.)Sequential$/.test(c.callee)) {
+      const list = this.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
+      return list?.type === 'list' && !list.namedChildren.some((x) => !!x && this.isHubValue(x));
+    }
+    if (/^keras\.(models\.)?Model$/.test(c.callee)) {
+      const inputs = this.model.resolve(c.kwargs.get('inputs') ?? c.args[0] ?? null);
+      const list = inputs?.type === 'list' || inputs?.type === 'tuple' ? inputs.namedChildren.filter((n): n is Node => !!n) : inputs ? [inputs] : [];
+      const ids = list.map((n) => this.model.resolve(n)).filter((n): n is Node => !!n && /^keras\.(layers\.)?Input$/.test(this.model.callAt(n)?.callee ?? ''));
+      return ids.length > 0 && ids.every((i) => !this.inputsReachingHub().has(i.id));
+    }
+    return false;
+  }
+}
