@@ -265,11 +265,30 @@ export class PythonModel {
     // a constructor's parameters come from `ClassName(...)`, other methods' from calls we do not follow
     const ctor = fn.isMethod && fn.name === '__init__' && fn.className;
     if (fn.isMethod && !ctor) return null;
-    const sites = ctor ? this.calls.filter((c) => c.fnText === fn.className) : this.calls.filter((c) => this.calledFunction(c.node) === s);
+    const sites = this.callSitesOf(s);
     if (sites.length > 1) return null;
     // called once: that call's argument; never called in this file: the default the code would run with
     if (sites.length === 0) return fn.params.find((p) => p.name === ident.text)?.default ?? null;
     return this.argumentFor(s, sites[0]!.node, ident.text);
+  }
+
+  private sitesByScope: Map<number, CallInfo[]> | null = null;
+
+  /** The calls of a plain function (`build(...)`) or, for a constructor, of its class (`Model(...)`), indexed once. */
+  private callSitesOf(scope: number): CallInfo[] {
+    if (!this.sitesByScope) {
+      this.sitesByScope = new Map();
+      const ctorByClass = new Map<string, number>();
+      this.scopes.list.forEach((f, i) => f.isMethod && f.name === '__init__' && f.className && ctorByClass.set(f.className, i));
+      for (const c of this.calls) {
+        const target = this.calledFunction(c.node) ?? ctorByClass.get(c.fnText) ?? null;
+        if (target === null) continue;
+        let list = this.sitesByScope.get(target);
+        if (!list) this.sitesByScope.set(target, (list = []));
+        list.push(c);
+      }
+    }
+    return this.sitesByScope.get(scope) ?? [];
   }
 
   private argumentFor(scope: number, call: Node, param: string): Node | null {
