@@ -131,18 +131,32 @@ export class KerasValues {
 
   /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
   callsOf(v: KerasValue): CallInfo[] {
-    return this.targets()
-      .filter((t) => t.call.node.id !== v.def.node.id && t.target !== undefined && t.target.def.node.id === v.def.node.id && t.target.kind === v.kind)
-      .map((t) => t.call);
+    return (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call);
+  }
+
+  private byDef: Map<number, NonNullable<KerasValues['callTargets']>> | null = null;
+
+  /** Call targets grouped by the definition of the value called (each value's calls found without a full scan). */
+  private targetsByDef(): Map<number, NonNullable<KerasValues['callTargets']>> {
+    if (!this.byDef) {
+      this.byDef = new Map();
+      for (const t of this.targets()) {
+        if (!t.target) continue;
+        const id = t.target.def.node.id;
+        let list = this.byDef.get(id);
+        if (!list) this.byDef.set(id, (list = []));
+        list.push(t);
+      }
+    }
+    return this.byDef;
   }
 
   private sequentialElements: { el: Node; value: KerasValue | undefined }[] | null = null;
 
   /** Calls of a task's backbone (`classifier.backbone(x)`). */
   backboneCallsOf(task: KerasValue): CallInfo[] {
-    return this.targets()
-      .filter((t) => t.target !== undefined && t.target.def.node.id === task.def.node.id && t.target.kind === 'backbone' && task.kind === 'task')
-      .map((t) => t.call);
+    if (task.kind !== 'task') return [];
+    return (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call);
   }
 
   /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */

@@ -7,6 +7,9 @@ import type { PythonSource } from './pythonSource';
 export interface Assignment {
   target: Node;
   value: Node;
+  /** Extent of `value`, read once (the tree's getters are calls into wasm). */
+  valueStart: number;
+  valueEnd: number;
   /** Function the assignment is local to (FunctionScopes index), -1 at module level. */
   scope: number;
   index?: number;
@@ -190,7 +193,8 @@ export class PythonModel {
     let list = this.assignments.get(name);
     if (!list) this.assignments.set(name, (list = []));
     const scope = name.includes('.') ? -1 : this.scopes.scopeAt(target.startIndex);
-    list.push(index === undefined ? { target, value, scope } : { target, value, scope, index });
+    const extent = { valueStart: value.startIndex, valueEnd: value.endIndex };
+    list.push(index === undefined ? { target, value, scope, ...extent } : { target, value, scope, index, ...extent });
   }
 
   /**
@@ -224,14 +228,17 @@ export class PythonModel {
     if (node.type === 'parenthesized_expression') return this.resolve(node.namedChildren[0] ?? null, depth + 1);
     if (node.type === 'identifier' || (node.type === 'attribute' && node.text.startsWith('self.'))) {
       if (this.imports.has(node.text)) return node;
-      let a = this.lastAssignment(node.text, node.startIndex);
+      const start = node.startIndex;
+      const end = node.endIndex;
+      const inside = (x: Assignment): boolean => x.valueStart <= start && x.valueEnd >= end;
+      let a = this.lastAssignment(node.text, start);
       // x = f(x): the x read on the right is the one assigned before this statement
-      if (a && a.value.startIndex <= node.startIndex && a.value.endIndex >= node.endIndex) a = this.lastAssignment(node.text, a.target.startIndex);
+      if (a && inside(a)) a = this.lastAssignment(node.text, a.target.startIndex);
       if (a && a.index !== undefined) {
         const element = this.returnedBy(a.value, a.index);
         return element ? this.resolve(element, depth + 1) : node;
       }
-      if (a && a.value !== node && !(a.value.startIndex <= node.startIndex && a.value.endIndex >= node.endIndex)) return this.resolve(a.value, depth + 1);
+      if (a && a.value !== node && !inside(a)) return this.resolve(a.value, depth + 1);
       if (!a && node.type === 'identifier') {
         const bound = this.parameterValue(node);
         if (bound) return this.resolve(bound, depth + 1);
