@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchActivation } from './activationBench';
+import { benchColdStart } from './coldStartBench';
 import { lintScore } from './lintScore';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
 import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
@@ -175,6 +176,17 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (process.argv.includes('--cold-start-only')) {
+    const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
+    try {
+      await writeViTB16Preset(join(tmp, 'vit_b16_random'));
+      await writeBenchImages(join(tmp, 'images'), 8);
+      process.stdout.write(`\nCold start: vit-doctor sanity on the ViT-B/16 preset and 8 PNGs\n\n${benchColdStart(join(tmp, 'vit_b16_random'), join(tmp, 'images'), 5)}\n`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   if (process.argv.includes('--lint-score')) {
     process.stdout.write(`\nLint precision and recall per rule on the corpus\n\n${await lintScore()}\n`);
     return;
@@ -205,6 +217,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\nForward pass (backbone + head, every stage read back), median of repeats after one warm-up; node ${process.version}\n\n${forwardTable(rows)}\n`);
     process.stdout.write(`\nEnd to end: vit-doctor sanity --json on the ViT-B/16 preset and 8 PNGs vs the same work in PyTorch\n\n${await benchVsPyTorch(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
+    process.stdout.write(`\nCold start: vit-doctor sanity on the ViT-B/16 preset and 8 PNGs\n\n${benchColdStart(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
     process.stdout.write(`\nLint precision and recall per rule on the corpus\n\n${await lintScore()}\n`);
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
