@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLenientJson } from './lenientJson';
 import { UserError } from '../userError';
+import { dinov2CommonView, parseDINOV2BackboneConfig, type DINOV2BackboneConfig } from './dinov2Config';
 import {
   parseImageClassifierConfig,
   parseImageConverterConfig,
@@ -16,7 +17,12 @@ import {
 export interface LoadedPreset {
   dir: string;
   backboneClass: string;
+  /** the model family, from the backbone class: which engine folder runs it */
+  family: BackboneFamily;
+  /** the transformer fields every family has (for DINOv2 a view of `dinov2`: eps 1e-6, biases on, class token on) */
   backbone: ViTBackboneConfig;
+  /** the full DINOV2Backbone config when family is "dinov2" */
+  dinov2: DINOV2BackboneConfig | null;
   converter: ImageConverterConfig | null;
   /** Which file the converter came from. */
   converterFile: string | null;
@@ -29,6 +35,17 @@ export interface LoadedPreset {
   /** Raw parsed JSON of each file present, for display and diffs. */
   raw: Record<string, unknown>;
 }
+
+export type BackboneFamily = 'vit' | 'dinov2';
+
+/** Backbone class → family and the parse of its config.json. A new family is one line here plus its engine folder. */
+const FAMILY_PARSERS: Record<string, (raw: unknown, file: string) => { family: BackboneFamily; backbone: ViTBackboneConfig; dinov2: DINOV2BackboneConfig | null }> = {
+  ViTBackbone: (raw, file) => ({ family: 'vit', backbone: parseViTBackboneConfig(raw, file), dinov2: null }),
+  DINOV2Backbone: (raw, file) => {
+    const d = parseDINOV2BackboneConfig(unwrapKerasObject(raw, file).config, file);
+    return { family: 'dinov2', backbone: dinov2CommonView(d), dinov2: d };
+  },
+};
 
 export const PRESET_FILES = ['config.json', 'metadata.json', 'preprocessor.json', 'image_converter.json', 'task.json'] as const;
 
@@ -64,7 +81,8 @@ export function loadPresetDir(dir: string): LoadedPreset {
     if (existsSync(f)) raw[name] = readJson(f);
   }
   const backboneClass = unwrapKerasObject(raw['config.json'], configFile).className;
-  const backbone = parseViTBackboneConfig(raw['config.json'], configFile);
+  const parsed = (FAMILY_PARSERS[backboneClass] ?? FAMILY_PARSERS.ViTBackbone!)(raw['config.json'], configFile);
+  const backbone = parsed.backbone;
   const channels = backbone.imageShape[2];
 
   let converter: ImageConverterConfig | null = null;
@@ -103,7 +121,9 @@ export function loadPresetDir(dir: string): LoadedPreset {
   return {
     dir,
     backboneClass,
+    family: parsed.family,
     backbone,
+    dinov2: parsed.dinov2,
     converter,
     converterFile,
     task,

@@ -44,35 +44,35 @@ export interface ImageClassifierConfig {
   intermediateDim: number | null;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function asObject(value: unknown): Json | null {
+export function asObject(value: unknown): Json | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
 }
 
-function fail(file: string, problem: string): never {
+export function fail(file: string, problem: string): never {
   throw new UserError('E_PRESET_INVALID', `${file}: ${problem}`, { file });
 }
 
-function int(cfg: Json, key: string, file: string, fallback?: number): number {
+export function int(cfg: Json, key: string, file: string, fallback?: number): number {
   const v = cfg[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) fail(file, `"${key}" must be a positive integer, got ${shownJson(cfg[key])}.`);
   return v;
 }
 
-function num(cfg: Json, key: string, file: string, fallback: number): number {
+export function num(cfg: Json, key: string, file: string, fallback: number): number {
   const v = cfg[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(file, `"${key}" must be a finite number, got ${shownJson(cfg[key])}.`);
   return v;
 }
 
-function bool(cfg: Json, key: string, file: string, fallback: boolean): boolean {
+export function bool(cfg: Json, key: string, file: string, fallback: boolean): boolean {
   const v = cfg[key] ?? fallback;
   if (typeof v !== 'boolean') fail(file, `"${key}" must be true or false, got ${shownJson(cfg[key])}.`);
   return v;
 }
 
-function pair(value: unknown, key: string, file: string): [number, number] {
+export function pair(value: unknown, key: string, file: string): [number, number] {
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return [value, value];
   if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0)) {
     return [value[0] as number, value[1] as number];
@@ -90,22 +90,22 @@ export function unwrapKerasObject(value: unknown, file: string): { className: st
   return { className, config };
 }
 
-function dtypeName(value: unknown): string {
+export function dtypeName(value: unknown): string {
   if (typeof value === 'string') return value;
   const cfg = asObject(asObject(value)?.config);
   return typeof cfg?.name === 'string' ? cfg.name : 'float32';
 }
 
-export const SUPPORTED_BACKBONES = ['ViTBackbone'];
+export const SUPPORTED_BACKBONES = ['ViTBackbone', 'DINOV2Backbone'];
 
 /** Parses config.json of a ViT preset. Accepts old uploads (int patch size, no class-token keys). */
 export function parseViTBackboneConfig(value: unknown, file: string): ViTBackboneConfig {
   const { className, config } = unwrapKerasObject(value, file);
-  if (!SUPPORTED_BACKBONES.includes(className)) {
+  if (className !== 'ViTBackbone') {
     throw new UserError(
       'E_UNSUPPORTED_BACKBONE',
       `${file}: backbone class "${className}" is not supported yet; ViT Doctor runs ${SUPPORTED_BACKBONES.join(', ')}.`,
-      { file, hint: 'Lint rules and hovers still work for other families; the sanity batch needs a ViT preset.' },
+      { file, hint: 'Lint rules and hovers still work for other families; the sanity batch needs a ViT or DINOv2 preset.' },
     );
   }
   const shape = config.image_shape;
