@@ -24,31 +24,48 @@ function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Sparse 1-D resampling weights: for each output index, taps and float32 weights (jax scale_and_translate style). */
-function axisWeights(inLen: number, outLen: number, antialias: boolean, nearest: boolean): { idx: Int32Array; w: Float32Array; taps: number } {
+/** Keys cubic kernel with a = -0.5, as keras' numpy/jax backends (jax.image scale_and_translate) use for "bicubic". */
+function keysCubic(x: number): number {
+  if (x < 1) return ((1.5 * x - 2.5) * x) * x + 1;
+  if (x < 2) return ((-0.5 * x + 2.5) * x - 4) * x + 2;
+  return 0;
+}
+
+const F32_EPS = 1.1920928955078125e-7;
+
+/**
+ * Sparse 1-D resampling weights: for each output index, taps and float32 weights (jax scale_and_translate style:
+ * half-pixel sample positions, kernel widened by 1/scale when antialiasing a downsample, taps outside the input
+ * dropped and each output's weights renormalised — no edge replication). Bilinear keeps float32 sample positions (as
+ * the ViT fixtures were matched); bicubic computes positions and weights in float64 as keras' numpy backend does.
+ */
+export function axisWeights(inLen: number, outLen: number, antialias: boolean, interpolation: string): { idx: Int32Array; w: Float32Array; taps: number } {
   const scale = outLen / inLen;
-  if (nearest) {
+  if (interpolation === 'nearest') {
     const idx = new Int32Array(outLen);
     for (let o = 0; o < outLen; o++) idx[o] = Math.min(inLen - 1, Math.floor((o + 0.5) / scale));
     return { idx, w: new Float32Array(outLen).fill(1), taps: 1 };
   }
+  const cubic = interpolation === 'bicubic';
   const kscale = antialias && scale < 1 ? 1 / scale : 1;
-  const taps = Math.ceil(2 * kscale) + 2;
+  const radius = (cubic ? 2 : 1) * kscale;
+  const taps = Math.ceil(2 * radius) + 2;
   const idx = new Int32Array(outLen * taps).fill(-1);
   const w = new Float32Array(outLen * taps);
   for (let o = 0; o < outLen; o++) {
-    const u = f(f(o + 0.5) / f(scale)) - 0.5;
-    const lo = Math.floor(u - kscale);
+    const u = cubic ? (o + 0.5) * (inLen / outLen) - 0.5 : f(f(o + 0.5) / f(scale)) - 0.5;
     let sum = 0;
     let k = 0;
     const tmp: [number, number][] = [];
-    for (let i = Math.max(0, lo); i <= Math.min(inLen - 1, Math.ceil(u + kscale)); i++) {
-      const wt = Math.max(0, 1 - Math.abs(u - i) / kscale);
-      if (wt > 0) {
+    for (let i = Math.max(0, Math.floor(u - radius)); i <= Math.min(inLen - 1, Math.ceil(u + radius)); i++) {
+      const x = Math.abs(u - i) / kscale;
+      const wt = cubic ? keysCubic(x) : Math.max(0, 1 - x);
+      if (wt !== 0) {
         tmp.push([i, wt]);
         sum += wt;
       }
     }
+    if (Math.abs(sum) <= 1000 * F32_EPS) continue;
     for (const [i, wt] of tmp) {
       idx[o * taps + k] = i;
       w[o * taps + k] = f(wt / sum);
@@ -60,9 +77,8 @@ function axisWeights(inLen: number, outLen: number, antialias: boolean, nearest:
 
 /** Separable resize of an HWC float image: rows first, then columns; float32 rounding after each pass. */
 function resize(src: Float64Array | Float32Array, h: number, w: number, c: number, th: number, tw: number, cfg: ImageConverterConfig): Float32Array {
-  const nearest = cfg.interpolation === 'nearest';
-  const wy = axisWeights(h, th, cfg.antialias, nearest);
-  const wx = axisWeights(w, tw, cfg.antialias, nearest);
+  const wy = axisWeights(h, th, cfg.antialias, cfg.interpolation);
+  const wx = axisWeights(w, tw, cfg.antialias, cfg.interpolation);
   const mid = new Float32Array(th * w * c);
   for (let o = 0; o < th; o++) {
     for (let x = 0; x < w; x++) {
@@ -126,16 +142,16 @@ function fitAspect(img: RawImage, th: number, tw: number, cfg: ImageConverterCon
   return { data: Float32Array.from(img.data), h: H, w: W };
 }
 
-const SUPPORTED_INTERPOLATION = ['bilinear', 'nearest'];
+const SUPPORTED_INTERPOLATION = ['bilinear', 'bicubic', 'nearest'];
 
 /** The converter's settings the engine can reproduce exactly; anything else is an error naming the preset file and key. */
 export function assertConverterSupported(preset: LoadedPreset): void {
   const c = preset.converter;
   if (c?.imageSize && !SUPPORTED_INTERPOLATION.includes(c.interpolation)) {
     const file = preset.converterFile ?? preset.dir;
-    throw new UserError('E_CONVERTER_UNSUPPORTED', `${file}: "interpolation" is "${c.interpolation}", which the engine does not reproduce yet (${SUPPORTED_INTERPOLATION.join(' and ')} are).`, {
+    throw new UserError('E_CONVERTER_UNSUPPORTED', `${file}: "interpolation" is "${c.interpolation}", which the engine does not reproduce yet (${SUPPORTED_INTERPOLATION.join(', ')} are).`, {
       file,
-      hint: 'Lint and hover still work for this preset; the sanity batch and training need bilinear or nearest resizing.',
+      hint: 'Lint and hover still work for this preset; the sanity batch and training need bilinear, bicubic or nearest resizing.',
     });
   }
 }
@@ -145,13 +161,22 @@ export function resizeLikeKeras(img: RawImage, cfg: ImageConverterConfig, path: 
   if (!cfg.imageSize) return { data: Float32Array.from(img.data), height: img.height, width: img.width };
   const [th, tw] = cfg.imageSize;
   if (!SUPPORTED_INTERPOLATION.includes(cfg.interpolation)) {
-    throw new UserError('E_CONVERTER_UNSUPPORTED', `interpolation "${cfg.interpolation}" is not implemented by the engine yet (bilinear and nearest are).`);
+    throw new UserError('E_CONVERTER_UNSUPPORTED', `interpolation "${cfg.interpolation}" is not implemented by the engine yet (bilinear, bicubic and nearest are).`);
   }
   if (img.height === th && img.width === tw) return { data: Float32Array.from(img.data), height: th, width: tw };
   const fitted = fitAspect(img, th, tw, cfg);
   const out = resize(fitted.data, fitted.h, fitted.w, img.channels, th, tw, cfg);
   if (path === 'uint8-eager') {
-    for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.max(0, roundHalfEven(out[i] as number)));
+    // keras' numpy backend: round half to even, then clip to [min, max] of the (cropped) input image. Bilinear and
+    // nearest never leave that range, so this only matters for bicubic overshoot; it is also within [0, 255].
+    let lo = 255;
+    let hi = 0;
+    for (let i = 0; i < fitted.data.length; i++) {
+      const v = fitted.data[i] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(hi, Math.max(lo, roundHalfEven(out[i] as number)));
   }
   return { data: out, height: th, width: tw };
 }
