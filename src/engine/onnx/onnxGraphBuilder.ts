@@ -1,4 +1,4 @@
-import { ONNX_FLOAT, ONNX_INT64, type AttributeValue, type OnnxInitializer, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnxProto';
+import { ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT64, type AttributeValue, type OnnxInitializer, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnxProto';
 
 /** A float32 weight that goes to the external data file, in the layout the graph uses. */
 export interface GraphWeight {
@@ -19,19 +19,22 @@ export class OnnxGraphBuilder {
   readonly outputs: OnnxValueInfo[] = [];
   private counter = 0;
 
+  /** `elemType` ONNX_DOUBLE builds the same graph in float64 (finite-difference tests); weights stay float32. */
+  constructor(readonly elemType: typeof ONNX_FLOAT | typeof ONNX_DOUBLE = ONNX_FLOAT) {}
+
   private fresh(prefix: string): string {
     return `${prefix}_${this.counter++}`;
   }
 
   input(name: string, dims: (number | string)[]): string {
-    this.inputs.push({ name, elemType: ONNX_FLOAT, dims });
+    this.inputs.push({ name, elemType: this.elemType, dims });
     return name;
   }
 
   /** Declares `value` as a graph output under `name` (an Identity node when the names differ). */
   output(name: string, value: string, dims: (number | string)[]): void {
     if (value !== name) this.nodes.push({ op: 'Identity', inputs: [value], outputs: [name], name: `out_${name}` });
-    this.outputs.push({ name, elemType: ONNX_FLOAT, dims });
+    this.outputs.push({ name, elemType: this.elemType, dims });
   }
 
   weight(name: string, dims: number[], data: Float32Array): string {
@@ -50,10 +53,13 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** A scalar of the graph's element type (float32 unless built in float64). */
   scalar(value: number, name = this.fresh('const_f32')): string {
-    const raw = new Uint8Array(4);
-    new DataView(raw.buffer).setFloat32(0, value, true);
-    this.constants.push({ name, dims: [], dataType: ONNX_FLOAT, raw });
+    const double = this.elemType === ONNX_DOUBLE;
+    const raw = new Uint8Array(double ? 8 : 4);
+    if (double) new DataView(raw.buffer).setFloat64(0, value, true);
+    else new DataView(raw.buffer).setFloat32(0, value, true);
+    this.constants.push({ name, dims: [], dataType: this.elemType, raw });
     return name;
   }
 

@@ -80,6 +80,7 @@ class ProtoWriter {
 
 export const ONNX_FLOAT = 1;
 export const ONNX_INT64 = 7;
+export const ONNX_DOUBLE = 11;
 
 export type AttributeValue = number | number[] | string | { floats: number[] } | { float: number };
 
@@ -96,7 +97,7 @@ export interface OnnxNode {
 export interface OnnxInitializer {
   name: string;
   dims: number[];
-  dataType: typeof ONNX_FLOAT | typeof ONNX_INT64;
+  dataType: typeof ONNX_FLOAT | typeof ONNX_INT64 | typeof ONNX_DOUBLE;
   raw?: Uint8Array;
   external?: { location: string; offset: number; length: number };
 }
