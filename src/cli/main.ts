@@ -22,8 +22,9 @@ ${LINT_USAGE}
 ${TRAIN_USAGE}
 
 Options go before or after paths, as --opt value or --opt=value; -- ends the options.
-Exit codes: 0 ok · 1 findings at or above --fail-on (sanity), warnings or errors (lint), failed check or NaN loss
-(train/check) · 2 usage error or bad input (named file and problem) · 70 internal error · 130 cancelled (Ctrl-C).`;
+Exit codes: 0 ok · 1 a finding at or above --fail-on (sanity, check, train; default error: NaN/Inf weights or input,
+a failed overfit or zero-input check, NaN loss), a warning or error (lint) · 2 usage error or bad input (named file
+and problem) · 70 internal error · 130 cancelled (Ctrl-C).`;
 
 const USAGES: Record<string, string> = { sanity: SANITY_USAGE, lint: LINT_USAGE, train: TRAIN_USAGE, check: TRAIN_USAGE };
 
@@ -75,6 +76,12 @@ main().then(
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (e instanceof RemoteError || (typeof e === 'object' && e !== null && 'wire' in e)) {
       const w = (e as { wire: WireError }).wire;
+      if (w.code === 'E_INTERNAL' || w.code === 'E_ENGINE_DIED') {
+        // a bug in the engine, not bad input: exit 70 so that CI does not blame the user's files
+        process.stderr.write(`vit-doctor: internal error: ${w.message}\n  please report it with the command line and --verbose output\n`);
+        process.exitCode = 70;
+        return;
+      }
       process.stderr.write(errorText(w));
       process.exitCode = w.code === 'E_CANCELLED' ? 130 : 2;
     } else {

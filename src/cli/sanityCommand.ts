@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import { UserError } from '../core/userError';
 import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type SanityParams, type UserPooling, type UserPreprocessing } from '../protocol/engineProtocol';
 import { choiceOpt, flagOpt, listOpt, numberOpt, parseCommandArgs, stringOpt, type OptionTable } from './commandArgs';
+import { exitCodeFor, FAIL_ON_HELP, failOnOpt } from './failOn';
 import { formatSanityReport } from './formatSanityReport';
 
 export const SANITY_USAGE = `Usage: vit-doctor sanity --preset <dir|kaggle://…|name> [--images] <dir|file>... [options]
@@ -22,7 +23,7 @@ export const SANITY_USAGE = `Usage: vit-doctor sanity --preset <dir|kaggle://…
   --threads <n>           ONNX Runtime threads (default 0 = physical cores)
   --json                  print the report as JSON (schema in the README)
   --dump-tensors <file>   write every stage tensor as JSON ({"shape","data"}, fixture key names)
-  --fail-on <level>       exit 1 when a finding of this severity or worse exists: warning|error|never (default never)`;
+  --fail-on <level>       ${FAIL_ON_HELP}`;
 
 export const SANITY_OPTIONS: OptionTable = {
   preset: { type: 'string' }, images: { type: 'string', multiple: true }, labels: { type: 'string' }, batch: { type: 'string' },
@@ -50,7 +51,7 @@ export async function sanityCommand(argv: string[], logger: Logger, write: (s: s
     cwd: process.cwd(),
   };
   const dumpFile = stringOpt(args, 'dump-tensors');
-  const failOn = choiceOpt(args, 'fail-on', ['warning', 'error', 'never'] as const) ?? 'never';
+  const failOn = failOnOpt(args);
   const backend = choiceOpt<BackendChoice>(args, 'backend', BACKEND_CHOICES) ?? 'auto';
   const threads = numberOpt(args, 'threads', { integer: true, min: 0 }) ?? 0;
 
@@ -68,8 +69,7 @@ export async function sanityCommand(argv: string[], logger: Logger, write: (s: s
     }
     const { tensors: _omit, ...rest } = report;
     write(flagOpt(args, 'json') ? JSON.stringify(rest, null, 2) : formatSanityReport(rest));
-    const worst = report.findings.some((f) => f.severity === 'error') ? 'error' : report.findings.some((f) => f.severity === 'warning') ? 'warning' : 'none';
-    return (failOn === 'warning' && worst !== 'none') || (failOn === 'error' && worst === 'error') ? 1 : 0;
+    return exitCodeFor(report.findings.map((f) => f.severity), failOn);
   } finally {
     process.off('SIGINT', onSigint);
     engine.endpoint.notify('engine/shutdown' as never, {} as never);

@@ -3,7 +3,8 @@ import { forkEngine } from '../core/engine/forkEngine';
 import type { Logger } from '../core/logger';
 import { UserError } from '../core/userError';
 import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type UserPreprocessing } from '../protocol/engineProtocol';
-import type { CheckResult, TrainEvent, TrainMode, TrainParams } from '../protocol/trainProtocol';
+import type { CheckResult, TrainEvent, TrainMode, TrainParams, TrainResult } from '../protocol/trainProtocol';
+import { exitCodeFor, FAIL_ON_HELP, failOnOpt, type Severity } from './failOn';
 import { choiceOpt, flagOpt, noPositionals, numberOpt, parseCommandArgs, stringOpt, type CommandArgs, type OptionTable } from './commandArgs';
 
 export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder> [options]
@@ -17,19 +18,24 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
   --backend <b>          auto|onnx|tensorflow|wasm|cpu (auto: features on ONNX Runtime, gradients on TF.js)
   --threads <n>          ONNX Runtime threads (default 0 = physical cores)
   --json                 one JSON line per event, then the result
+  --fail-on <level>      ${FAIL_ON_HELP}; errors: NaN loss; warnings: exploding or
+                         vanishing gradients, a high learning rate, class imbalance, skipped files
 
-Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--json]
+Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--json] [--fail-on <level>]
 
-  Proves the pipeline can learn: loss at init vs ln(C), overfit one batch, zero-input baseline, preprocessing A/B.`;
+  Proves the pipeline can learn: loss at init vs ln(C), overfit one batch, zero-input baseline, preprocessing A/B.
+  --fail-on <level>      ${FAIL_ON_HELP}; errors: overfit one batch fails, the model ignores its input;
+                         warnings: the loss at initialisation is far from ln(C)`;
 
 export const TRAIN_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, lr: { type: 'string' },
   batch: { type: 'string' }, accumulate: { type: 'string' }, optimizer: { type: 'string' }, warmup: { type: 'string' }, seed: { type: 'string' },
   preprocessing: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
+  'fail-on': { type: 'string' },
 };
 export const CHECK_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, compare: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
-  backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
+  backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' }, 'fail-on': { type: 'string' },
 };
 
 interface Common {
@@ -78,6 +84,7 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
     optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), preprocessing, out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
   };
   const json = flagOpt(args, 'json');
+  const failOn = failOnOpt(args);
   const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
@@ -93,11 +100,25 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
     const result = await engine.endpoint.request('engine/train', params, abort.signal);
     if (json) write(JSON.stringify({ type: 'result', ...result, steps: undefined, epochs: result.epochs }));
     else write(`${result.stopped === 'completed' ? 'done' : `stopped (${result.stopped})`} in ${result.seconds.toFixed(1)} s${result.savedTo ? `; saved to ${result.savedTo}` : ''}`);
-    return result.stopped === 'nan' ? 1 : 0;
+    return exitCodeFor(trainSeverities(result), failOn);
   } finally {
     process.off('SIGINT', onSigint);
     engine.kill();
   }
+}
+
+/** The findings of a training run: its health events, and a NaN stop (an error even if no event said so). */
+export function trainSeverities(r: Pick<TrainResult, 'health' | 'stopped'>): Severity[] {
+  return [...r.health.map((h) => h.severity), ...(r.stopped === 'nan' ? (['error'] as const) : [])];
+}
+
+/** The findings of a pipeline check: a failed overfit or a model that ignores its input are errors, an odd initial loss a warning. */
+export function checkSeverities(r: Pick<CheckResult, 'overfit' | 'baseline' | 'initLoss'>): Severity[] {
+  const out: Severity[] = [];
+  if (!r.overfit.passed) out.push('error');
+  if (r.baseline.ignoresInput) out.push('error');
+  if (r.initLoss.verdict !== 'ok') out.push('warning');
+  return out;
 }
 
 export function formatCheck(r: CheckResult): string {
@@ -118,6 +139,7 @@ export async function checkCommand(argv: string[], logger: Logger, write: (s: st
   const { args, preset, data, backend, threads } = common(argv, CHECK_OPTIONS);
   const compare = stringOpt(args, 'compare')?.split(',').map((s) => s.trim()) as UserPreprocessing[] | undefined;
   if (compare?.some((c) => !USER_PREPROCESSING.includes(c))) throw new UserError('E_USAGE', `--compare takes a comma list of ${USER_PREPROCESSING.join(', ')}.`);
+  const failOn = failOnOpt(args);
   const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
   try {
     const json = flagOpt(args, 'json');
@@ -126,7 +148,7 @@ export async function checkCommand(argv: string[], logger: Logger, write: (s: st
     });
     const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: numberOpt(args, 'epochs', { integer: true, min: 1 }), seed: numberOpt(args, 'seed', { integer: true, min: 0 }), maxPerClass: numberOpt(args, 'max-per-class', { integer: true, min: 1 }), cwd: process.cwd() });
     write(json ? JSON.stringify(r, null, 2) : formatCheck(r));
-    return r.overfit.passed && !r.baseline.ignoresInput ? 0 : 1;
+    return exitCodeFor(checkSeverities(r), failOn);
   } finally {
     engine.kill();
   }

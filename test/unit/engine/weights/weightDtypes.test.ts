@@ -72,12 +72,12 @@ describe('weights stored in other dtypes', () => {
     const mean = (x: { stages: { id: string; mean: number }[] }) => x.stages.find((s) => s.id === 'logits')!.mean;
     assert.ok(Math.abs(mean(rep) - mean(ref)) < 1e-2, `${mean(rep)} vs ${mean(ref)}`);
   });
-  it('CLI: NaN/Inf weights are a finding naming the variables and counts, on a cache hit too; --fail-on warning exits 1', () => {
+  it('CLI: NaN/Inf weights are a finding naming the variables and counts, on a cache hit too; an error, so the run exits 1', () => {
     const cache = mkdtempSync(join(tmpdir(), 'vtd-dtc-'));
     const d = presetWith('nan.weights.h5');
     for (const pass of ['build', 'cache hit']) {
       const r = cli(['sanity', '--preset', d, IMAGES, '--json'], cache);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 1, r.stderr);
       const f = JSON.parse(r.stdout).findings.find((x: { code: string }) => x.code === 'SAN011');
       assert.ok(f, `${pass}: no SAN011`);
       assert.equal(f.severity, 'error');
