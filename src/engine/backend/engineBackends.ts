@@ -2,7 +2,7 @@ import type { LoadedPreset } from '../../core/presets/presetLoader';
 import type { BackendChoice } from '../../protocol/engineProtocol';
 import type { ModelRunner } from '../runners/modelRunner';
 import { createOnnxViTRunner } from '../runners/onnxViTRunner';
-import { createTfjsViTRunner } from '../runners/tfjsViTRunner';
+import { FAMILY_TFJS_RUNNERS } from '../runners/familyTfjsRunners';
 import { loadOnnxRuntime, physicalCores, type OrtModule } from './onnxBackend';
 import { selectBackend, type BackendInfo } from './selectBackend';
 
@@ -47,5 +47,5 @@ export async function createForwardRunner(preset: LoadedPreset, b: EngineBackend
   if (b.onnx) {
     return createOnnxViTRunner(preset, { ort: b.onnx.ort, cacheDir: b.cacheDir, threads: b.onnx.threads, notes: b.forward.notes, ...(b.buildWorker ? { buildWorker: b.buildWorker } : {}), ...opts });
   }
-  return createTfjsViTRunner(preset, { notes: b.forward.notes, ...opts });
+  return FAMILY_TFJS_RUNNERS[preset.family](preset, { notes: b.forward.notes, ...opts });
 }

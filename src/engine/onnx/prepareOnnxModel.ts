@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { loadPresetDir, type LoadedPreset } from '../../core/presets/presetLoader';
 import { UserError } from '../../core/userError';
 import { ENGINE_VERSION } from '../engineVersion';
-import { buildViTGraph } from '../models/vit/vitOnnxGraph';
-import { mapViTBackboneWeights, mapViTHeadWeights } from '../models/vit/vitWeights';
+import { FAMILY_GRAPHS } from '../models/familyGraphs';
 import type { LoadTimings } from '../runners/modelRunner';
 import { readH5Weights } from '../weights/h5Reader';
 import { scanNonFinite, storedDtypeNote } from '../weights/weightHealth';
@@ -35,23 +34,14 @@ function presetTexts(preset: LoadedPreset): string[] {
 async function buildGraph(preset: LoadedPreset, req: OnnxModelRequest, timings: LoadTimings) {
   const t0 = performance.now();
   const weights = await readH5Weights(preset.weightsFile);
-  const backbone = mapViTBackboneWeights(preset.backbone, weights, preset.weightsFile);
   const weightIssues = scanNonFinite(weights, preset.weightsFile);
   const weightNotes = [storedDtypeNote(weights, preset.weightsFile)];
-  let head = null;
-  if (req.withHead && preset.task && preset.taskWeightsFile) {
-    const taskWeights = await readH5Weights(preset.taskWeightsFile);
-    head = { task: preset.task, arrays: mapViTHeadWeights(preset.task, preset.backbone.hiddenDim, taskWeights, preset.taskWeightsFile) };
-    weightIssues.push(...scanNonFinite(taskWeights, preset.taskWeightsFile));
-    weightNotes.push(storedDtypeNote(taskWeights, preset.taskWeightsFile));
-  }
   timings.readWeightsMs = performance.now() - t0;
   const t1 = performance.now();
-  const graph = buildViTGraph(preset.backbone, backbone, head, { internals: req.internals });
+  const built = await FAMILY_GRAPHS[preset.family].build(preset, weights, req);
   timings.buildGraphMs = performance.now() - t1;
-  // the backbone's parameters, as count_params() of the ViTBackbone (the head is not counted)
-  const parameterCount = graph.weights.filter((w) => !/^(pre_logits|predictions)\./.test(w.name)).reduce((n, w) => n + w.data.length, 0);
-  return { graph, parameterCount, weightIssues, weightNotes: weightNotes.filter((n): n is string => n !== null) };
+  weightIssues.push(...built.weightIssues);
+  return { graph: built.graph, parameterCount: built.parameterCount, weightIssues, weightNotes: [...weightNotes.filter((n): n is string => n !== null), ...built.weightNotes] };
 }
 
 function presetCacheKey(preset: LoadedPreset, req: OnnxModelRequest): string {

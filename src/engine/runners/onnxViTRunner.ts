@@ -1,7 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import type { LoadedPreset } from '../../core/presets/presetLoader';
 import { UserError } from '../../core/userError';
-import { VIT_BLOCK1_INTERNALS } from '../models/vit/vitOnnxGraph';
+import { FAMILY_GRAPHS } from '../models/familyGraphs';
 import { prepareInWorker } from '../onnx/prepareInWorker';
 import { lookupOnnxModel, prepareOnnxModel, type OnnxModelRequest, type PreparedOnnxModel } from '../onnx/prepareOnnxModel';
 import type { LoadTimings, ModelRunner, RunOptions, StagedOutputs, StageTensor } from './modelRunner';
@@ -40,7 +40,7 @@ async function prepare(req: OnnxModelRequest, buildWorker: string | undefined): 
   };
 }
 
-/** Loads a preset as an ONNX Runtime session (graph built in-process, cached by content hash). */
+/** Loads a preset of any family as an ONNX Runtime session (graph built in-process by its family, cached by content hash). */
 export async function createOnnxViTRunner(preset: LoadedPreset, opts: OnnxRunnerOptions): Promise<ModelRunner> {
   const { ort } = opts;
   const withHead = !!(preset.task && preset.taskWeightsFile);
@@ -87,7 +87,8 @@ export async function createOnnxViTRunner(preset: LoadedPreset, opts: OnnxRunner
         return { shape: t.dims.map(Number), data: t.data as Float32Array };
       };
       const opt = (name: string): StageTensor | null => (outputs.has(name) ? take(name) : null);
-      const internals = opts.internals ? Object.fromEntries(VIT_BLOCK1_INTERNALS.map((n) => [n, take(`block_1.${n}`)])) : null;
+      const names = FAMILY_GRAPHS[preset.family].block1Internals.filter((n) => outputs.has(`block_1.${n}`));
+      const internals = opts.internals ? Object.fromEntries(names.map((n) => [n, take(`block_1.${n}`)])) : null;
       return {
         embeddings: take('embeddings'),
         blocks: Array.from({ length: cfg.numLayers }, (_, i) => take(`block_${i + 1}`)),

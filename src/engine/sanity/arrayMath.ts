@@ -13,16 +13,19 @@ export function meanStd(a: Float32Array): { mean: number; std: number } {
 }
 
 /** (B, T, D) tokens → (B, D): `token` = index 0, `gap` = mean over all T tokens. */
-export function poolTokens(tokens: Float32Array, B: number, T: number, D: number, pooling: 'token' | 'gap'): Float32Array {
+export function poolTokens(tokens: Float32Array, B: number, T: number, D: number, pooling: 'token' | 'gap' | 'patch_mean', patchStart = 0): Float32Array {
   const out = new Float32Array(B * D);
+  // "gap" averages every token (keras-hub ViT pooling="gap"); "patch_mean" only the patch tokens (DINOv2 users'
+  // output[:, 1 + registers:].mean(1)): registers and the class token excluded
+  const from = pooling === 'patch_mean' ? patchStart : 0;
   for (let b = 0; b < B; b++) {
     const base = b * T * D;
     if (pooling === 'token') {
       out.set(tokens.subarray(base, base + D), b * D);
       continue;
     }
-    for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) out[b * D + d]! += tokens[base + t * D + d] as number;
-    for (let d = 0; d < D; d++) out[b * D + d]! /= T;
+    for (let t = from; t < T; t++) for (let d = 0; d < D; d++) out[b * D + d]! += tokens[base + t * D + d] as number;
+    for (let d = 0; d < D; d++) out[b * D + d]! /= T - from;
   }
   return out;
 }
