@@ -72,7 +72,10 @@ export function findLosses(model: PythonModel): LossInfo[] {
     const cls = lc?.callee?.split('.').pop() ?? '';
     if (lc && LOSS_CLASSES[cls]) {
       const fl = lc.kwargs.get('from_logits') ?? null;
-      out.push({ node: lossArg, compile: c, name: LOSS_CLASSES[cls] as LossInfo['name'], fromLogits: fl?.text === 'True', fromLogitsNode: fl, isString: false });
+      // from_logits=FROM_LOGITS set in another cell: its value; a value read at run time leaves the loss unknown
+      const lit = fl ? model.literalOf(fl) : { v: false };
+      if (!lit || typeof lit.v !== 'boolean') continue;
+      out.push({ node: lossArg, compile: c, name: LOSS_CLASSES[cls] as LossInfo['name'], fromLogits: lit.v, fromLogitsNode: fl, isString: false });
     }
   }
   return out;

@@ -134,7 +134,7 @@ export class PythonModel {
           // from my_utils import *: names nobody defines here may be that module's (unknown) code
           if (n.namedChildren.some((c) => c?.type === 'wildcard_import') && !KNOWN_MODULES.includes(mod.split('.')[0] as string)) this.unknownWildcard = true;
           for (const child of n.namedChildren) {
-            if (!child || child === n.childForFieldName('module_name')) continue;
+            if (!child || child.id === n.childForFieldName('module_name')?.id) continue;
             if (child.type === 'dotted_name') this.addImport(child.text.split('.').pop() as string, `${mod}.${child.text}`);
             else if (child.type === 'aliased_import') {
               const name = child.childForFieldName('name')?.text;

@@ -1,5 +1,27 @@
 import type { Node } from 'web-tree-sitter';
-import type { LintRule, QuickFix } from '../lintTypes';
+import { attribute, chainOf, flowOf } from '../flowAttribution';
+import type { KerasValue } from '../kerasValues';
+import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
+
+/** The normalisation a keras_hub value gets on its own path: a converter applied there, its task's preprocessor, KerasCV's built-in rescaling. */
+function ownNormalisation(ctx: RuleContext, v: KerasValue): { node: Node; what: string } | null {
+  const flow = flowOf(ctx);
+  if (v.kind === 'kerascv-backbone') {
+    const inc = v.def.kwargs.get('include_rescaling');
+    if (inc !== undefined && inc.text !== 'True') return null;
+    return { node: v.def.node, what: `the KerasCV backbone was built with include_rescaling=True${inc ? '' : ' (the preset default; setting the attribute after from_preset changes nothing)'} and rescales by 1/255 itself` };
+  }
+  if (v.kind === 'task' && ctx.evidence.tasksFittedWithPreprocessor.some((t) => t.def.node.id === v.def.node.id)) {
+    const m = ['fit', 'predict', 'evaluate'].find((x) => ctx.values.methodCalls(v, x).length > 0) ?? 'fit';
+    return { node: v.def.node, what: `${v.className}.${m}() runs the preset's preprocessor on every batch` };
+  }
+  for (const c of ctx.evidence.appliedConverters) {
+    if (c.kind === 'preprocessor' && c.def.node.id === v.def.node.id) continue;
+    const uses = c.name ? ctx.model.references(c.name).filter((r) => r.startIndex > c.def.node.startIndex || c.name!.startsWith('self.')) : [c.def.node];
+    if (uses.some((u) => flow.onPath(v, u))) return { node: c.def.node, what: `${c.className}.from_preset(...) already maps pixels to the preset's range` };
+  }
+  return null;
+}
 
 /**
  * VTD002: the preset's converter (or a task's own preprocessor in fit) plus a manual Rescaling or /255 on the same
@@ -14,21 +36,6 @@ export const doubleNormalization: LintRule = {
     const ev = ctx.evidence;
     const scaling = ev.manual.filter((m) => m.kind === 'div255' || m.kind === 'minus1to1' || m.kind === 'imagenet' || m.kind === 'caffe');
     if (scaling.length === 0) return;
-    const conv = ev.appliedConverters[0];
-    const task = ev.tasksFittedWithPreprocessor[0];
-    // KerasCV presets are saved with include_rescaling=True: unless from_preset passes False, the backbone rescales
-    // itself (setting backbone.include_rescaling after it is built changes nothing: the layer graph is made)
-    const cv = ctx.values.ofKind('kerascv-backbone').find((v) => {
-      const inc = v.def.kwargs.get('include_rescaling');
-      return inc === undefined || inc.text === 'True';
-    });
-    const owner = conv ?? task ?? cv;
-    if (!owner) return;
-    const what = conv
-      ? `${conv.className}.from_preset(...) already maps pixels to the preset's range`
-      : task
-        ? `${task.className}.${['fit', 'predict', 'evaluate'].find((m) => ctx.values.methodCalls(task, m).length > 0) ?? 'fit'}() runs the preset's preprocessor on every batch`
-        : `the KerasCV backbone was built with include_rescaling=True${cv?.def.kwargs.get('include_rescaling') ? '' : ' (the preset default; setting the attribute after from_preset changes nothing)'} and rescales by 1/255 itself`;
     const removalFix = (n: Node): QuickFix[] => {
       if (n.type !== 'call' || !/Rescaling/.test(n.text)) return [];
       const title = 'Remove the redundant Rescaling layer';
@@ -41,13 +48,22 @@ export const doubleNormalization: LintRule = {
       if (outer && outer.args.length === 1) return [{ title, edits: [{ range: ctx.range(outer.node), newText: outer.args[0]!.text }] }];
       return [];
     };
+    const hubs = ctx.values.ofKind('backbone', 'task', 'kerascv-backbone').map((v) => ({ v, own: ownNormalisation(ctx, v) })).filter((x) => x.own);
     for (const m of scaling) {
-      ctx.report({
-        message: `Double normalisation: ${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text} scales the pixels, and ${what}. Remove the manual step.`,
-        range: ctx.range(m.node),
-        related: [{ message: 'the other normalisation', range: ctx.range(owner.def.node) }],
-        fixes: removalFix(m.node),
-      });
+      for (const { v, own } of hubs) {
+        // the manual step counts only when it is on the path of the data into this model
+        const verdict = attribute(ctx, v, m.node);
+        if (!verdict.on && !verdict.info) continue;
+        const via = verdict.on ? verdict.via : null;
+        ctx.report({
+          message: `Double normalisation: ${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text} scales the pixels, and ${own!.what}. Remove the manual step.${verdict.on ? '' : ` (Not certain: ${verdict.info}.)`}`,
+          range: ctx.range(via ?? m.node),
+          severity: verdict.on ? undefined : 'information',
+          related: [...chainOf(ctx, v), { message: 'the other normalisation', range: ctx.range(own!.node) }, ...(via ? [{ message: 'the scaling inside the helper', range: ctx.range(m.node) }] : [])],
+          fixes: via ? [] : removalFix(m.node),
+        });
+        break;
+      }
     }
   },
 };

@@ -1,5 +1,7 @@
-import { findHead, findLosses } from '../headAndLoss';
+import { flowOf } from '../flowAttribution';
+import { findLosses } from '../headAndLoss';
 import type { LintRule } from '../lintTypes';
+import { headOfModel } from '../modelHeads';
 
 /** VTD005: a softmax head with from_logits=True, or logits with from_logits=False / a string loss name. */
 export const logitsLossMismatch: LintRule = {
@@ -8,11 +10,14 @@ export const logitsLossMismatch: LintRule = {
   defaultSeverity: 'warning',
   summary: "The head's activation and the loss's from_logits disagree.",
   check(ctx) {
-    const head = findHead(ctx.model, ctx.values);
-    if (!head) return;
-    const related = [{ message: head.task ? 'head (keras_hub task) created here' : 'head here', range: ctx.range(head.node) }];
+    const flow = flowOf(ctx);
     for (const loss of findLosses(ctx.model)) {
       if (loss.name === 'other' || loss.name === 'binary_crossentropy') continue;
+      // the head of the model this compile() compiles (the name as bound at that point), never another model's
+      const target = loss.compile.fn?.type === 'attribute' ? flow.modelAt(loss.compile.fn.childForFieldName('object')) : null;
+      const head = target ? headOfModel(ctx.model, target) : undefined;
+      if (!head) continue;
+      const related = [{ message: head.task ? 'head (keras_hub task) created here' : 'head here', range: ctx.range(head.node) }, { message: 'compiled here', range: ctx.range(loss.compile.node) }];
       if (head.activation === 'softmax' && loss.fromLogits) {
         ctx.report({
           message: 'The head applies softmax, but the loss is told from_logits=True: softmax runs twice, gradients shrink and the loss floor rises.',
@@ -37,11 +42,14 @@ export const logitsLossMismatch: LintRule = {
       }
     }
     // keras_hub pitfall: a task with activation="softmax" is compiled at construction with from_logits=True
-    if (head.task && head.activation === 'softmax' && findLosses(ctx.model).length === 0 && ctx.values.methodCalls(head.task, 'fit').length > 0) {
+    for (const task of ctx.values.ofKind('task')) {
+      const act = task.def.kwargs.get('activation');
+      if (!act || ctx.model.stringValue(act) !== 'softmax') continue;
+      if (ctx.values.methodCalls(task, 'compile').length > 0 || ctx.values.methodCalls(task, 'fit').length === 0) continue;
       ctx.report({
         message: 'A keras_hub task built with activation="softmax" is compiled at construction with from_logits=True (it compiles before storing the activation): call compile() with from_logits=False, or keep activation=None.',
-        range: ctx.range(head.task.def.kwargs.get('activation') ?? head.task.def.node),
-        related,
+        range: ctx.range(act),
+        related: [{ message: 'trained here', range: ctx.range(ctx.values.methodCalls(task, 'fit')[0]!.node) }],
       });
     }
   },

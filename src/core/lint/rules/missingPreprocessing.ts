@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
+import { attribute, chainOf } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
@@ -93,7 +94,6 @@ export const missingPreprocessing: LintRule = {
       // preprocessor=None: fit() feeds the images to the backbone as they are
       if (t.def.kwargs.get('preprocessor')?.type === 'none') for (const site of ctx.values.methodCalls(t, 'fit')) entries.push({ v: t, site, asTaskLayer: true });
     }
-    const fitCalls = ctx.model.calls.filter((c) => /\.fit$/.test(c.callee ?? '') || c.fnText.endsWith('.fit'));
     const reported = new Set<number>();
     for (const { v, site, asTaskLayer } of entries) {
       const contract = contractOf(v);
@@ -101,24 +101,32 @@ export const missingPreprocessing: LintRule = {
       if (ev.appliedConverters.length > 0 || ev.unusedConverters.length > 0) continue;
       if (!asTaskLayer && ev.tasksFittedWithPreprocessor.length > 0) continue;
       if (isSyntheticTensor(ctx, site.args[0] ?? null)) continue; // backbone(np.zeros(...)): a shape check, not images
-      const related = [{ message: `${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) here`, range: ctx.range(v.def.node) }];
-      const fit = fitCalls[0];
-      if (fit) related.push({ message: 'trained here', range: ctx.range(fit.node) });
+      const related = chainOf(ctx, v);
       const matching = ev.manual.filter((m) => matchesContract(m.kind, contract) === true);
       if (matching.length > 0) continue;
-      const wrong = ev.manual.filter((m) => matchesContract(m.kind, contract) === false);
+      // a wrong mapping counts against this backbone only when it is on the path of the data into it
+      const judged = ev.manual.filter((m) => matchesContract(m.kind, contract) === false).map((m) => ({ m, verdict: attribute(ctx, v, m.node) }));
+      const wrong = judged.filter((x) => x.verdict.on || x.verdict.info !== null);
+      // a mapping that is neither on this path nor another model's: what this backbone gets is not known
+      if (wrong.length === 0 && judged.some((x) => !x.verdict.on && !x.verdict.otherModel)) continue;
       if (wrong.length > 0) {
         // one finding per kind of wrong mapping (the ImageNet constants and the expression using them are one mistake)
         const kinds = new Map<string, typeof wrong>();
-        for (const w of wrong) kinds.set(w.kind, [...(kinds.get(w.kind) ?? []), w]);
+        for (const w of wrong) kinds.set(w.m.kind, [...(kinds.get(w.m.kind) ?? []), w]);
         for (const group of kinds.values()) {
-          const w = group[group.length - 1]!;
-          if (group.some((g) => reported.has(g.node.id))) continue;
-          group.forEach((g) => reported.add(g.node.id));
+          const last = group[group.length - 1]!;
+          const w = last.m;
+          if (group.some((g) => reported.has(g.m.node.id))) continue;
+          group.forEach((g) => reported.add(g.m.node.id));
+          const sure = group.find((g) => g.verdict.on);
+          const via = sure && sure.verdict.on ? sure.verdict.via : null;
+          const info = group.map((g) => (g.verdict.on ? null : g.verdict.info)).find((x) => x) ?? null;
           ctx.report({
-            message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.`,
-            range: ctx.range(w.node),
-            related: [...related, ...group.slice(0, -1).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.node) }))],
+            message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.${sure ? '' : ` (Not certain: ${info}.)`}`,
+            // a helper's body is shared: report where the helper is applied to this data
+            range: ctx.range(via ?? w.node),
+            severity: sure ? undefined : 'information',
+            related: [...related, ...(via ? [{ message: 'the scaling inside the helper', range: ctx.range(w.node) }] : []), ...group.slice(0, -1).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
             fixes: [],
           });
         }

@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { LintRule } from '../lintTypes';
+import { chainOf, flowOf } from '../flowAttribution';
 import { ModelMembership } from '../modelMembership';
 
 /** The top-level layers of a keras-hub ViTBackbone (a functional model): what `backbone.layers` iterates over. */
@@ -121,10 +122,15 @@ export const unfrozenBackboneHighLr: LintRule = {
     }
     trainableSets.sort((x, y) => x.at - y.at);
     const membership = new ModelMembership(ctx.model, ctx.values);
-    for (const c of ctx.model.calls) {
-      if (!/\.compile$/.test(c.fnText)) continue;
+    const flow = flowOf(ctx);
+    const oneModel = flow.others().length === 0 && backbones.length === 1;
+    for (const { call: c, target } of flow.compiles()) {
       // baseline.compile(...) on a model built without the backbone: not this rule's business
       if (c.fn?.type === 'attribute' && membership.compiledModelIsOther(c.fn.childForFieldName('object'))) continue;
+      if (target && target.hub.length === 0) continue;
+      // the model compiled is not known (a subclass, a name bound elsewhere): information at most, unless it is the only model
+      const sure = !!target || oneModel;
+      const owner = target?.hub.find((h) => h.kind !== 'converter' && h.kind !== 'preprocessor') ?? b;
       const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
       if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;
@@ -149,9 +155,10 @@ export const unfrozenBackboneHighLr: LintRule = {
       }
       if (!kind || lr === null || THRESHOLD[kind] === undefined || lr < (THRESHOLD[kind] as number)) continue;
       ctx.report({
-        message: `The pretrained backbone is trainable here and ${kind === 'sgd' ? 'SGD' : kind} runs at learning rate ${lr}${lrNode ? '' : ' (the default)'}: full fine-tuning at this rate wipes the pretrained features. Use ≤ ${kind === 'sgd' ? '0.01' : '1e-4'} (keras_hub tasks default to 5e-5), or freeze the backbone first (backbone.trainable = False).`,
+        message: `The pretrained backbone is trainable here and ${kind === 'sgd' ? 'SGD' : kind} runs at learning rate ${lr}${lrNode ? '' : ' (the default)'}: full fine-tuning at this rate wipes the pretrained features. Use ≤ ${kind === 'sgd' ? '0.01' : '1e-4'} (keras_hub tasks default to 5e-5), or freeze the backbone first (backbone.trainable = False).${sure ? '' : ' (Not certain: the model compiled here could not be traced to the backbone.)'}`,
         range: ctx.range(lrNode ?? optNode),
-        related: [{ message: `${b.className}.from_preset here`, range: ctx.range(b.def.node) }],
+        severity: sure ? undefined : 'information',
+        related: [...chainOf(ctx, owner).slice(0, 1), { message: 'compiled here', range: ctx.range(c.node) }],
         fixes: lrNode && kind !== 'sgd' ? [{ title: 'Use learning rate 5e-5', edits: [{ range: ctx.range(lrNode), newText: '5e-5' }] }] : [],
       });
     }

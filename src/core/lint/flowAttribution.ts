@@ -1,0 +1,59 @@
+import type { Node } from 'web-tree-sitter';
+import type { KerasValue } from './kerasValues';
+import type { LintRange, RuleContext } from './lintTypes';
+import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';
+
+/**
+ * Whether a piece of code belongs to a keras_hub value's path. `on`: the evidence chain is complete (a warning may be
+ * said). Otherwise `info` names the missing link (information at most), or is null: the code is another model's, or
+ * certainly not on the path (say nothing).
+ */
+export type Verdict = { on: true; via: Node | null } | { on: false; info: string | null; otherModel?: boolean };
+
+export function flowOf(ctx: RuleContext): ModelFlow {
+  return modelFlowOf(ctx.model, ctx.values);
+}
+
+/** The keras_hub values the file builds that are models (not converters). */
+function hubModels(flow: ModelFlow): KerasValue[] {
+  return flow.values.values.filter((v) => v.kind !== 'converter' && v.kind !== 'preprocessor');
+}
+
+/** Several distinct models: other than v's holders, a baseline, an application, or another backbone. */
+function otherModels(flow: ModelFlow, v: KerasValue): FlowModel[] {
+  const mine = new Set(flow.containing(v));
+  // a task and its own backbone, or a model wrapping v, are v's
+  return flow.models.filter((m) => !mine.has(m) && !m.hub.some((h) => h.def.node.id === v.def.node.id) && !(m.kind === 'hub' && m.hub[0]?.name && v.name?.startsWith(`${m.hub[0].name}.`)));
+}
+
+export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict {
+  const flow = flowOf(ctx);
+  const on = flow.onPath(v, node);
+  if (on) return { on: true, via: on.via };
+  const others = otherModels(flow, v);
+  // on the path of another model of the file: that model's business
+  for (const m of others) for (const h of m.hub) if (flow.onPath(h, node)) return { on: false, info: null, otherModel: true };
+  if (others.some((m) => flow.onPathOfModel(m, node))) return { on: false, info: null, otherModel: true };
+  const path = flow.pathOf(v);
+  if (others.length > 0 || hubModels(flow).length > 1) {
+    // several models and the code reaches none of them along links we followed: only a broken link can make it this one's
+    return { on: false, info: path.missing.length > 0 ? `this file builds several models, and the path of the data into ${v.className} goes through ${path.missing[0]}` : null };
+  }
+  if (path.missing.length > 0) return { on: false, info: `the path of the data into ${v.className} goes through ${path.missing[0]}` };
+  if (path.fedWithData) return { on: false, info: null }; // followed every link: this code is not on it
+  return { on: false, info: `no call in this file feeds data into ${v.className}` };
+}
+
+/** Related locations of the evidence chain: built here, called here, fed (predict/evaluate) here, trained here. */
+export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; range: LintRange }[] {
+  const flow = flowOf(ctx);
+  const path = flow.pathOf(v);
+  const out = [{ message: `${v.className}.from_preset(${v.presetNode?.text ?? '…'}) built here`, range: ctx.range(v.def.node) }];
+  const called = path.feeds.find((f) => f.method === '__call__');
+  if (called) out.push({ message: 'called here', range: ctx.range(called.call.node) });
+  const fed = path.feeds.find((f) => f.method !== '__call__' && f.method !== 'fit' && f.method !== 'train_on_batch');
+  if (fed) out.push({ message: 'fed here', range: ctx.range(fed.call.node) });
+  const fit = path.feeds.find((f) => f.method === 'fit' || f.method === 'train_on_batch');
+  if (fit) out.push({ message: 'trained here', range: ctx.range(fit.call.node) });
+  return out;
+}
