@@ -1,5 +1,6 @@
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Language, Node, Parser as ParserType, Tree } from 'web-tree-sitter';
+import { diffEdit, pointAt, widenToLines, type SourceEdit } from './sourceEdit';
 
 /** A parsed Python document, shared by every rule and the hover. */
 export interface PythonSource {
@@ -42,11 +43,58 @@ export function getPythonParser(paths: ParserPaths = {}): Promise<ParserType> {
  * the same length so that offsets stay true, then parses. Never throws on any text.
  */
 export function parsePython(parser: ParserType, text: string): PythonSource {
-  const cleaned = text.replace(/^([ \t]*)([!%][^\r\n]*)/gm, (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length));
+  const cleaned = blankShellLines(text);
   const tree = parser.parse(cleaned) as Tree;
+  return withTree(text, cleaned, tree);
+}
+
+function blankShellLines(text: string): string {
+  return text.replace(/^([ \t]*)([!%][^\r\n]*)/gm, (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length));
+}
+
+/** The text each source's tree was parsed from (shell lines blanked), kept for the next incremental parse. */
+const parsedText = new WeakMap<PythonSource, string>();
+
+function withTree(text: string, cleaned: string, tree: Tree): PythonSource {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  return { text, tree, root: tree.rootNode, lineStarts };
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const src = { text, tree, root: tree.rootNode, lineStarts };
+  parsedText.set(src, cleaned);
+  return src;
+}
+
+/**
+ * Parses `text`, a later version of `prev.text`, reusing the parts of `prev`'s tree the change cannot have touched
+ * (tree-sitter's edit + parse with the old tree). The result is the tree a fresh `parsePython(text)` builds. `edit`
+ * (from the editor's change events) says where the texts differ; without it the texts are compared. `prev` stays
+ * valid (its tree is copied before it is edited); the caller deletes it when done with it.
+ */
+export function reparsePython(parser: ParserType, prev: PythonSource, text: string, edit?: SourceEdit | null): PythonSource {
+  const oldCleaned = parsedText.get(prev) ?? blankShellLines(prev.text);
+  const cleaned = blankShellLines(text);
+  const given = edit ? widenToLines(edit, oldCleaned) : undefined;
+  const change = given && consistent(given, oldCleaned, cleaned) ? given : diffEdit(oldCleaned, cleaned);
+  if (!change) return withTree(text, cleaned, prev.tree.copy());
+  const old = prev.tree.copy();
+  try {
+    const { Edit } = require('web-tree-sitter') as typeof TreeSitter;
+    old.edit(new Edit({
+      startIndex: change.start, oldEndIndex: change.oldEnd, newEndIndex: change.newEnd,
+      startPosition: pointAt(oldCleaned, prev.lineStarts, change.start),
+      oldEndPosition: pointAt(oldCleaned, prev.lineStarts, change.oldEnd),
+      newEndPosition: pointAt(cleaned, null, change.newEnd),
+    }));
+    return withTree(text, cleaned, parser.parse(cleaned, old) as Tree);
+  } finally {
+    old.delete();
+  }
+}
+
+/** An edit from change events is trusted only when it accounts for the length difference and the texts agree around it. */
+function consistent(e: SourceEdit, oldText: string, newText: string): boolean {
+  if (e.start < 0 || e.oldEnd < e.start || e.newEnd < e.start || e.oldEnd > oldText.length || e.newEnd > newText.length) return false;
+  if (oldText.length - e.oldEnd !== newText.length - e.newEnd) return false;
+  return oldText.slice(0, e.start) === newText.slice(0, e.start) && oldText.slice(e.oldEnd) === newText.slice(e.newEnd);
 }
 
 /** 0-based line/column of an offset (UTF-16 code units, what VS Code uses). */

@@ -24,7 +24,10 @@ export class LintDiagnostics implements vscode.Disposable, FindingSource {
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        this.cache.noteChanges(e);
+        this.schedule(e.document);
+      }),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -6,7 +6,7 @@ import { ruleDocPath } from '../../core/lint/lintTypes';
 import { MAX_EDITOR_LINT_CHARS, normalizePythonText } from '../../core/lint/pythonText';
 import { findRule } from '../../core/lint/ruleRegistry';
 import type { Logger } from '../../core/logger';
-import { lintNotebook } from '../../core/notebook/lintNotebook';
+import { NotebookLintSession } from '../../core/notebook/notebookLintSession';
 import type { NotebookCell } from '../../core/notebook/notebookProgram';
 import { diskPresetLookup } from '../../core/presets/presetFactsFromDisk';
 import { toRange, toSeverity } from '../convert';
@@ -32,6 +32,8 @@ export class NotebookDiagnostics implements vscode.Disposable, FindingSource {
   /** cell uri → notebook uri, to clear a notebook's cells */
   private readonly cellsOf = new Map<string, vscode.Uri[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** per open notebook: its last program's tree and findings, for re-parsing incrementally */
+  private readonly sessions = new Map<string, NotebookLintSession>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly cache: DocumentCache, private readonly extensionUri: vscode.Uri, private readonly log: Logger) {
@@ -86,7 +88,9 @@ export class NotebookDiagnostics implements vscode.Disposable, FindingSource {
       const config = mergeConfig(found.config, { severity: settings.lintSeverity });
       const rel = nb.uri.scheme === 'file' ? relative(found.root, nb.uri.fsPath).split(sep).join('/') : undefined;
       const parser = await this.cache.parser();
-      const { findings, internalErrors } = lintNotebook(parser, cells, { config, relativePath: rel, lookup: diskPresetLookup([dir, ...(ws ? [ws] : [])]), ignore: metadataIgnores(nb) });
+      let session = this.sessions.get(key);
+      if (!session) this.sessions.set(key, (session = new NotebookLintSession()));
+      const { findings, internalErrors } = session.lint(parser, cells, { config, relativePath: rel, lookup: diskPresetLookup([dir, ...(ws ? [ws] : [])]), ignore: metadataIgnores(nb) });
       for (const e of internalErrors) this.log.error(`lint ${nb.uri.fsPath}: rule failed: ${e}`);
       const byCell = new Map<number, vscode.Diagnostic[]>();
       const uriOf = (i: number): vscode.Uri => (cellDocs[i] as vscode.NotebookCell).document.uri;
@@ -126,10 +130,14 @@ export class NotebookDiagnostics implements vscode.Disposable, FindingSource {
   private clear(nb: vscode.NotebookDocument): void {
     clearTimeout(this.timers.get(nb.uri.toString()));
     this.clearCells(nb.uri.toString());
+    this.sessions.get(nb.uri.toString())?.dispose();
+    this.sessions.delete(nb.uri.toString());
   }
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
     this.disposables.forEach((d) => d.dispose());
   }
 }

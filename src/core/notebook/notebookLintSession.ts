@@ -1,0 +1,57 @@
+import type { Parser } from 'web-tree-sitter';
+import { lintSource } from '../lint/linter';
+import type { LintFinding } from '../lint/lintTypes';
+import { parsePython, reparsePython, type PythonSource } from '../lint/pythonSource';
+import type { PresetLookup } from '../presets/presetFacts';
+import { programLintOptions, type NotebookLintOptions } from './lintNotebook';
+import { buildNotebookProgram, mapFindingsToCells, type CellFinding, type NotebookCell } from './notebookProgram';
+
+interface LastLint {
+  src: PythonSource;
+  optionsKey: string;
+  lookup: PresetLookup | undefined;
+  findings: LintFinding[];
+  internalErrors: string[];
+}
+
+/**
+ * Lints one open notebook again and again as it is edited, with the results of `lintNotebook`: the joined program
+ * is re-parsed incrementally from the previous version's tree (only what the edited cells touch is parsed again),
+ * and when the program is unchanged (a markdown cell edited, cells of other languages added, moved or removed) with
+ * the same options and the same preset lookup, its findings are reused and only mapped to the cells again.
+ */
+export class NotebookLintSession {
+  private last: LastLint | null = null;
+  /** How each lint went: parsed from scratch, re-parsed from the previous tree, or findings reused. */
+  readonly stats = { parsed: 0, reparsed: 0, reused: 0 };
+
+  lint(parser: Parser, cells: NotebookCell[], opts: NotebookLintOptions = {}): { findings: CellFinding[]; internalErrors: string[] } {
+    const program = buildNotebookProgram(cells);
+    const options = programLintOptions(opts);
+    const optionsKey = JSON.stringify([options.config, options.relativePath ?? null]);
+    const prev = this.last;
+    if (prev && prev.src.text === program.text && prev.optionsKey === optionsKey && prev.lookup === opts.lookup) {
+      this.stats.reused++;
+      return { findings: mapFindingsToCells(program, prev.findings), internalErrors: prev.internalErrors };
+    }
+    const src = prev ? reparsePython(parser, prev.src, program.text) : parsePython(parser, program.text);
+    this.stats[prev ? 'reparsed' : 'parsed']++;
+    prev?.src.tree.delete();
+    this.last = null;
+    let result;
+    try {
+      result = lintSource(src, options);
+    } catch (e) {
+      src.tree.delete();
+      throw e;
+    }
+    const { findings, internalErrors } = result;
+    this.last = { src, optionsKey, lookup: opts.lookup, findings, internalErrors };
+    return { findings: mapFindingsToCells(program, findings), internalErrors };
+  }
+
+  dispose(): void {
+    this.last?.src.tree.delete();
+    this.last = null;
+  }
+}

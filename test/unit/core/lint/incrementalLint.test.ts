@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Node, Tree } from 'web-tree-sitter';
+import { lintSource } from '../../../../src/core/lint/linter';
+import { getPythonParser, parsePython, reparsePython, type PythonSource } from '../../../../src/core/lint/pythonSource';
+import { diffEdit, mergeChanges, type TextChange } from '../../../../src/core/lint/sourceEdit';
+import { lintNotebook } from '../../../../src/core/notebook/lintNotebook';
+import { NotebookLintSession } from '../../../../src/core/notebook/notebookLintSession';
+import type { NotebookCell } from '../../../../src/core/notebook/notebookProgram';
+import type { PresetLookup } from '../../../../src/core/presets/presetFacts';
+
+/** mulberry32: a small seeded generator, so that a failure names the step that reproduces it. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CORPUS = resolve('test/fixtures/python');
+const FILES = readdirSync(CORPUS).filter((f) => f.endsWith('.py') && f !== 'syntax_error.py').sort();
+const corpus = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => readFileSync(join(CORPUS, FILES[(from + i) % FILES.length] as string), 'utf8'));
+
+/** Snippets that make and break syntax, open strings and brackets, add magics, model code and non-ASCII text. */
+const SNIPPETS = ['(', ')', ']', '[', ':', '\n', '    ', '\t', 'x', 'def f(', 'class A:\n    ', 'return ', '"', "'", '"""', '#', '# vit-doctor: ignore\n', '\\\n',
+  'backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")\n', 'images = images / 255.0\n', 'model.fit(train_ds, epochs=3)\n',
+  'keras.layers.Dense(10, activation="softmax")', '!pip install keras-hub\n', '%matplotlib inline\n', 'é😀', ' lambda z: z', 'if True:\n', 'else', '123.68', ', '];
+
+/** A random small edit: an insert, a delete or a replacement at a random place. */
+function randomChange(text: string, r: () => number): TextChange {
+  const offset = Math.floor(r() * (text.length + 1));
+  const kind = r();
+  const length = kind < 0.4 ? 0 : Math.min(text.length - offset, 1 + Math.floor(r() * (r() < 0.8 ? 8 : 120)));
+  const insert = kind >= 0.4 && kind < 0.65 ? '' : (SNIPPETS[Math.floor(r() * SNIPPETS.length)] as string);
+  return { offset, length, text: insert };
+}
+
+const apply = (text: string, c: TextChange): string => text.slice(0, c.offset) + c.text + text.slice(c.offset + c.length);
+
+/** Every node's type and extent (index and row/column), in document order. */
+function shape(tree: Tree): string[] {
+  const out: string[] = [];
+  const c = tree.walk();
+  for (;;) {
+    const n: Node = c.currentNode;
+    out.push(`${n.type}@${n.startIndex}-${n.endIndex}:${n.startPosition.row}.${n.startPosition.column}-${n.endPosition.row}.${n.endPosition.column}${n.isMissing ? '!' : ''}`);
+    if (c.gotoFirstChild() || c.gotoNextSibling()) continue;
+    let up = true;
+    while (up && !c.gotoNextSibling()) up = c.gotoParent();
+    if (!up) break;
+  }
+  c.delete();
+  return out;
+}
+
+function lintOf(src: PythonSource): unknown {
+  const r = lintSource(src);
+  return { findings: r.findings, internalErrors: r.internalErrors };
+}
+
+describe('incremental re-parse and lint', () => {
+  it('mergeChanges covers a sequence of changes, each in the coordinates of the text before it', () => {
+    const r = rng(7);
+    for (let trial = 0; trial < 300; trial++) {
+      const start = (corpus(1, trial)[0] as string).slice(0, 400);
+      let text = start;
+      const changes: TextChange[] = [];
+      for (let k = 1 + Math.floor(r() * 4); k > 0; k--) {
+        const c = randomChange(text, r);
+        changes.push(c);
+        text = apply(text, c);
+      }
+      const e = mergeChanges(changes);
+      assert.ok(e, `trial ${trial}`);
+      assert.equal(start.slice(0, e.start), text.slice(0, e.start), `trial ${trial}: prefix`);
+      assert.equal(start.slice(e.oldEnd), text.slice(e.newEnd), `trial ${trial}: suffix`);
+      // no narrower than the smallest edit: the common prefix is at least as long as the one that edit leaves
+      const d = diffEdit(start, text);
+      if (d) assert.ok(e.start <= d.start, `trial ${trial}: starts no later than the texts differ`);
+    }
+  });
+
+  it('random edit sequences on a file: the incremental tree and findings equal a fresh parse and full pass after every step', async () => {
+    const parser = await getPythonParser();
+    for (const seed of [1, 2, 3]) {
+      const r = rng(seed);
+      let text = corpus(8, seed * 11).join('\n');
+      let inc = parsePython(parser, text);
+      for (let step = 0; step < 40; step++) {
+        const c = randomChange(text, r);
+        const next = apply(text, c);
+        // half the steps say where the change is (as the editor does), the rest let the texts be compared
+        const hint = r() < 0.5 ? mergeChanges([c]) : undefined;
+        const updated = reparsePython(parser, inc, next, hint);
+        inc.tree.delete();
+        inc = updated;
+        text = next;
+        const fresh = parsePython(parser, text);
+        try {
+          const where = `seed ${seed} step ${step} (${JSON.stringify(c)})`;
+          assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${where}: tree`);
+          assert.deepEqual(lintOf(inc), lintOf(fresh), `${where}: findings`);
+        } finally {
+          fresh.tree.delete();
+        }
+      }
+      inc.tree.delete();
+    }
+  });
+
+  it('breaking and restoring syntax (an open bracket or string, then closed) ends where a fresh parse does', async () => {
+    const parser = await getPythonParser();
+    const base = corpus(3, 5).join('\n');
+    let inc = parsePython(parser, base);
+    const text = base;
+    for (const breaker of ['(', '"""', 'def f(:\n', '[', 'if x\n']) {
+      for (const at of [text.indexOf('from_preset'), Math.floor(text.length / 2), 0]) {
+        const broken = text.slice(0, at) + breaker + text.slice(at);
+        for (const t of [broken, text]) {
+          const updated = reparsePython(parser, inc, t);
+          inc.tree.delete();
+          inc = updated;
+          const fresh = parsePython(parser, t);
+          assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${JSON.stringify(breaker)} at ${at}`);
+          assert.deepEqual(lintOf(inc), lintOf(fresh), `${JSON.stringify(breaker)} at ${at}: findings`);
+          fresh.tree.delete();
+        }
+      }
+    }
+    assert.equal(inc.root.toString(), parsePython(parser, base).root.toString());
+    inc.tree.delete();
+  });
+
+  it('a wrong hint from the editor is caught (texts compared) and the tree is still right', async () => {
+    const parser = await getPythonParser();
+    const text = corpus(2, 3).join('\n');
+    const prev = parsePython(parser, text);
+    const next = text.replace('from_preset', 'from_preset_x');
+    const inc = reparsePython(parser, prev, next, { start: 0, oldEnd: 1, newEnd: 1 });
+    const fresh = parsePython(parser, next);
+    assert.deepEqual(shape(inc.tree), shape(fresh.tree));
+    // the previous source is still usable
+    assert.equal(prev.root.text.length, text.length);
+    for (const s of [prev, inc, fresh]) s.tree.delete();
+  });
+
+  it('a magic or shell line typed character by character is read as a fresh parse reads it', async () => {
+    const parser = await getPythonParser();
+    let text = corpus(1, 9)[0] as string;
+    let inc = parsePython(parser, text);
+    const at = text.indexOf('\n') + 1;
+    for (const [i, ch] of [...'!pip install x'].entries()) {
+      const next = text.slice(0, at + i) + ch + text.slice(at + i);
+      const updated = reparsePython(parser, inc, next, { start: at + i, oldEnd: at + i, newEnd: at + i + 1 });
+      inc.tree.delete();
+      inc = updated;
+      text = next;
+      const fresh = parsePython(parser, text);
+      assert.deepEqual(shape(inc.tree), shape(fresh.tree), `after ${JSON.stringify(ch)}`);
+      fresh.tree.delete();
+    }
+    inc.tree.delete();
+  });
+});
+
+const code = (text: string): NotebookCell => ({ kind: 'code', language: 'python', text });
+const md = (text: string): NotebookCell => ({ kind: 'markup', language: 'markdown', text });
+
+describe('notebook lint session', () => {
+  it('random cell edits, inserts, deletes and moves: the session equals lintNotebook after every step', async () => {
+    const parser = await getPythonParser();
+    const lookup: PresetLookup = () => undefined;
+    for (const seed of [4, 5]) {
+      const r = rng(seed);
+      const parts = corpus(24, seed * 7);
+      let cells: NotebookCell[] = parts.map((p, i) => (i % 4 === 3 ? md(`## Step ${i}`) : code(`${i % 6 === 0 ? '!pip install -q keras-hub\n%matplotlib inline\n' : ''}${p.split('\n').slice(0, 15).join('\n')}`)));
+      const session = new NotebookLintSession();
+      for (let step = 0; step < 40; step++) {
+        const op = r();
+        const i = Math.floor(r() * cells.length);
+        cells = [...cells];
+        let what: string;
+        if (op < 0.55) {
+          const cell = cells[i] as NotebookCell;
+          const c = randomChange(cell.text, r);
+          cells[i] = { ...cell, text: apply(cell.text, c) };
+          what = `edit cell ${i} ${JSON.stringify(c)}`;
+        } else if (op < 0.65) {
+          cells.splice(i, 0, r() < 0.5 ? md('notes') : r() < 0.5 ? { kind: 'code', language: 'r', text: 'x <- 1' } : code((parts[step % parts.length] as string).split('\n').slice(0, 10).join('\n')));
+          what = `insert at ${i}`;
+        } else if (op < 0.75 && cells.length > 2) {
+          cells.splice(i, 1);
+          what = `delete ${i}`;
+        } else if (op < 0.9) {
+          const [moved] = cells.splice(i, 1);
+          const to = Math.floor(r() * (cells.length + 1));
+          cells.splice(to, 0, moved as NotebookCell);
+          what = `move ${i} to ${to}`;
+        } else {
+          const cell = cells[i] as NotebookCell;
+          cells[i] = { ...cell, text: `${cell.text}\n` };
+          what = `append newline to ${i} (${cell.kind})`;
+        }
+        const ignore = step % 10 === 9 ? ['VTD003'] : [];
+        const got = session.lint(parser, cells, { lookup, ignore });
+        const want = lintNotebook(parser, cells, { lookup, ignore });
+        assert.deepEqual(got, want, `seed ${seed} step ${step}: ${what}`);
+      }
+      assert.ok(session.stats.reused > 0 && session.stats.reparsed > 0, JSON.stringify(session.stats));
+      session.dispose();
+    }
+  });
+
+  it('a markdown edit reuses the findings (mapped to the moved cells); a different lookup does not', async () => {
+    const parser = await getPythonParser();
+    const cells = [md('# title'), code('import keras_hub\nbackbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")'), code('model.fit(train_ds)')];
+    const lookup: PresetLookup = () => undefined;
+    const session = new NotebookLintSession();
+    const first = session.lint(parser, cells, { lookup });
+    const moved = [md('# title, longer'), md('inserted'), ...cells.slice(1)];
+    const again = session.lint(parser, moved, { lookup });
+    assert.deepEqual(session.stats, { parsed: 1, reparsed: 0, reused: 1 });
+    assert.deepEqual(again, lintNotebook(parser, moved, { lookup }));
+    assert.deepEqual(again.findings.map((f) => f.cell), first.findings.map((f) => f.cell + 1));
+    const other = session.lint(parser, moved, { lookup: () => undefined });
+    assert.deepEqual(other, again);
+    assert.deepEqual(session.stats, { parsed: 1, reparsed: 1, reused: 1 });
+    session.dispose();
+  });
+});
