@@ -1,80 +1,122 @@
-import type { KnowledgeSource, KnownConverter, KnownExport, KnownPreset } from '../../src/core/presets/kerasHubKnowledgeTypes';
-import type { ExtractedConverter } from './extractConverters';
+import type { FactReleases, KerasCvPreset, KnownClass, KnownConversion, KnownExport, KnownPreset, PresetInput } from '../../src/core/presets/kerasHubKnowledgeTypes';
+import type { ExtractedClass } from './extractConverters';
+import type { ExtractedConversion } from './extractConversion';
 import type { ExtractedExport } from './extractExports';
+import type { ExtractedCvPreset } from './extractKerasCvPresets';
 import type { ExtractedPreset } from './extractPresets';
+import { releasesOf } from './releaseRanges';
 
-export const short = (commit: string): string => commit.slice(0, 7);
-
-/** What one source file version yielded. */
+/** What one source file yielded at one version read ("0.22.0", "main"). */
 export interface FileFacts {
-  source: KnowledgeSource;
-  exports: ExtractedExport[];
-  presets: ExtractedPreset[];
-  converters: ExtractedConverter[];
+  version: string;
+  path: string;
+  exports?: ExtractedExport[];
+  presets?: ExtractedPreset[];
+  converters?: ExtractedClass[];
+  backbones?: ExtractedClass[];
+  conversion?: ExtractedConversion;
+  cvPresets?: ExtractedCvPreset[];
+}
+
+/** One row of scripts/knowledge/reviewedFacts.json. */
+export interface ReviewedRow {
+  upstream?: string;
+  preset?: string;
+  imageSize?: number;
+  patchSize?: number;
+  mean?: number[];
+  std?: number[];
+  interpolation?: string;
+  source: string;
 }
 
 /**
  * Image side and patch stated by a preset's name (`_patch16_384`, `_r240_`) or description (`224x224`,
  * `image size of 336`, `patch size of 14`); null when it states none.
  */
-export function statedSizes(name: string, description: string): { imageSize: number | null; patchSize: number | null } {
-  const image =
-    /patch\d+_(\d+)/.exec(name)?.[1] ?? /_r(\d{2,4})(?:_|$)/.exec(name)?.[1] ?? /image size of (\d+)/i.exec(description)?.[1] ?? /(\d{2,4})\s*x\s*\d{2,4}/.exec(description)?.[1];
+export function statedSizes(name: string, description: string): { imageSize: number | null; patchSize: number | null; imageSizeSource?: string } {
+  const fromName = /patch\d+_(\d+)/.exec(name)?.[1] ?? /_r(\d{2,4})(?:_|$)/.exec(name)?.[1];
+  const fromDescription = /image size of (\d+)/i.exec(description)?.[1] ?? /(\d{2,4})\s*x\s*\d{2,4}/.exec(description)?.[1];
+  const image = fromName ?? fromDescription;
   const patch = /patch(\d+)/.exec(name)?.[1] ?? /patch size of (\d+)/i.exec(description)?.[1];
-  return { imageSize: image ? Number(image) : null, patchSize: patch ? Number(patch) : null };
+  return { imageSize: image ? Number(image) : null, patchSize: patch ? Number(patch) : null, ...(image ? { imageSizeSource: fromName ? 'name' : 'description' } : {}) };
 }
 
-export function mergeExports(files: FileFacts[]): KnownExport[] {
-  const byKey = new Map<string, KnownExport>();
-  const newestApi = new Set(
-    files.filter((f) => /^keras_hub\/api\/(models|layers)\/__init__\.py$/.test(f.source.path) && f.source.version === f.source.versions - 1).flatMap((f) => f.exports.map((e) => `${e.namespace}.${e.name}`)),
-  );
-  for (const f of files) {
-    for (const e of f.exports) {
-      const key = `${e.namespace}.${e.name}`;
-      const known = byKey.get(key);
-      if (!known) {
-        byKey.set(key, { namespace: e.namespace, name: e.name, module: e.module, className: e.className, seenIn: [short(f.source.commit)], current: newestApi.has(key), ...(e.conflictSide ? { conflictSide: e.conflictSide } : {}) });
-        continue;
-      }
-      if (!known.seenIn.includes(short(f.source.commit))) known.seenIn.push(short(f.source.commit));
-      if (!e.conflictSide) delete known.conflictSide;
+/** Whether a fact found in these versions still holds in the newest release or on main. */
+const isCurrent = (order: readonly string[], present: ReadonlySet<string>): boolean => {
+  const newestRelease = [...order].reverse().find((v) => v !== 'main');
+  return (newestRelease !== undefined && present.has(newestRelease)) || present.has('main');
+};
+
+/** Groups facts by key, collecting the versions each key was found in and its newest value. */
+function collect<T>(order: readonly string[], items: Iterable<{ key: string; version: string; value: T }>): Map<string, { versions: Set<string>; newest: T; newestVersion: string }> {
+  const rank = new Map(order.map((v, i) => [v, i]));
+  const out = new Map<string, { versions: Set<string>; newest: T; newestVersion: string }>();
+  for (const it of items) {
+    const known = out.get(it.key);
+    if (!known) {
+      out.set(it.key, { versions: new Set([it.version]), newest: it.value, newestVersion: it.version });
+      continue;
+    }
+    known.versions.add(it.version);
+    if ((rank.get(it.version) ?? -1) >= (rank.get(known.newestVersion) ?? -1)) {
+      known.newest = it.value;
+      known.newestVersion = it.version;
     }
   }
-  return [...byKey.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  return out;
+}
+
+export function mergeExports(order: readonly string[], files: FileFacts[]): KnownExport[] {
+  const merged = collect(order, files.flatMap((f) => (f.exports ?? []).map((e) => ({ key: `${e.namespace}.${e.name}`, version: f.version, value: e }))));
+  return [...merged.values()]
+    .map(({ versions, newest: e }): KnownExport => ({ namespace: e.namespace, name: e.name, module: e.module, className: e.className, releases: releasesOf(order, versions), current: isCurrent(order, versions) }))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
 
 /**
- * Preset histories per presets file: seen in which versions, current in the newest, and for a name the newest
- * version dropped, the current preset of the same family and parameter count that was absent where it lived (a rename).
+ * Preset histories per presets file across the versions read. A name that is not current gets, when a current preset
+ * of the same family and parameter count first appeared in the version that dropped it, `renamedTo`/`renamedIn`.
+ * Upstream checkpoints come from the conversion scripts' PRESET_MAP; sizes and statistics a source does not state
+ * from the reviewed table.
  */
-export function mergePresets(files: FileFacts[]): KnownPreset[] {
-  const byPath = new Map<string, FileFacts[]>();
-  for (const f of files) if (f.source.path.endsWith('_presets.py')) byPath.set(f.source.path, [...(byPath.get(f.source.path) ?? []), f]);
+export function mergePresets(order: readonly string[], files: FileFacts[], conversions: KnownConversion[] = [], reviewed: ReviewedRow[] = []): KnownPreset[] {
   const out: KnownPreset[] = [];
+  const byPath = new Map<string, FileFacts[]>();
+  for (const f of files) if (f.presets) byPath.set(f.path, [...(byPath.get(f.path) ?? []), f]);
   for (const versions of byPath.values()) {
-    versions.sort((a, b) => a.source.version - b.source.version);
-    const newest = versions[versions.length - 1] as FileFacts;
-    const currentNames = new Set(newest.presets.map((p) => p.name));
-    const latestEntry = new Map<string, ExtractedPreset>();
-    const seen = new Map<string, string[]>();
-    for (const v of versions) {
-      for (const p of v.presets) {
-        latestEntry.set(p.name, p);
-        seen.set(p.name, [...(seen.get(p.name) ?? []), short(v.source.commit)]);
-      }
-    }
-    for (const [name, p] of latestEntry) {
-      const seenIn = seen.get(name) as string[];
-      const current = currentNames.has(name);
-      const preset: KnownPreset = { name, family: p.family, params: p.params, description: p.description, kaggleHandle: p.kaggleHandle, ...statedSizes(name, p.description), seenIn, current };
-      if (!current) {
-        const lastIdx = Math.max(...versions.map((v, i) => (v.presets.some((q) => q.name === name) ? i : -1)));
-        const gone = versions[lastIdx + 1] as FileFacts;
-        preset.goneIn = short(gone.source.commit);
-        const livedWith = new Set(versions.filter((v) => v.presets.some((q) => q.name === name)).flatMap((v) => v.presets.map((q) => q.name)));
-        const successor = newest.presets.find((q) => q.family === p.family && q.params !== null && q.params === p.params && !livedWith.has(q.name));
-        if (successor) preset.renamedTo = successor.name;
+    const merged = collect(order, versions.flatMap((f) => (f.presets ?? []).map((p) => ({ key: p.name, version: f.version, value: p }))));
+    const namesAt = (v: string): Set<string> => new Set(versions.filter((f) => f.version === v).flatMap((f) => (f.presets ?? []).map((p) => p.name)));
+    for (const [name, { versions: present, newest: p }] of merged) {
+      const releases = releasesOf(order, present);
+      const current = isCurrent(order, present);
+      const script = conversions.find((c) => c.presetMap[name]);
+      const upstream = script?.presetMap[name];
+      const row = reviewed.find((r) => (r.preset && r.preset === name) || (upstream && r.upstream === upstream));
+      const stated = statedSizes(name, p.description);
+      const imageSize = stated.imageSize ?? row?.imageSize ?? null;
+      const preset: KnownPreset = {
+        name,
+        family: p.family,
+        params: p.params,
+        description: p.description,
+        kaggleHandle: p.kaggleHandle,
+        imageSize,
+        patchSize: stated.patchSize ?? row?.patchSize ?? null,
+        ...(stated.imageSizeSource ? { imageSizeSource: stated.imageSizeSource } : imageSize !== null && row ? { imageSizeSource: `reviewed table: ${row.source}` } : {}),
+        ...(upstream ? { upstream } : {}),
+        ...inputOf(row, script),
+        releases,
+        current,
+      };
+      if (!current && releases.removedIn) {
+        const dropped = releases.removedIn;
+        const livedWith = new Set([...present].flatMap((v) => [...namesAt(v)]));
+        const successor = [...merged.entries()].find(([n, q]) => n !== name && isCurrent(order, q.versions) && q.newest.family === p.family && p.params !== null && q.newest.params === p.params && q.versions.has(dropped) && !livedWith.has(n));
+        if (successor) {
+          preset.renamedTo = successor[0];
+          preset.renamedIn = dropped;
+        }
       }
       out.push(preset);
     }
@@ -82,6 +124,51 @@ export function mergePresets(files: FileFacts[]): KnownPreset[] {
   return out.sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
 }
 
-export function mergeConverters(files: FileFacts[]): KnownConverter[] {
-  return files.flatMap((f) => f.converters.map((c) => ({ ...c, path: f.source.path, commit: short(f.source.commit) })));
+/** Statistics from the reviewed row, interpolation from the conversion script's converter when it states a literal. */
+function inputOf(row: ReviewedRow | undefined, script: KnownConversion | undefined): { input?: PresetInput } {
+  const input: PresetInput = { sources: [] };
+  const literal = /^["'](\w+)["']$/.exec(script?.converterArgs.interpolation ?? '')?.[1];
+  if (literal && script) {
+    input.interpolation = literal;
+    input.sources.push(`interpolation: ${script.path}@${script.releases.held[script.releases.held.length - 1]?.[1]}`);
+  }
+  if (row && (row.mean || row.std || row.interpolation)) {
+    if (row.mean) input.mean = row.mean;
+    if (row.std) input.std = row.std;
+    if (row.interpolation && !literal) input.interpolation = row.interpolation;
+    input.sources.push(`reviewed table: ${row.source}`);
+  }
+  return input.sources.length ? { input } : {};
+}
+
+/** Exported classes (converters or backbones) keyed by exported name and defaults: a change of default is a new fact. */
+export function mergeClasses(order: readonly string[], files: FileFacts[], which: 'converters' | 'backbones'): KnownClass[] {
+  const merged = collect(order, files.flatMap((f) => (f[which] ?? []).map((c) => ({ key: `${c.exportedAs}\u0000${c.className}\u0000${JSON.stringify(c.defaults)}\u0000${c.backboneClass}`, version: f.version, value: { ...c, path: f.path } }))));
+  return [...merged.values()]
+    .map(({ versions, newest }): KnownClass => ({ exportedAs: newest.exportedAs, className: newest.className, backboneClass: newest.backboneClass, defaults: newest.defaults, path: newest.path, releases: releasesOf(order, versions) }))
+    .sort((a, b) => a.exportedAs.localeCompare(b.exportedAs) || a.releases.since.localeCompare(b.releases.since));
+}
+
+/** Conversion scripts as of the newest version that has each. */
+export function mergeConversions(order: readonly string[], files: FileFacts[]): KnownConversion[] {
+  const merged = collect(order, files.flatMap((f) => (f.conversion ? [{ key: f.path, version: f.version, value: f.conversion }] : [])));
+  return [...merged.entries()]
+    .map(([path, { versions, newest }]): KnownConversion => ({ path, presetMap: newest.presetMap, converterArgs: newest.converterArgs, ...(newest.cropPct ? { cropPct: newest.cropPct } : {}), releases: releasesOf(order, versions) }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** keras-cv presets by name; include_rescaling from the newest version that states it. */
+export function mergeKerasCvPresets(order: readonly string[], files: FileFacts[]): KerasCvPreset[] {
+  const merged = collect(order, files.flatMap((f) => (f.cvPresets ?? []).map((p) => ({ key: p.name, version: f.version, value: p }))));
+  const rank = new Map(order.map((v, i) => [v, i]));
+  return [...merged.entries()]
+    .map(([name, { versions, newest }]): KerasCvPreset => {
+      const stating = files
+        .filter((f) => f.cvPresets?.some((p) => p.name === name && p.includeRescaling !== null))
+        .sort((a, b) => (rank.get(b.version) ?? 0) - (rank.get(a.version) ?? 0))[0];
+      const ir = stating?.cvPresets?.find((p) => p.name === name)?.includeRescaling ?? null;
+      const releases: FactReleases = releasesOf(order, versions);
+      return { name, family: newest.family, params: newest.params, includeRescaling: ir, ...(stating ? { includeRescalingSource: `${stating.path}@v${stating.version}` } : {}), releases };
+    })
+    .sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
 }

@@ -1,31 +1,36 @@
 import type { Node, Parser } from 'web-tree-sitter';
 
-export interface ExtractedConverter {
+export interface ExtractedClass {
   exportedAs: string;
   className: string;
   backboneClass: string | null;
   defaults: Record<string, string>;
 }
+/** Kept for the image-converter callers. */
+export type ExtractedConverter = ExtractedClass;
 
 function decoratorExport(decorated: Node): string | null {
   for (const d of decorated.namedChildren) {
     if (!d || d.type !== 'decorator') continue;
-    const m = /keras_hub_export\(\s*["'](keras_hub\.layers\.\w+)["']/.exec(d.text);
+    const m = /keras_(?:hub|cv)_export\(\s*\[?\s*["']((?:keras_hub|keras_cv)\.(?:layers|models)\.\w+)["']/.exec(d.text);
     if (m) return m[1] as string;
   }
   return null;
 }
 
-/** Image converter classes of a source file: exported name, backbone_cls and the defaults of its own __init__. */
-export function extractConverters(parser: Parser, text: string): ExtractedConverter[] {
+/**
+ * Exported classes of a source file whose exported name matches `exported`: the name, `backbone_cls` and the
+ * defaults of the class's own `__init__` (Python source text; nothing is evaluated).
+ */
+export function extractExportedClasses(parser: Parser, text: string, exported: RegExp): ExtractedClass[] {
   const tree = parser.parse(text);
   if (!tree) throw new Error('the Python parser returned no tree');
-  const out: ExtractedConverter[] = [];
+  const out: ExtractedClass[] = [];
   for (const decorated of tree.rootNode.descendantsOfType('decorated_definition')) {
     const cls = decorated?.childForFieldName('definition');
     if (!decorated || !cls || cls.type !== 'class_definition') continue;
     const exportedAs = decoratorExport(decorated);
-    if (!exportedAs || !/ImageConverter$/.test(exportedAs)) continue;
+    if (!exportedAs || !exported.test(exportedAs)) continue;
     const body = cls.childForFieldName('body');
     let backboneClass: string | null = null;
     const defaults: Record<string, string> = {};
@@ -46,4 +51,14 @@ export function extractConverters(parser: Parser, text: string): ExtractedConver
   }
   tree.delete();
   return out;
+}
+
+/** Image converter classes of a source file: exported name, backbone_cls and the defaults of its own __init__. */
+export function extractConverters(parser: Parser, text: string): ExtractedClass[] {
+  return extractExportedClasses(parser, text, /ImageConverter$/);
+}
+
+/** Backbone classes of a source file (`keras_hub.models.XBackbone`) and their __init__ defaults (image_shape, ...). */
+export function extractBackbones(parser: Parser, text: string): ExtractedClass[] {
+  return extractExportedClasses(parser, text, /\.models\.\w+Backbone$/);
 }

@@ -1,49 +1,74 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import type { KnowledgeRelease } from '../../src/core/presets/kerasHubKnowledgeTypes';
 
-export interface ManifestFile {
-  path: string;
-  commit: string;
-  note?: string;
-}
-
-export interface Manifest {
+export interface RepoManifest {
   repo: string;
-  files: ManifestFile[];
+  /** Oldest release tag read. */
+  minRelease: string;
+  /** Only the newest patch of each minor release (keras-cv). */
+  lastPatchOnly?: boolean;
+  /** Branch read as version "main"; absent: no main. */
+  mainBranch?: string;
+  releases: KnowledgeRelease[];
 }
 
-export type SourceReader = (file: ManifestFile) => string;
+export interface Manifest extends RepoManifest {
+  about?: string;
+  /** keras_hub/src/models/<family>/ folders whose presets, converters, backbones and conversion scripts are read. */
+  families: string[];
+  kerasCv?: RepoManifest;
+}
 
-/** Reads `<dir>/<commit>/<path>` (the layout `--fetch` writes). */
-export function dirReader(dir: string): SourceReader {
-  return (f) => {
-    const p = join(dir, f.commit, f.path);
-    if (!existsSync(p)) throw new Error(`${p} is missing: run with --fetch (needs github.com) or --from-git <keras-hub clone>`);
-    return readFileSync(p, 'utf8');
+/** Where file versions come from: a clone (git) or a directory laid out as DIR/<commit>/<path>. */
+export interface SourceTree {
+  /** Files at a commit matching one of the patterns, each with a content id (blob hash) for caching. */
+  list(commit: string, patterns: RegExp[]): { path: string; id: string }[];
+  read(commit: string, path: string, id: string): string;
+}
+
+const git = (clone: string, args: string[]): string =>
+  execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+
+export function gitTree(clone: string): SourceTree {
+  return {
+    list(commit, patterns) {
+      return git(clone, ['ls-tree', '-r', commit])
+        .split('\n')
+        .map((line) => /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line))
+        .filter((m): m is RegExpExecArray => !!m && patterns.some((re) => re.test(m[2] as string)))
+        .map((m) => ({ path: m[2] as string, id: m[1] as string }));
+    },
+    read(commit, path, id) {
+      try {
+        return git(clone, ['cat-file', 'blob', id]);
+      } catch (e) {
+        throw new Error(`git cat-file ${commit.slice(0, 7)}:${path} failed in ${clone}: ${(e as { stderr?: string }).stderr?.trim() || String(e)}`);
+      }
+    },
   };
 }
 
-/** Reads `git show <commit>:<path>` from a keras-hub clone (any commit it holds, branches included). */
-export function gitReader(clone: string): SourceReader {
-  return (f) => {
-    try {
-      return execFileSync('git', ['-C', clone, 'show', `${f.commit}:${f.path}`], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (e) {
-      throw new Error(`git show ${f.commit}:${f.path} failed in ${clone}: ${(e as { stderr?: string }).stderr?.trim() || String(e)}`);
-    }
+/** Files already laid out as `<dir>/<commit>/<path>` (for machines without a clone). */
+export function dirTree(dir: string): SourceTree {
+  const walk = (root: string): string[] =>
+    readdirSync(root).flatMap((n) => {
+      const p = join(root, n);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+  return {
+    list(commit, patterns) {
+      const root = join(dir, commit);
+      if (!existsSync(root)) throw new Error(`${root} is missing: lay the files of ${commit} out there, or use --from-git <clone>`);
+      return walk(root)
+        .map((p) => relative(root, p).split('\\').join('/'))
+        .filter((p) => patterns.some((re) => re.test(p)))
+        .map((p) => ({ path: p, id: createHash('sha1').update(readFileSync(join(root, p))).digest('hex') }));
+    },
+    read(commit, path) {
+      return readFileSync(join(dir, commit, path), 'utf8');
+    },
   };
-}
-
-/** Downloads every listed file version from raw.githubusercontent.com into `<dir>/<commit>/<path>`. */
-export async function fetchInto(dir: string, manifest: Manifest): Promise<void> {
-  for (const f of manifest.files) {
-    const dest = join(dir, f.commit, f.path);
-    if (existsSync(dest)) continue;
-    const url = `https://raw.githubusercontent.com/${manifest.repo}/${f.commit}/${f.path}`;
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    mkdirSync(dirname(dest), { recursive: true });
-    writeFileSync(dest, await res.text());
-  }
 }

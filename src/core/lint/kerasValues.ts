@@ -63,7 +63,9 @@ export class KerasValues {
       const preset = presetNode ? model.stringValue(presetNode) : null;
       const facts = preset ? presetFacts(preset, lookup) : undefined;
       const prefix = co.cls.replace(/(Backbone|ImageClassifierPreprocessor|ImageClassifier|ImageConverter|Preprocessor)$/, '');
-      const family = (prefix ? familyByPrefix(prefix) : undefined) ?? facts?.family ?? null;
+      const byPrefix = prefix ? familyByPrefix(prefix) : undefined;
+      // the preset's own view of its family (a preset with its own statistics) when it is the class's family
+      const family = (byPrefix && facts?.family?.family === byPrefix.family ? facts.family : byPrefix) ?? facts?.family ?? null;
       const v: KerasValue = { kind, def: c, className: co.cls, preset, presetNode, facts, family, name: boundName(model, c.node) };
       this.values.push(v);
       this.byCall.set(c.node.id, v);

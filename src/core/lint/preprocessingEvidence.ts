@@ -244,5 +244,6 @@ export function matchesContract(kind: ManualKind, contract: string): boolean | n
   if (contract === 'imagenet') return kind === 'imagenet' ? true : kind === 'div255' ? false : kind !== 'passthrough' ? false : false;
   if (contract === 'clip') return false;
   if (contract === 'inside-model') return kind === 'passthrough';
+  if (contract === 'unit') return kind === 'div255' ? true : kind === 'passthrough' ? null : false;
   return null;
 }

@@ -1,4 +1,5 @@
 import { KERAS_HUB_KNOWLEDGE } from './kerasHubKnowledge';
+import { familyForPreset } from './presetContract';
 
 /**
  * Input contracts of the Keras Hub (and KerasCV) image families that the lint rules and hovers need.
@@ -50,7 +51,7 @@ function generatedPresets(presetsFamily: string, sizes?: { imageSize: number | n
       name: p.name,
       imageSize,
       ...(patchSize ? { patchSize } : {}),
-      ...(!p.current && p.renamedTo ? { renamedTo: p.renamedTo, renamedAt: `${presetsFamily}_presets.py @${p.seenIn.join(', @')} lists "${p.name}"; from @${p.goneIn} it is "${p.renamedTo}"` } : {}),
+      ...(!p.current && p.renamedTo ? { renamedTo: p.renamedTo, renamedAt: `${presetsFamily}_presets.py lists "${p.name}" in keras-hub ${p.releases.held.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ')}; from ${p.renamedIn} it is "${p.renamedTo}"` } : {}),
     };
   });
   return [...fromSource, ...extra.filter((e) => !listed.some((p) => p.name === e.name))];
@@ -59,7 +60,7 @@ function generatedPresets(presetsFamily: string, sizes?: { imageSize: number | n
 /** The converter class keras-hub's newest API listing exports for a family, or the base class. */
 function converterOf(classPrefix: string): string {
   const own = KERAS_HUB_KNOWLEDGE.exports.find((e) => e.namespace === 'layers' && e.current && e.name === `${classPrefix}ImageConverter`);
-  return own ? `keras_hub.layers.${own.name}` : `keras_hub.layers.ImageConverter (the keras-hub API listing @${KERAS_HUB_KNOWLEDGE.sources.find((s) => s.path === 'keras_hub/api/layers/__init__.py' && s.version === s.versions - 1)?.commit.slice(0, 7)} exports no ${classPrefix}ImageConverter)`;
+  return own ? `keras_hub.layers.${own.name}` : `keras_hub.layers.ImageConverter (keras-hub ${KERAS_HUB_KNOWLEDGE.releases.filter((r) => r.version !== 'main').pop()?.version ?? ''} exports no ${classPrefix}ImageConverter)`;
 }
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
@@ -110,7 +111,7 @@ export const FAMILIES: readonly FamilyInfo[] = [
   {
     family: 'mobilenet', classPrefix: 'MobileNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bilinear', classToken: null,
-    presets: generatedPresets('mobilenetv3', { imageSize: 224 }),
+    presets: generatedPresets('mobilenet', { imageSize: 224 }),
     source: 'presets: generated from keras_hub/src/models/mobilenet/mobilenet_presets.py; contract: tools/checkpoint_conversion/convert_mobilenet_checkpoints.py (timm mobilenetv3 checkpoints, ImageNet mean/std)',
     convertersAre: converterOf('MobileNet'),
   },
@@ -143,7 +144,7 @@ export function familyByPrefix(classPrefix: string): FamilyInfo | undefined {
 export function familyOfPreset(preset: string): { family: FamilyInfo; known: boolean; imageSize: number | null; patchSize?: number } | undefined {
   for (const f of FAMILIES) {
     const p = f.presets.find((x) => x.name === preset);
-    if (p) return { family: f, known: true, imageSize: p.imageSize, patchSize: p.patchSize };
+    if (p) return { family: familyForPreset(f, preset), known: true, imageSize: p.imageSize, patchSize: p.patchSize };
   }
   const lower = preset.toLowerCase();
   const byPrefix = FAMILIES.find((f) => f.presets.length > 0 && lower.startsWith(`${f.family}_`)) ?? FAMILIES.find((f) => f.presets.length > 0 && lower.startsWith(f.family));

@@ -25,7 +25,7 @@ export interface PresetFacts {
   params: number | null;
   /** keras-hub's own description of the preset (its *_presets.py metadata). */
   description?: string;
-  /** Which keras-hub file versions list the preset, e.g. "vit_presets.py @1ec4b72, @36b7648". */
+  /** Which keras-hub releases list the preset, e.g. "dinov2_presets.py since 0.22.0". */
   listedIn?: string;
   /** Preset folder when the facts come from disk. */
   dir?: string;
@@ -59,7 +59,7 @@ export function builtinPresetFacts(preset: string): PresetFacts | undefined {
     taskActivation: vit?.taskClasses ? null : undefined,
     pretraining: vit ? (vit.pretraining === 'imagenet21k' ? 'ImageNet-21k (backbone only)' : 'ImageNet-21k pre-trained, ImageNet-1k fine-tuned') : null,
     params: vit?.params ?? listed?.params ?? null,
-    ...(listed ? { description: listed.description, listedIn: `${listed.family}_presets.py @${listed.seenIn.join(', @')}${listed.current ? '' : ` (not in @${listed.goneIn}${listed.renamedTo ? `: renamed ${listed.renamedTo}` : ''})`}` } : {}),
+    ...(listed ? { description: listed.description, listedIn: `${listed.family}_presets.py ${listed.releases.history}${listed.renamedTo ? ` (renamed ${listed.renamedTo} in ${listed.renamedIn})` : ''}` } : {}),
     source: `built-in table (${f.source})`,
   };
 }

@@ -3,15 +3,18 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { mergeExports, mergePresets, statedSizes, type FileFacts } from '../../../scripts/knowledge/buildKnowledge';
-import { extractConverters } from '../../../scripts/knowledge/extractConverters';
+import { extractBackbones, extractConverters } from '../../../scripts/knowledge/extractConverters';
+import { extractConversion } from '../../../scripts/knowledge/extractConversion';
 import { extractApiExports, extractDecoratorExports } from '../../../scripts/knowledge/extractExports';
+import { extractKerasCvPresets } from '../../../scripts/knowledge/extractKerasCvPresets';
 import { extractPresets, type ExtractedPreset } from '../../../scripts/knowledge/extractPresets';
+import { compareVersions, selectReleaseTags } from '../../../scripts/knowledge/gitHistory';
+import { releasesOf } from '../../../scripts/knowledge/releaseRanges';
 import { getPythonParser } from '../../../src/core/lint/pythonSource';
 import { KERAS_HUB_KNOWLEDGE } from '../../../src/core/presets/kerasHubKnowledge';
 import { VIT_CATALOG } from '../../../src/core/presets/vitCatalog';
-import { lintText } from '../core/lint/lintHarness';
 
-// Python written for these tests in the shapes keras-hub uses (not copied from keras-hub).
+// Python written for these tests in the shapes keras-hub / keras-cv use (not copied from them).
 const PRESETS_PY = `"""Presets."""
 backbone_presets = {
     "toy_small": {
@@ -63,17 +66,59 @@ class ToyImageConverter(ImageConverter):
 @keras_hub_export(["keras_hub.models.ToyTask", "keras_hub.models.ToyTaskAlias"])
 class ToyTask(Task):
     pass
+
+
+@keras_hub_export("keras_hub.models.ToyBackbone")
+class ToyBackbone(Backbone):
+    def __init__(self, patch_size, image_shape=(224, 224, 3), position_embedding_shape=(518, 518, 3), **kwargs):
+        pass
 `;
 
-const facts = (path: string, commit: string, version: number, versions: number, presets: ExtractedPreset[]): FileFacts => ({
-  source: { path, commit, version, versions },
-  exports: [],
-  presets,
-  converters: [],
-});
-const preset = (name: string, params: number): ExtractedPreset => ({ name, family: 'toy', params, description: '', kaggleHandle: `kaggle://keras/toy/keras/${name}/1` });
+const CONVERSION_PY = `"""Convert toy checkpoints."""
+import keras_hub
 
-describe('keras-hub knowledge generator', () => {
+PRESET_MAP = {
+    "toy_small_imagenet": "timm/toy_small.in1k",
+    "toy_big_imagenet": (
+        "timm/toy_big.in21k_ft_in1k"
+    ),
+}
+
+
+def convert_image_converter(image_size, config):
+    data_config["crop_pct"] = 1.0  # no crop
+    return keras_hub.layers.ToyImageConverter(
+        image_size=(image_size, image_size),
+        scale=[1.0 / 255.0 / s for s in config["std"]],
+        interpolation="bicubic",
+    )
+`;
+
+const CV_PRESETS_PY = `backbone_presets_no_weights = {
+    "toy18": {
+        "metadata": {"description": "x", "params": 11, "path": "toy_v1"},
+        "class_name": "keras_cv>ToyBackbone",
+        "config": {"stackwise_filters": [64], "include_rescaling": True, "input_shape": (None, None, 3)},
+    },
+    "toy34": {
+        "metadata": {"description": "y", "params": 21, "path": "toy_v1"},
+        "kaggle_handle": "kaggle://keras/toy/keras/toy34/2",
+    },
+}
+backbone_presets_with_weights = {
+    "toy18_imagenet": {
+        "metadata": {"description": "z", "params": 11, "path": "toy_v1"},
+        "config": backbone_presets_no_weights["toy18"]["config"],
+        "weights_url": "https://example.invalid/w.h5",
+    },
+}
+`;
+
+const preset = (name: string, params: number): ExtractedPreset => ({ name, family: 'toy', params, description: '', kaggleHandle: `kaggle://keras/toy/keras/${name}/1` });
+const PRESETS_PATH = 'keras_hub/src/models/toy/toy_presets.py';
+const at = (version: string, presets: ExtractedPreset[]): FileFacts => ({ version, path: PRESETS_PATH, presets });
+
+describe('keras-hub knowledge generator: extractors', () => {
   it('reads presets wherever the dict literal sits, with numbers, concatenated strings and handles', async () => {
     const parser = await getPythonParser();
     const presets = extractPresets(parser, PRESETS_PY);
@@ -82,8 +127,9 @@ describe('keras-hub knowledge generator', () => {
       ['toy_patch8_96_cls', 'toy', 42, 'kaggle://keras/toy/keras/toy_patch8_96_cls/1'],
     ]);
     assert.equal(presets[0]?.description, 'A toy model at 160x160.');
-    assert.deepEqual(statedSizes('toy_small', 'A toy model at 160x160.'), { imageSize: 160, patchSize: null });
-    assert.deepEqual(statedSizes('toy_patch8_96_cls', ''), { imageSize: 96, patchSize: 8 });
+    assert.deepEqual(statedSizes('toy_small', 'A toy model at 160x160.'), { imageSize: 160, patchSize: null, imageSizeSource: 'description' });
+    assert.deepEqual(statedSizes('toy_patch8_96_cls', ''), { imageSize: 96, patchSize: 8, imageSizeSource: 'name' });
+    assert.deepEqual(statedSizes('toy_base', 'no size'), { imageSize: null, patchSize: null });
   });
 
   it('reads API listings with aliases, and keeps both sides of a merge conflict, marked', () => {
@@ -99,52 +145,109 @@ describe('keras-hub knowledge generator', () => {
     assert.equal(exports[0]?.module, 'keras_hub.src.models.toy.toy_backbone');
   });
 
-  it('reads keras_hub_export decorators and converter defaults', async () => {
+  it('reads keras_hub_export decorators, converter defaults and backbone constructor defaults', async () => {
     assert.deepEqual(extractDecoratorExports(CONVERTER_PY, 'm').map((e) => `${e.namespace}.${e.name}=${e.className}`), [
       'layers.ToyImageConverter=ToyImageConverter',
       'models.ToyTask=ToyTask',
       'models.ToyTaskAlias=ToyTask',
+      'models.ToyBackbone=ToyBackbone',
     ]);
     const parser = await getPythonParser();
     assert.deepEqual(extractConverters(parser, CONVERTER_PY), [
       { exportedAs: 'keras_hub.layers.ToyImageConverter', className: 'ToyImageConverter', backboneClass: 'ToyBackbone', defaults: { norm_mean: '[0.5, 0.5, 0.5]', norm_std: '(0.25,) * 3' } },
     ]);
+    assert.deepEqual(extractBackbones(parser, CONVERTER_PY), [
+      { exportedAs: 'keras_hub.models.ToyBackbone', className: 'ToyBackbone', backboneClass: null, defaults: { image_shape: '(224, 224, 3)', position_embedding_shape: '(518, 518, 3)' } },
+    ]);
   });
 
-  it('finds renames (same family and parameter count, absent where the old name lived) and never invents one', () => {
-    const path = 'keras_hub/src/models/toy/toy_presets.py';
-    const merged = mergePresets([
-      facts(path, 'aaaaaaa1', 0, 3, [preset('toy-base', 100), preset('toy_small', 10), preset('toy-huge', 999)]),
-      facts(path, 'bbbbbbb2', 1, 3, [preset('toy_base', 100), preset('toy_small', 10), preset('toy-huge', 999)]),
-      facts(path, 'ccccccc3', 2, 3, [preset('toy_base', 100), preset('toy_small', 10), preset('toy_large', 500)]),
+  it('reads a conversion script: PRESET_MAP, the converter it builds, the crop override', async () => {
+    const parser = await getPythonParser();
+    assert.deepEqual(extractConversion(parser, CONVERSION_PY), {
+      presetMap: { toy_small_imagenet: 'timm/toy_small.in1k', toy_big_imagenet: 'timm/toy_big.in21k_ft_in1k' },
+      converterArgs: { image_size: '(image_size, image_size)', scale: '[1.0 / 255.0 / s for s in config["std"]]', interpolation: '"bicubic"' },
+      cropPct: '1.0',
+    });
+  });
+
+  it('reads keras-cv presets: include_rescaling inline, by reference, or not stated', async () => {
+    const parser = await getPythonParser();
+    assert.deepEqual(extractKerasCvPresets(parser, CV_PRESETS_PY), [
+      { name: 'toy18', family: 'toy_v1', params: 11, includeRescaling: true },
+      { name: 'toy34', family: 'toy_v1', params: 21, includeRescaling: null },
+      { name: 'toy18_imagenet', family: 'toy_v1', params: 11, includeRescaling: true },
+    ]);
+  });
+});
+
+describe('keras-hub knowledge generator: release ranges (hand-written histories)', () => {
+  const ORDER = ['0.18.0', '0.19.0', '0.20.0', '0.21.0', 'main'];
+
+  it('selects release tags: no dev/rc tags, from the minimum, numerically ordered, optionally the last patch per minor', () => {
+    const tags = ['v0.9.0', 'v0.18.0', 'v0.18.0.dev0', 'v0.19.1', 'v0.19.0', 'v0.20.0rc1', 'v0.17.9', 'v0.20.0', 'junk'];
+    assert.deepEqual(selectReleaseTags(tags, '0.18.0'), ['v0.18.0', 'v0.19.0', 'v0.19.1', 'v0.20.0']);
+    assert.deepEqual(selectReleaseTags(tags, '0.18.0', true), ['v0.18.0', 'v0.19.1', 'v0.20.0']);
+    assert.ok(compareVersions('0.9.0', '0.18.0') < 0 && compareVersions('main', '0.99.0') > 0);
+  });
+
+  it('since, removed in, gaps, main only', () => {
+    assert.deepEqual(releasesOf(ORDER, new Set(['0.20.0', '0.21.0', 'main'])), { held: [['0.20.0', 'main']], since: '0.20.0', history: 'since 0.20.0' });
+    assert.deepEqual(releasesOf(ORDER, new Set(['0.18.0', '0.19.0'])), { held: [['0.18.0', '0.19.0']], since: '0.18.0', removedIn: '0.20.0', history: '0.18.0–0.19.0; removed in 0.20.0' });
+    assert.deepEqual(releasesOf(ORDER, new Set(['0.18.0', '0.20.0', '0.21.0', 'main'])).history, '0.18.0, 0.20.0–main');
+    assert.equal(releasesOf(ORDER, new Set(ORDER)).history, 'in every version read (since 0.18.0 or earlier)');
+    assert.equal(releasesOf(ORDER, new Set(['main'])).history, 'only on main (after 0.21.0)');
+    assert.throws(() => releasesOf(ORDER, new Set()));
+  });
+
+  it('finds a rename (same family and parameter count, new in the release that dropped the old name) and never invents one', () => {
+    const merged = mergePresets(ORDER, [
+      at('0.18.0', [preset('toy-base', 100), preset('toy_small', 10), preset('toy-huge', 999)]),
+      at('0.19.0', [preset('toy-base', 100), preset('toy_small', 10), preset('toy-huge', 999)]),
+      at('0.20.0', [preset('toy_base', 100), preset('toy_small', 10), preset('toy-huge', 999)]),
+      at('0.21.0', [preset('toy_base', 100), preset('toy_small', 10), preset('toy_large', 500)]),
+      at('main', [preset('toy_base', 100), preset('toy_small', 10), preset('toy_large', 500)]),
     ]);
     const by = new Map(merged.map((p) => [p.name, p]));
-    assert.deepEqual([by.get('toy-base')?.current, by.get('toy-base')?.goneIn, by.get('toy-base')?.renamedTo], [false, 'bbbbbbb', 'toy_base']);
-    assert.deepEqual(by.get('toy-base')?.seenIn, ['aaaaaaa']);
-    assert.deepEqual([by.get('toy-huge')?.goneIn, by.get('toy-huge')?.renamedTo], ['ccccccc', undefined]);
-    assert.deepEqual(by.get('toy_small')?.seenIn, ['aaaaaaa', 'bbbbbbb', 'ccccccc']);
-    assert.equal(by.get('toy_large')?.current, true);
+    assert.deepEqual([by.get('toy-base')?.current, by.get('toy-base')?.renamedTo, by.get('toy-base')?.renamedIn, by.get('toy-base')?.releases.history], [false, 'toy_base', '0.20.0', '0.18.0–0.19.0; removed in 0.20.0']);
+    assert.deepEqual([by.get('toy-huge')?.releases.removedIn, by.get('toy-huge')?.renamedTo], ['0.21.0', undefined]);
+    assert.equal(by.get('toy_small')?.releases.history, 'in every version read (since 0.18.0 or earlier)');
+    assert.deepEqual([by.get('toy_large')?.current, by.get('toy_large')?.releases.since], [true, '0.21.0']);
   });
 
-  it('marks exports current only when the newest API listing has them', () => {
-    const api = (commit: string, version: number, names: string[]): FileFacts => ({
-      source: { path: 'keras_hub/api/layers/__init__.py', commit, version, versions: 2 },
-      exports: names.map((name) => ({ namespace: 'layers', name, module: 'm', className: name })),
-      presets: [],
-      converters: [],
-    });
-    const decorated: FileFacts = { source: { path: 'keras_hub/src/x.py', commit: 'ddddddd4', version: 0, versions: 1 }, exports: [{ namespace: 'layers', name: 'WipConverter', module: 'm', className: 'WipConverter' }], presets: [], converters: [] };
-    const merged = new Map(mergeExports([api('aaaaaaa1', 0, ['A', 'Old']), api('bbbbbbb2', 1, ['A', 'B']), decorated]).map((e) => [e.name, e]));
-    assert.deepEqual([merged.get('A')?.current, merged.get('B')?.current, merged.get('Old')?.current, merged.get('WipConverter')?.current], [true, true, false, false]);
-    assert.deepEqual(merged.get('A')?.seenIn, ['aaaaaaa', 'bbbbbbb']);
+  it('an export is current when the newest release or main has it; a preset gets upstream and reviewed statistics', () => {
+    const api = (version: string, names: string[]): FileFacts => ({ version, path: 'keras_hub/api/layers/__init__.py', exports: names.map((name) => ({ namespace: 'layers', name, module: 'm', className: name })) });
+    const merged = new Map(mergeExports(ORDER, [api('0.18.0', ['A', 'Old']), api('0.19.0', ['A', 'Old']), api('0.20.0', ['A']), api('0.21.0', ['A']), api('main', ['A', 'Next'])]).map((e) => [e.name, e]));
+    assert.deepEqual([merged.get('A')?.current, merged.get('Old')?.current, merged.get('Next')?.current], [true, false, true]);
+    assert.equal(merged.get('Old')?.releases.history, '0.18.0–0.19.0; removed in 0.20.0');
+    assert.equal(merged.get('Next')?.releases.history, 'only on main (after 0.21.0)');
+    const conv = { path: 'tools/checkpoint_conversion/convert_toy_checkpoints.py', presetMap: { toy_small: 'timm/toy.in21k' }, converterArgs: { interpolation: '"bilinear"' }, releases: releasesOf(ORDER, new Set(ORDER)) };
+    const [p] = mergePresets(ORDER, [at('main', [preset('toy_small', 10)])], [conv], [{ upstream: 'timm/toy.in21k', imageSize: 300, mean: [0, 0, 0], std: [1, 1, 1], source: 'a reviewed source' }]);
+    assert.deepEqual([p?.upstream, p?.imageSize, p?.imageSizeSource, p?.input?.mean, p?.input?.interpolation], ['timm/toy.in21k', 300, 'reviewed table: a reviewed source', [0, 0, 0], 'bilinear']);
   });
+});
 
-  it('the committed knowledge base was generated from the committed manifest', () => {
+describe('keras-hub knowledge: the committed file', () => {
+  it('was generated from the committed manifest and reviewed table, at release tags', () => {
     const manifestText = readFileSync('scripts/knowledge/kerasHubSources.json', 'utf8');
     assert.equal(KERAS_HUB_KNOWLEDGE.manifestSha256, createHash('sha256').update(manifestText).digest('hex'), 'run npm run kb:generate after editing the manifest');
-    const manifest = JSON.parse(manifestText) as { files: { path: string; commit: string }[] };
-    assert.deepEqual(KERAS_HUB_KNOWLEDGE.sources.map((s) => `${s.path}@${s.commit}`), manifest.files.map((f) => `${f.path}@${f.commit}`));
-    for (const s of KERAS_HUB_KNOWLEDGE.sources) assert.match(s.commit, /^[0-9a-f]{40}$/);
+    assert.equal(KERAS_HUB_KNOWLEDGE.reviewedSha256, createHash('sha256').update(readFileSync('scripts/knowledge/reviewedFacts.json', 'utf8')).digest('hex'), 'run npm run kb:generate after editing the reviewed table');
+    const manifest = JSON.parse(manifestText) as { minRelease: string; releases: { version: string; tag: string; commit: string }[] };
+    assert.deepEqual(KERAS_HUB_KNOWLEDGE.releases, manifest.releases);
+    assert.equal(KERAS_HUB_KNOWLEDGE.releases[0]?.version, manifest.minRelease);
+    assert.equal(KERAS_HUB_KNOWLEDGE.releases.at(-1)?.version, 'main');
+    for (const r of KERAS_HUB_KNOWLEDGE.releases) {
+      assert.match(r.commit, /^[0-9a-f]{40}$/);
+      if (r.version !== 'main') assert.equal(r.tag, `v${r.version}`);
+    }
+    assert.ok(KERAS_HUB_KNOWLEDGE.kerasCv.releases.length >= 3, 'keras-cv: the last patch of each minor release read');
+  });
+
+  it('every reviewed row names its source and is used by a generated preset', () => {
+    const rows = (JSON.parse(readFileSync('scripts/knowledge/reviewedFacts.json', 'utf8')) as { rows: { upstream?: string; preset?: string; source: string }[] }).rows;
+    for (const r of rows) {
+      assert.ok(r.source.length > 20, JSON.stringify(r));
+      assert.ok(KERAS_HUB_KNOWLEDGE.presets.some((p) => (r.upstream && p.upstream === r.upstream) || (r.preset && p.name === r.preset)), `no generated preset maps to ${r.upstream ?? r.preset}`);
+    }
   });
 
   it('agrees with the ViT facts sheet table on names and parameter counts', () => {
@@ -157,20 +260,9 @@ describe('keras-hub knowledge generator', () => {
     }
   });
 
-  it('the generated histories hold the renames the listed versions show', () => {
-    const by = new Map(KERAS_HUB_KNOWLEDGE.presets.map((p) => [p.name, p]));
-    assert.deepEqual([by.get('dinov2-base')?.renamedTo, by.get('dinov2-base')?.goneIn], ['dinov2_base', '4647acb']);
-    assert.deepEqual([by.get('mobilenetv3_small_050')?.renamedTo, by.get('mobilenetv3_small_050')?.goneIn], ['mobilenet_v3_small_050_imagenet', '3a862bb']);
-    assert.equal(by.get('dinov2_with_registers_small')?.current, true);
-    assert.deepEqual([by.get('efficientnet_b1_ra4_e3600_r240_imagenet')?.imageSize, by.get('clip_vit_h_14_laion2b_s32b_b79k')?.patchSize], [240, 14]);
-  });
-
-  it('lint: an export of another version is information naming it; the DINOv2 rename names both versions', async () => {
-    const findings = await lintText('import keras_hub\nc = keras_hub.layers.DinoV2ImageConverter()\nb = keras_hub.models.Backbone.from_preset("dinov2-base")\n');
-    const byLine = new Map(findings.map((f) => [f.range.start.line, f]));
-    assert.equal(byLine.get(1)?.severity, 'information');
-    assert.match(byLine.get(1)?.message ?? '', /@43e5922/);
-    assert.equal(byLine.get(2)?.severity, 'information');
-    assert.match(byLine.get(2)?.message ?? '', /@00bb3ac.*@4647acb.*"dinov2_base"/);
+  it('keras-cv presets state include_rescaling where a presets file of a release gives it', () => {
+    const r50 = KERAS_HUB_KNOWLEDGE.kerasCv.presets.find((p) => p.name === 'resnet50_imagenet');
+    assert.equal(r50?.includeRescaling, true);
+    assert.match(r50?.includeRescalingSource ?? '', /resnet_v1_backbone_presets\.py@v0\.\d+\.\d+$/);
   });
 });

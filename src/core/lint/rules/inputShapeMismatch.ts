@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { KerasValue } from '../kerasValues';
+import { attribute, chainOf } from '../flowAttribution';
 import type { LintRule, RuleContext } from '../lintTypes';
 
 function presetShape(b: KerasValue, ctx: RuleContext): { size: [number, number] | null; patch: [number, number] | null; explicit: Node | null } {
@@ -209,10 +210,14 @@ export const inputShapeMismatch: LintRule = {
       }
       if (hw && hw[0] != null && hw[1] != null && (hw[0] !== size[0] || hw[1] !== size[1])) {
         if (otherSizes.includes(`${hw[0]}x${hw[1]}`)) continue; // the input size of another model in this file
+        // the resize counts only on the path of the data into this backbone (a baseline's 180×180 is the baseline's)
+        const verdict = attribute(ctx, b, c.node);
+        if (!verdict.on && !verdict.info) continue;
         ctx.report({
-          message: `Images are resized to ${hw[0]}×${hw[1]}${name === 'image_dataset_from_directory' && !c.kwargs.get('image_size') ? ' (the default image_size)' : ''}, but ${b.preset ?? b.className} takes ${size[0]}×${size[1]}.`,
+          message: `Images are resized to ${hw[0]}×${hw[1]}${name === 'image_dataset_from_directory' && !c.kwargs.get('image_size') ? ' (the default image_size)' : ''}, but ${b.preset ?? b.className} takes ${size[0]}×${size[1]}.${verdict.on ? '' : ` (Not certain: ${verdict.info}.)`}`,
           range: ctx.range(at),
-          related,
+          severity: verdict.on ? undefined : 'information',
+          related: verdict.on ? chainOf(ctx, b) : related,
         });
       }
     }

@@ -1,18 +1,23 @@
-import { findHead, findLosses } from '../headAndLoss';
+import type { Node } from 'web-tree-sitter';
+import { flowOf } from '../flowAttribution';
+import { findLosses } from '../headAndLoss';
 import type { LintRule } from '../lintTypes';
+import { headOfModel } from '../modelHeads';
 
-/** VTD006: head units vs the number of classes in the code; sparse vs categorical loss vs the label encoding. */
+/**
+ * VTD006: head units vs the number of classes in the code; sparse vs categorical loss vs the label encoding. Judged per
+ * compile(): the head of the model compiled, the labels of the data fed to that model.
+ */
 export const labelHeadMismatch: LintRule = {
   code: 'VTD006',
   name: 'label-head-mismatch',
   defaultSeverity: 'warning',
   summary: 'The head size or the loss does not match the labels.',
   check(ctx) {
-    const head = findHead(ctx.model, ctx.values);
-    const losses = findLosses(ctx.model);
+    const flow = flowOf(ctx);
     // number of classes written in the code
     let classes: number | null = null;
-    let classesNode = null;
+    let classesNode: Node | null = null;
     for (const [name, list] of ctx.model.assignments) {
       if (!/^(self\.)?(num|n)_?classes$/i.test(name)) continue;
       const v = ctx.model.numberValue(list[list.length - 1]?.value);
@@ -21,30 +26,41 @@ export const labelHeadMismatch: LintRule = {
         classesNode = list[list.length - 1]!.value;
       }
     }
-    if (head?.units != null && classes !== null && head.units !== classes && head.unitsNode?.type === 'integer') {
-      ctx.report({
-        message: `The head has ${head.units} units but the code defines ${classes} classes.`,
-        range: ctx.range(head.unitsNode),
-        related: classesNode ? [{ message: `${classes} classes here`, range: ctx.range(classesNode) }] : [],
-      });
-    }
     // labels re-encoded somewhere (ds.map(lambda x, y: (x, tf.one_hot(y, n)))): the directory's label_mode is not what the loss sees
     const reencoded = ctx.model.calls.some((c) => /(^|\.)(one_hot|to_categorical|CategoryEncoding|argmax)$/.test(c.callee ?? c.fnText));
     const dsCalls = reencoded ? [] : ctx.model.calls.filter((c) => /image_dataset_from_directory$/.test(c.callee ?? ''));
-    for (const ds of dsCalls) {
-      const modeNode = ds.kwargs.get('label_mode');
-      const mode = modeNode ? ctx.model.stringValue(modeNode) : 'int';
-      if (modeNode && mode === null) continue;
-      for (const loss of losses) {
-        if (mode === 'categorical' && loss.name === 'sparse_categorical_crossentropy') {
-          ctx.report({ message: 'label_mode="categorical" gives one-hot labels, but the loss is sparse (expects integer labels): training fails with a shape error.', range: ctx.range(loss.node), severity: 'error', related: [{ message: 'labels made here', range: ctx.range(modeNode ?? ds.node) }] });
-        } else if (mode === 'int' && loss.name === 'categorical_crossentropy') {
-          ctx.report({ message: `image_dataset_from_directory gives integer labels${modeNode ? '' : ' (label_mode="int" by default)'}, but CategoricalCrossentropy expects one-hot: use SparseCategoricalCrossentropy or label_mode="categorical".`, range: ctx.range(loss.node), related: [{ message: 'labels made here', range: ctx.range(modeNode ?? ds.node) }] });
+    const headsSeen = new Set<number>();
+    for (const loss of findLosses(ctx.model)) {
+      const target = loss.compile.fn?.type === 'attribute' ? flow.modelAt(loss.compile.fn.childForFieldName('object')) : null;
+      if (!target) continue; // which model is compiled cannot be told: its head and data are unknown
+      const head = headOfModel(ctx.model, target);
+      const compiled = { message: 'compiled here', range: ctx.range(loss.compile.node) };
+      if (head && !headsSeen.has(head.node.id)) {
+        headsSeen.add(head.node.id);
+        if (head.units != null && classes !== null && head.units !== classes && head.unitsNode?.type === 'integer') {
+          ctx.report({
+            message: `The head has ${head.units} units but the code defines ${classes} classes.`,
+            range: ctx.range(head.unitsNode),
+            related: [...(classesNode ? [{ message: `${classes} classes here`, range: ctx.range(classesNode) }] : []), compiled],
+          });
+        }
+        if (head.units === 1 && (loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy')) {
+          ctx.report({ message: 'A 1-unit head with a categorical cross-entropy: every logit is the only class, the loss is constant. Use one unit per class, or a binary loss.', range: ctx.range(head.unitsNode ?? head.node), related: [compiled] });
         }
       }
-    }
-    if (head?.units === 1 && losses.some((l) => l.name === 'sparse_categorical_crossentropy' || l.name === 'categorical_crossentropy')) {
-      ctx.report({ message: 'A 1-unit head with a categorical cross-entropy: every logit is the only class, the loss is constant. Use one unit per class, or a binary loss.', range: ctx.range(head.unitsNode ?? head.node), related: [] });
+      // the directory's labels count only when that data is fed to the model this loss compiles
+      for (const ds of dsCalls) {
+        if (!flow.onPathOfModel(target, ds.node)) continue;
+        const modeNode = ds.kwargs.get('label_mode');
+        const mode = modeNode ? ctx.model.stringValue(modeNode) : 'int';
+        if (modeNode && mode === null) continue;
+        const related = [{ message: 'labels made here', range: ctx.range(modeNode ?? ds.node) }, compiled];
+        if (mode === 'categorical' && loss.name === 'sparse_categorical_crossentropy') {
+          ctx.report({ message: 'label_mode="categorical" gives one-hot labels, but the loss is sparse (expects integer labels): training fails with a shape error.', range: ctx.range(loss.node), severity: 'error', related });
+        } else if (mode === 'int' && loss.name === 'categorical_crossentropy') {
+          ctx.report({ message: `image_dataset_from_directory gives integer labels${modeNode ? '' : ' (label_mode="int" by default)'}, but CategoricalCrossentropy expects one-hot: use SparseCategoricalCrossentropy or label_mode="categorical".`, range: ctx.range(loss.node), related });
+        }
+      }
     }
   },
 };

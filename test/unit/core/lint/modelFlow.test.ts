@@ -161,3 +161,34 @@ head.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     assert.deepEqual((await warnings(text)).filter((c) => c.endsWith('VTD005')), ['7:VTD005']);
   });
 });
+
+describe('labels, sizes: judged on the data fed to the model that holds the backbone', () => {
+  const BASELINE_AND_TASK = `import keras
+import keras_hub
+
+NUM_CLASSES = 5
+small = keras.utils.image_dataset_from_directory("flowers", image_size=(180, 180), label_mode="categorical")
+cnn = keras.Sequential([keras.Input(shape=(180, 180, 3)), keras.layers.Rescaling(1 / 255), keras.layers.Flatten(), keras.layers.Dense(NUM_CLASSES)])
+cnn.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+cnn.fit(small, epochs=3)
+
+big = keras.utils.image_dataset_from_directory("flowers", image_size=(224, 224))
+classifier = keras_hub.models.ImageClassifier.from_preset("vit_base_patch16_224_imagenet", num_classes=NUM_CLASSES)
+classifier.compile(optimizer=keras.optimizers.Adam(5e-5), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+classifier.fit(big, epochs=3)
+`;
+
+  it("a baseline's 180×180 one-hot data set says nothing about the task's loss or size", async () => {
+    assert.deepEqual(await lintText(BASELINE_AND_TASK), []);
+  });
+
+  it('the same defects on the data the task is trained on are reported', async () => {
+    const text = BASELINE_AND_TASK.replace('"flowers", image_size=(224, 224))', '"flowers", image_size=(160, 160), label_mode="categorical")');
+    assert.deepEqual(await warnings(text), ['12:VTD006']); // 160×160 is fine: the task's preprocessor resizes
+  });
+
+  it('a head whose units differ from NUM_CLASSES is judged on the model compiled, not on the last Dense of the file', async () => {
+    const text = BASELINE_AND_TASK.replace('keras.layers.Dense(NUM_CLASSES)])', 'keras.layers.Dense(NUM_CLASSES)])\nprobe = keras.layers.Dense(3)') + 'extra = keras.layers.Dense(7)\n';
+    assert.deepEqual(await warnings(text), []);
+  });
+});
