@@ -5,6 +5,7 @@ import type { CallInfo, PythonModel } from './pythonModel';
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
 export interface FlowModel {
   node: Node;
+  /** application: keras.applications, or a KerasCV/keras_hub task built by its constructor around a backbone argument. */
   kind: 'sequential' | 'functional' | 'hub' | 'application' | 'subclass';
   /** The keras_hub backbones/tasks inside it (itself for a hub value). */
   hub: KerasValue[];
@@ -52,7 +53,7 @@ export class ModelFlow {
       const callee = c.callee ?? '';
       if (SEQUENTIAL.test(callee) && /^(keras|tf)\b|^Sequential$/.test(callee)) this.add({ node: c.node, kind: 'sequential', hub: [] });
       else if (FUNCTIONAL.test(callee)) this.add({ node: c.node, kind: 'functional', hub: [] });
-      else if (/^keras\.applications\.(?:[a-z0-9_]+\.)?[A-Z]\w*$/.test(callee) || /^keras_cv\.models\.(?!.*Backbone\.from_preset)[A-Z]/.test(callee)) this.add({ node: c.node, kind: 'application', hub: [] });
+      else if (/^keras\.applications\.(?:[a-z0-9_]+\.)?[A-Z]\w*$/.test(callee) || /^keras_cv\.models\.(?!.*Backbone\.from_preset)[A-Z]/.test(callee) || /^keras_hub\.models\.[A-Z]\w*(ImageClassifier|Task)$/.test(callee)) this.add({ node: c.node, kind: 'application', hub: [] });
       else if (c.fn?.type === 'identifier' && this.subclasses.has(c.fnText)) this.add({ node: c.node, kind: 'subclass', hub: [] });
     }
     for (const m of this.models) if (m.kind !== 'hub') m.hub = this.contents(m, 0);
@@ -110,6 +111,13 @@ export class ModelFlow {
         if (sites.some((s) => slice.ranges.some((r) => r.start <= s.node.startIndex && s.node.endIndex <= r.end))) out.push(v);
       }
       for (const el of slice.calledModels) addFrom(el);
+    } else if (m.kind === 'application') {
+      // keras_cv.models.ImageClassifier(backbone=backbone, ...), keras_hub.models.ViTImageClassifier(backbone=...): a task around a backbone
+      for (const a of [...c.args, ...c.kwargs.values()]) {
+        const v = this.values.valueOf(a);
+        if (v && v.kind !== 'converter' && v.kind !== 'preprocessor' && !out.includes(v)) out.push(v);
+        addFrom(a);
+      }
     } else if (m.kind === 'subclass') {
       const cls = this.subclasses.get(c.fnText);
       for (const v of this.values.values) {

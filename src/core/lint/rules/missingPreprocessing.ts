@@ -112,9 +112,14 @@ export const missingPreprocessing: LintRule = {
       if (wrong.length > 0) {
         // one finding per kind of wrong mapping (the ImageNet constants and the expression using them are one mistake)
         const kinds = new Map<string, typeof wrong>();
-        for (const w of wrong) kinds.set(w.m.kind, [...(kinds.get(w.m.kind) ?? []), w]);
+        // Rescaling(1/255) then Normalization(ImageNet mean/std) on the same path is one ImageNet mapping
+        const hasImagenet = wrong.some((w) => w.m.kind === 'imagenet' && w.verdict.on);
+        for (const w of wrong) {
+          const k = hasImagenet && w.m.kind === 'div255' && w.verdict.on ? 'imagenet' : w.m.kind;
+          kinds.set(k, [...(kinds.get(k) ?? []), w]);
+        }
         for (const group of kinds.values()) {
-          const last = group[group.length - 1]!;
+          const last = [...group].reverse().find((g) => g.m.kind !== 'div255') ?? group[group.length - 1]!;
           const w = last.m;
           if (group.some((g) => reported.has(g.m.node.id))) continue;
           group.forEach((g) => reported.add(g.m.node.id));
@@ -126,7 +131,7 @@ export const missingPreprocessing: LintRule = {
             // a helper's body is shared: report where the helper is applied to this data
             range: ctx.range(via ?? w.node),
             severity: sure ? undefined : 'information',
-            related: [...related, ...(via ? [{ message: 'the scaling inside the helper', range: ctx.range(w.node) }] : []), ...group.slice(0, -1).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
+            related: [...related, ...(via ? [{ message: 'the scaling inside the helper', range: ctx.range(w.node) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
             fixes: [],
           });
         }

@@ -63,9 +63,12 @@ export const tokenOutputMisuse: LintRule = {
       if (!b) continue;
       const output = b.family?.output;
       const idx = sub.childForFieldName('subscript');
-      if (idx?.type === 'string' && output === 'tokens' && !isGuardedProbe(sub, sub.childForFieldName('value')?.text ?? '')) {
+      // a string key on a backbone that returns one tensor (tokens, or a CNN feature map)
+      if (idx?.type === 'string' && (output === 'tokens' || output === 'feature-map') && !isGuardedProbe(sub, sub.childForFieldName('value')?.text ?? '')) {
         ctx.report({
-          message: `${b.className} returns a tensor of tokens (batch, tokens, hidden), not a dict: ${idx.text} fails. Use features[:, 0, :] for the CLS token.`,
+          message: output === 'tokens'
+            ? `${b.className} returns a tensor of tokens (batch, tokens, hidden), not a dict: ${idx.text} fails. Use features[:, 0, :] for the CLS token.`
+            : `${b.className} returns one feature map (batch, height, width, channels), not a dict: ${idx.text} fails. Pool it with GlobalAveragePooling2D().`,
           range: ctx.range(sub),
           severity: 'error',
           related: [{ message: 'backbone created here', range: ctx.range(b.def.node) }],
