@@ -47,12 +47,19 @@ export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): st
   if (f.taskClasses !== undefined) rows.push(['Head', f.taskClasses === null ? 'none (backbone only): pass `num_classes` to ImageClassifier' : `${f.taskClasses} classes, logits (activation=None)`]);
   if (f.params) rows.push(['Parameters', f.params.toLocaleString('en-US')]);
   if (f.listedIn) rows.push(['keras-hub', md(f.listedIn)]);
+  // the family's own rows replace the generic ones of the same name; new ones go after the token count
+  let at = rows.findIndex(([k]) => k === 'Tokens') + 1 || rows.length;
+  for (const [k, v] of f.familyRows ?? []) {
+    const i = rows.findIndex(([r]) => r === k);
+    if (i >= 0) rows[i] = [k, v];
+    else rows.splice(at++, 0, [k, v]);
+  }
   if (rows.length) {
     lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`));
     lines.push('');
   }
   if (f.formula) {
-    lines.push(`**Input contract:** \`${f.formula}\`${f.range ? ` → range ${md(f.range)}` : ''}${fam?.interpolation ? `, ${fam.interpolation} resize` : ''}. The backbone does **not** include it.`);
+    lines.push(`**Input contract:** \`${f.formula}\`${f.range ? ` → range ${md(f.range)}` : ''}${f.resize ? `; ${md(f.resize)}` : fam?.interpolation ? `, ${fam.interpolation} resize` : ''}. The backbone does **not** include it.`);
     lines.push('');
     lines.push('```python');
     lines.push(`image_converter = ${keras_hub}.layers.ImageConverter.from_preset(${JSON.stringify(f.preset)})`);

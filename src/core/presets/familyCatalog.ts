@@ -83,9 +83,9 @@ export const FAMILIES: readonly FamilyInfo[] = [
   {
     family: 'dinov2', classPrefix: 'DINOV2', output: 'tokens', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: true,
-    // dinov2_presets.py states no sizes: convert_dinov2_checkpoints.py crops to 224 (HF processor), patch 14
-    presets: generatedPresets('dinov2', { imageSize: 224, patchSize: 14 }),
-    source: 'presets: generated from keras_hub/src/models/dinov2/dinov2_presets.py; contract: tools/checkpoint_conversion/convert_dinov2_checkpoints.py (HF image_mean/std, bicubic; HF processor crop 224)',
+    // dinov2_presets.py states no sizes: the generated knowledge has them (518, patch 14) from the reviewed table
+    presets: generatedPresets('dinov2'),
+    source: 'presets: generated from keras_hub/src/models/dinov2/dinov2_presets.py, sizes from scripts/knowledge/reviewedFacts.json; contract: tools/checkpoint_conversion/convert_dinov2_checkpoints.py @71453d0 (DINOV2ImageConverter image_size 518, ImageNet mean/std as scale/offset, bicubic; crop_to_aspect_ratio default true)',
     convertersAre: converterOf('DINOV2'),
   },
   {

@@ -1,5 +1,7 @@
 import { familyOfPreset, type FamilyInfo } from './familyCatalog';
 import { KERAS_HUB_KNOWLEDGE } from './kerasHubKnowledge';
+import { findDINOV2Preset } from './dinov2Catalog';
+import { dinov2PresetFacts } from './dinov2PresetFacts';
 import { findViTPreset } from './vitCatalog';
 
 /** What the rules and the hover know about one preset: built-in tables, or the real files when on disk. */
@@ -29,6 +31,10 @@ export interface PresetFacts {
   listedIn?: string;
   /** Preset folder when the facts come from disk. */
   dir?: string;
+  /** Family-specific rows the hover shows (DINOv2: size, registers and token layout, built size, image_shape=). */
+  familyRows?: [string, string][];
+  /** The resize the converter applies, e.g. "centre-crop to aspect ratio, then bicubic resize to 518x518". */
+  resize?: string;
   source: string;
 }
 
@@ -41,7 +47,7 @@ export function builtinPresetFacts(preset: string): PresetFacts | undefined {
   const vit = findViTPreset(preset);
   const f = fam.family;
   const listed = KERAS_HUB_KNOWLEDGE.presets.find((p) => p.name === preset);
-  return {
+  const generic: PresetFacts = {
     preset,
     family: f,
     known: fam.known,
@@ -62,6 +68,14 @@ export function builtinPresetFacts(preset: string): PresetFacts | undefined {
     ...(listed ? { description: listed.description, listedIn: `${listed.family}_presets.py ${listed.releases.history}${listed.renamedTo ? ` (renamed ${listed.renamedTo} in ${listed.renamedIn})` : ''}` } : {}),
     source: `built-in table (${f.source})`,
   };
+  // DINOv2: the config the preset holds (generated names and counts + the reviewed table), the family's converter
+  const dino = findDINOV2Preset(preset);
+  if (!dino) return generic;
+  const { description, listedIn } = generic;
+  return dinov2PresetFacts(preset, dino.config, dino.converter, {
+    size: dino.size, params: dino.params, ...(description ? { description } : {}), ...(listedIn ? { listedIn } : {}),
+    source: `generated keras-hub knowledge (dinov2_presets.py, convert_dinov2_checkpoints.py, reviewedFacts.json) and the ${dino.upstream} row of presetFactsReviewed.ts`,
+  });
 }
 
 /** Disk facts win over the built-in table. */

@@ -5,6 +5,8 @@ import { inputContract } from './inputContract';
 import type { PresetFacts, PresetLookup } from './presetFacts';
 import { loadPresetDir } from './presetLoader';
 import { resolvePreset } from './presetResolver';
+import { findDINOV2Preset } from './dinov2Catalog';
+import { dinov2PresetFacts } from './dinov2PresetFacts';
 import { findViTPreset } from './vitCatalog';
 
 /**
@@ -34,7 +36,14 @@ export function diskPresetLookup(baseDirs: string[], env?: Record<string, string
         const name = preset.split(/[\\/]/).filter(Boolean).pop() ?? preset;
         const fam = familyByPrefix(p.backboneClass.replace(/Backbone$/, '')) ?? familyOfPreset(name)?.family ?? null;
         const vit = findViTPreset(name);
-        facts = {
+        const published = typeof p.metadata?.parameter_count === 'number' ? p.metadata.parameter_count : null;
+        if (p.dinov2) {
+          const dino = findDINOV2Preset(name);
+          facts = dinov2PresetFacts(preset, p.dinov2, p.converter, {
+            ...(dino ? { size: dino.size, description: dino.description } : {}),
+            ...(published !== null ? { params: published } : {}), dir, source: `preset files in ${dir}`,
+          });
+        } else facts = {
           preset, family: fam, known: true,
           imageSize: [p.backbone.imageShape[0], p.backbone.imageShape[1]],
           patchSize: p.backbone.patchSize, useClassToken: p.backbone.useClassToken,
