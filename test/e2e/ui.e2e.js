@@ -66,10 +66,12 @@ async function palette(page, text) {
 
     await palette(page, 'ViT Doctor: Run Sanity Batch');
     const web = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    // the panel first shows the preset's static shapes (batch "?"), then the engine's run (batch 8): wait for the run
     const tokens = web.locator('[data-stage="tokens"]').first();
     await tokens.waitFor({ timeout: 180000 });
+    await web.locator('[data-stage="tokens"]', { hasText: /\(8, 37, 64\)/ }).first().waitFor({ timeout: 180000 })
+      .catch(async () => { throw new Error(`unexpected token shape: ${await tokens.innerText()}`); });
     const shape = await tokens.innerText();
-    if (!/\(8, 37, 64\)/.test(shape)) throw new Error(`unexpected token shape: ${shape}`);
     ok(`report panel shows tokens ${shape.split('\n')[1]}`);
     const cls = await web.locator('.tok.cls').count();
     if (cls !== 1) throw new Error(`CLS token not drawn (${cls})`);
