@@ -73,3 +73,22 @@ export function extractDecoratorExports(text: string, module: string): Extracted
   }
   return out;
 }
+
+/**
+ * Names keras-cv exports as `keras_cv.models.X`: its `keras_cv/models/__init__.py` (up to 0.8,
+ * `from keras_cv.models.backbones... import (X,)`) or the generated `keras_cv/api/models/__init__.py` (0.9,
+ * `from keras_cv.src.models... import X`). Sub-namespaces (`from keras_cv.api.models import classification`) are not names.
+ */
+export function extractKerasCvModelExports(text: string): ExtractedExport[] {
+  const out: ExtractedExport[] = [];
+  const statement = /^from[ \t]+(keras_cv\.(?:src\.)?models\.[\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n(]+)/gm;
+  for (let m = statement.exec(text); m; m = statement.exec(text)) {
+    const body = (m[2] as string).replace(/#[^\n]*/g, '');
+    const item = /([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?/g;
+    for (let it = item.exec(body); it; it = item.exec(body)) {
+      if (it[1] === 'as') continue;
+      out.push({ namespace: 'models', name: it[2] ?? (it[1] as string), module: m[1] as string, className: it[1] as string });
+    }
+  }
+  return out;
+}

@@ -19,6 +19,8 @@ export function renderKnowledge(k: KerasHubKnowledge): string {
   }
   lines.push('  kerasCv: {', `    repo: ${JSON.stringify(k.kerasCv.repo)},`, '    releases: [');
   for (const r of k.kerasCv.releases) lines.push(`      ${JSON.stringify(r)},`);
+  lines.push('    ],', '    exports: [');
+  for (const e of k.kerasCv.exports) lines.push(`      ${JSON.stringify(e)},`);
   lines.push('    ],', '    presets: [');
   for (const p of k.kerasCv.presets) lines.push(`      ${JSON.stringify(p)},`);
   lines.push('    ],', '  },', '};', '');

@@ -7,7 +7,7 @@ import type { KerasHubKnowledge, KnowledgeRelease } from '../../src/core/presets
 import { mergeClasses, mergeConversions, mergeExports, mergeKerasCvPresets, mergePresets, type FileFacts, type ReviewedRow } from './buildKnowledge';
 import { extractBackbones, extractConverters } from './extractConverters';
 import { extractConversion } from './extractConversion';
-import { extractApiExports } from './extractExports';
+import { extractApiExports, extractKerasCvModelExports } from './extractExports';
 import { extractKerasCvPresets } from './extractKerasCvPresets';
 import { extractPresets } from './extractPresets';
 import { listReleases } from './gitHistory';
@@ -33,7 +33,7 @@ const hubPatterns = (families: string[]): RegExp[] => {
     new RegExp(`^tools/checkpoint_conversion/convert_${fam}\\w*_checkpoints\\.py$`),
   ];
 };
-const CV_PATTERNS = [/^keras_cv\/(?:src\/)?models\/backbones\/\w+\/\w+_backbone_presets\.py$/];
+const CV_PATTERNS = [/^keras_cv\/(?:src\/)?models\/backbones\/\w+\/\w+_backbone_presets\.py$/, /^keras_cv\/(?:api\/)?models\/__init__\.py$/];
 
 /** Reads every listed release's matching files (each distinct blob parsed once) into per-file facts. */
 function readReleases(tree: SourceTree, releases: KnowledgeRelease[], patterns: RegExp[], extract: (path: string, text: string) => Omit<FileFacts, 'version' | 'path'>): FileFacts[] {
@@ -145,11 +145,12 @@ export async function runGenerate(argv: string[], log: (line: string) => void): 
   let cvFacts: FileFacts[] = [];
   try {
     hubFacts = readReleases(hubTree, manifest.releases, hubPatterns(manifest.families), (p, t) => extractHub(parser, p, t));
-    if (manifest.kerasCv && cvTree) cvFacts = readReleases(cvTree, manifest.kerasCv.releases, CV_PATTERNS, (_p, t) => ({ cvPresets: extractKerasCvPresets(parser, t) }));
+    if (manifest.kerasCv && cvTree) cvFacts = readReleases(cvTree, manifest.kerasCv.releases, CV_PATTERNS, (p, t) => (p.endsWith('__init__.py') ? { exports: extractKerasCvModelExports(t) } : { cvPresets: extractKerasCvPresets(parser, t) }));
   } catch (e) {
     throw new GenerateError(e instanceof Error ? e.message : String(e), 2);
   }
   const order = manifest.releases.map((r) => r.version);
+  const cvOrder = (manifest.kerasCv?.releases ?? []).map((r) => r.version);
   const conversions = mergeConversions(order, hubFacts);
   const knowledge: KerasHubKnowledge = {
     repo: manifest.repo,
@@ -161,10 +162,10 @@ export async function runGenerate(argv: string[], log: (line: string) => void): 
     converters: mergeClasses(order, hubFacts, 'converters'),
     backbones: mergeClasses(order, hubFacts, 'backbones'),
     conversions,
-    kerasCv: { repo: manifest.kerasCv?.repo ?? '', releases: manifest.kerasCv?.releases ?? [], presets: mergeKerasCvPresets((manifest.kerasCv?.releases ?? []).map((r) => r.version), cvFacts) },
+    kerasCv: { repo: manifest.kerasCv?.repo ?? '', releases: manifest.kerasCv?.releases ?? [], exports: mergeExports(cvOrder, cvFacts), presets: mergeKerasCvPresets(cvOrder, cvFacts) },
   };
   const rendered = renderKnowledge(knowledge);
-  const summary = `${knowledge.exports.length} exports, ${knowledge.presets.length} presets, ${knowledge.converters.length} converters, ${knowledge.backbones.length} backbones, ${knowledge.conversions.length} conversion scripts, ${knowledge.kerasCv.presets.length} keras-cv presets from ${knowledge.releases.length} keras-hub and ${knowledge.kerasCv.releases.length} keras-cv versions`;
+  const summary = `${knowledge.exports.length} exports, ${knowledge.presets.length} presets, ${knowledge.converters.length} converters, ${knowledge.backbones.length} backbones, ${knowledge.conversions.length} conversion scripts, ${knowledge.kerasCv.exports.length} keras-cv exports, ${knowledge.kerasCv.presets.length} keras-cv presets from ${knowledge.releases.length} keras-hub and ${knowledge.kerasCv.releases.length} keras-cv versions`;
   if (check) {
     let committed = '';
     try {

@@ -117,5 +117,6 @@ export interface KerasHubKnowledge {
   converters: KnownClass[];
   backbones: KnownClass[];
   conversions: KnownConversion[];
-  kerasCv: { repo: string; releases: KnowledgeRelease[]; presets: KerasCvPreset[] };
+  /** keras-cv: `keras_cv.models.X` names and backbone presets. */
+  kerasCv: { repo: string; releases: KnowledgeRelease[]; exports: KnownExport[]; presets: KerasCvPreset[] };
 }

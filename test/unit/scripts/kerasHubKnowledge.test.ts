@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { mergeExports, mergePresets, statedSizes, type FileFacts } from '../../../scripts/knowledge/buildKnowledge';
 import { extractBackbones, extractConverters } from '../../../scripts/knowledge/extractConverters';
 import { extractConversion } from '../../../scripts/knowledge/extractConversion';
-import { extractApiExports, extractDecoratorExports } from '../../../scripts/knowledge/extractExports';
+import { extractApiExports, extractDecoratorExports, extractKerasCvModelExports } from '../../../scripts/knowledge/extractExports';
 import { extractKerasCvPresets } from '../../../scripts/knowledge/extractKerasCvPresets';
 import { extractPresets, type ExtractedPreset } from '../../../scripts/knowledge/extractPresets';
 import { compareVersions, selectReleaseTags } from '../../../scripts/knowledge/gitHistory';
@@ -168,6 +168,13 @@ describe('keras-hub knowledge generator: extractors', () => {
       converterArgs: { image_size: '(image_size, image_size)', scale: '[1.0 / 255.0 / s for s in config["std"]]', interpolation: '"bicubic"' },
       cropPct: '1.0',
     });
+  });
+
+  it('reads keras-cv model exports of both layouts, not sub-namespaces', () => {
+    const old = 'from keras_cv.models import legacy\nfrom keras_cv.models.backbones.toy.toy_aliases import (  # noqa: E501\n    Toy18Backbone,\n)\n';
+    const api = 'from keras_cv.api.models import classification\nfrom keras_cv.src.models.classification.image_classifier import ImageClassifier\n';
+    assert.deepEqual(extractKerasCvModelExports(old).map((e) => `${e.name}@${e.module}`), ['Toy18Backbone@keras_cv.models.backbones.toy.toy_aliases']);
+    assert.deepEqual(extractKerasCvModelExports(api).map((e) => e.name), ['ImageClassifier']);
   });
 
   it('reads keras-cv presets: include_rescaling inline, by reference, or not stated', async () => {
