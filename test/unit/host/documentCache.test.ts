@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import type * as vscode from 'vscode';
 import { lintSource } from '../../../src/core/lint/linter';
 import { getPythonParser, parsePython } from '../../../src/core/lint/pythonSource';
 import { DocumentCache } from '../../../src/host/documentCache';
+
+type TextDocument = Parameters<DocumentCache['get']>[0];
+type ChangeEvent = Parameters<DocumentCache['noteChanges']>[0];
 
 /** A stand-in for vscode.TextDocument: what the cache reads (uri, version, text). */
 class FakeDocument {
@@ -35,7 +37,7 @@ describe('DocumentCache', () => {
     const parser = await getPythonParser();
     const doc = new FakeDocument(readFileSync(resolve('test/fixtures/python/vit_raw_pixels.py'), 'utf8') + readFileSync(resolve('test/fixtures/python/vit_logits_loss.py'), 'utf8'));
     const cache = new DocumentCache({});
-    const asDoc = doc as unknown as vscode.TextDocument;
+    const asDoc = doc as unknown as TextDocument;
     assert.ok(await cache.get(asDoc));
     const r = rng(3);
     for (let step = 0; step < 60; step++) {
@@ -51,7 +53,7 @@ describe('DocumentCache', () => {
         }
         doc.version++;
         // one event in ten is not seen (a listener registered late): the texts are compared instead
-        if (r() > 0.1) cache.noteChanges({ document: asDoc, contentChanges, reason: undefined } as unknown as vscode.TextDocumentChangeEvent);
+        if (r() > 0.1) cache.noteChanges({ document: asDoc, contentChanges, reason: undefined } as unknown as ChangeEvent);
       }
       const src = await cache.get(asDoc);
       assert.ok(src);
