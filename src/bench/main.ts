@@ -10,6 +10,7 @@ import { benchActivation } from './activationBench';
 import { fileEditLatency, LATENCY_HEADER, latencyRow, notebookEditLatency } from './editLatencyBench';
 import { benchColdStart } from './coldStartBench';
 import { lintScore } from './lintScore';
+import { formatRealCorpusDetails, runRealCorpus } from './realCorpusRun';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
 import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
 import { benchVsPyTorch } from './torchCompare';
@@ -192,7 +193,10 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--lint-score')) {
-    process.stdout.write(`\nLint precision and recall per rule on the corpus\n\n${await lintScore()}\n`);
+    process.stdout.write(`\nLint precision and recall per rule on the synthetic corpus (test/fixtures/python)\n\n${await lintScore()}\n`);
+    const real = await runRealCorpus();
+    process.stdout.write(`\nLint precision and recall per rule on the real corpus (test/corpus-real, labelled blind)\n\n${real.text}\n`);
+    if (real.score && process.argv.includes('--details')) process.stdout.write(`\n${formatRealCorpusDetails(real.score)}\n`);
     return;
   }
   if (process.argv.includes('--lint-only')) {
@@ -223,7 +227,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nEnd to end: vit-doctor sanity --json on the ViT-B/16 preset and 8 PNGs vs the same work in PyTorch\n\n${await benchVsPyTorch(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
     process.stdout.write(`\nCold start: vit-doctor sanity on the ViT-B/16 preset and 8 PNGs\n\n${benchColdStart(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
-    process.stdout.write(`\nLint precision and recall per rule on the corpus\n\n${await lintScore()}\n`);
+    process.stdout.write(`\nLint precision and recall per rule on the synthetic corpus (test/fixtures/python)\n\n${await lintScore()}\n`);
+    process.stdout.write(`\nLint precision and recall per rule on the real corpus (test/corpus-real, labelled blind)\n\n${(await runRealCorpus()).text}\n`);
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
     process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
   } finally {
