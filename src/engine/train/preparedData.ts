@@ -23,20 +23,28 @@ export function preprocessImages(preset: LoadedPreset, images: LoadedImage[], mo
   return out;
 }
 
-/** The frozen prefix's output taken from a runner's staged outputs: the pooled final-LayerNorm tokens (head), the tokens entering the first trainable block (last-k). */
-export function prefixFromStages(model: TrainableViT, s: StagedOutputs): tf.Tensor {
-  if (model.mode === 'head') {
+/**
+ * The frozen prefix's output taken from a runner's staged outputs, as arrays: the pooled final-LayerNorm tokens
+ * (head), the tokens entering the first trainable block (last-k).
+ */
+export function prefixRowsFromStages(mode: 'head' | 'last-k', pooling: 'token' | 'gap', firstTrainableBlock: number, s: StagedOutputs): StageTensor {
+  if (mode === 'head') {
     const [B, T, D] = s.backboneOutput.shape as [number, number, number];
     const pooled = new Float32Array(B * D);
     const x = s.backboneOutput.data;
     for (let b = 0; b < B; b++) {
-      if (model.pooling === 'token') pooled.set(x.subarray(b * T * D, b * T * D + D), b * D);
+      if (pooling === 'token') pooled.set(x.subarray(b * T * D, b * T * D + D), b * D);
       else for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) pooled[b * D + d]! += (x[(b * T + t) * D + d] as number) / T;
     }
-    return tf.tensor2d(pooled, [B, D]);
+    return { shape: [B, D], data: pooled };
   }
-  const src = model.firstTrainableBlock === 0 ? s.embeddings : (s.blocks[model.firstTrainableBlock - 1] as StageTensor);
-  return tf.tensor(src.data, src.shape);
+  return firstTrainableBlock === 0 ? s.embeddings : (s.blocks[firstTrainableBlock - 1] as StageTensor);
+}
+
+/** The same as a tensor, for the TF.js trainer. */
+export function prefixFromStages(model: TrainableViT, s: StagedOutputs): tf.Tensor {
+  const t = prefixRowsFromStages(model.mode === 'head' ? 'head' : 'last-k', model.pooling, model.firstTrainableBlock, s);
+  return tf.tensor(t.data, t.shape);
 }
 
 /**

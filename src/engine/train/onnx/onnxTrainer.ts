@@ -1,0 +1,227 @@
+import type * as Ort from 'onnxruntime-node';
+import type { LoadedPreset } from '../../../core/presets/presetLoader';
+import { glorotUniform, seededRandom } from '../../../core/seededRandom';
+import { ENGINE_VERSION } from '../../engineVersion';
+import { mapViTBackboneWeights, type ViTBackboneArrays } from '../../models/vit/vitWeights';
+import { labelTargets } from '../../onnx/autodiff/softmaxCrossEntropy';
+import { encodeOnnxModel } from '../../onnx/onnxProto';
+import type { ModelRunner } from '../../runners/modelRunner';
+import { readH5Weights, type WeightArray } from '../../weights/h5Reader';
+import { prefixRowsFromStages } from '../preparedData';
+import { argmaxRows, firstTrainableBlock, gatherRows, type AppliedStep, type MicroStep, type PrefixCache, type Trainer, type TrainerOptions } from '../trainer';
+import { buildOptimizerGraph, optimizerSlots, stepScalars, STEP_SCALARS } from './optimizerGraph';
+import { buildViTTrainGraph, type TrainGraph } from './vitTrainGraph';
+
+/** Keras optimizer defaults (what the TF.js reference uses): β1 0.9, β2 0.999, ε 1e-7, AdamW weight decay 0.004. */
+const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 };
+
+export interface OnnxTrainerOptions extends TrainerOptions {
+  ort: typeof Ort;
+  threads: number;
+}
+
+/** Two buffers per value: the step reads `cur` and writes `next` (pre-allocated outputs), then they swap. */
+class PingPong {
+  private bufs: [Float32Array, Float32Array];
+  private tensors: [Ort.Tensor, Ort.Tensor];
+  private at = 0;
+
+  constructor(ort: typeof Ort, readonly dims: number[], first: Float32Array) {
+    const second = new Float32Array(first.length);
+    this.bufs = [first, second];
+    this.tensors = [new ort.Tensor('float32', first, dims), new ort.Tensor('float32', second, dims)];
+  }
+
+  get cur(): Float32Array {
+    return this.bufs[this.at] as Float32Array;
+  }
+
+  get curTensor(): Ort.Tensor {
+    return this.tensors[this.at] as Ort.Tensor;
+  }
+
+  get nextTensor(): Ort.Tensor {
+    return this.tensors[1 - this.at] as Ort.Tensor;
+  }
+
+  swap(): void {
+    this.at = 1 - this.at;
+  }
+}
+
+const SESSION_OPTIONS = (threads: number): Ort.InferenceSession.SessionOptions => ({
+  executionProviders: ['cpu'],
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+  logSeverityLevel: 3,
+});
+
+/**
+ * Training on ONNX Runtime: the trainable tail's forward + backward as one session (gradients by graph-build-time
+ * autodiff), the optimizer step as a second small session. Parameters, optimizer slots and accumulated gradients
+ * live in pre-allocated Float32Arrays that the sessions read as inputs and write as outputs (ping-pong), so no step
+ * allocates or copies weights in JavaScript.
+ */
+export class OnnxTrainer implements Trainer {
+  readonly backend = 'onnx';
+  readonly mode;
+  readonly firstTrainableBlock: number;
+  readonly pooling: 'token' | 'gap';
+  readonly trainableCount: number;
+  private readonly params: PingPong[];
+  private readonly slots: Map<'m' | 'v', PingPong[]>;
+  /** gradient outputs: one set, or a ping-pong pair holding the running sum when accumulating */
+  private readonly grads: PingPong[];
+  private pending = 0;
+  private step = 0;
+  private evalSession: Ort.InferenceSession | null = null;
+
+  private constructor(
+    private readonly o: OnnxTrainerOptions,
+    private readonly cfg: LoadedPreset['backbone'],
+    private readonly backbone: ViTBackboneArrays,
+    private readonly graph: TrainGraph,
+    private readonly train: Ort.InferenceSession,
+    private readonly opt: Ort.InferenceSession,
+  ) {
+    const { ort } = o;
+    this.mode = o.mode;
+    this.firstTrainableBlock = firstTrainableBlock(o.mode, o.k, cfg.numLayers);
+    this.pooling = cfg.useClassToken ? 'token' : 'gap';
+    this.params = graph.params.map((p) => new PingPong(ort, p.dims, p.source.data));
+    this.trainableCount = graph.params.reduce((n, p) => n + p.source.data.length, 0);
+    this.slots = new Map(optimizerSlots({ name: o.optimizer, momentum: o.momentum }).map((s) => [s, graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)))]));
+    this.grads = graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)));
+  }
+
+  static async create(preset: LoadedPreset, o: OnnxTrainerOptions): Promise<OnnxTrainer> {
+    const cfg = preset.backbone;
+    const backbone = mapViTBackboneWeights(cfg, await readH5Weights(preset.weightsFile), preset.weightsFile);
+    const first = firstTrainableBlock(o.mode, o.k, cfg.numLayers);
+    const graph = buildViTTrainGraph(cfg, backbone, freshHead(cfg.hiddenDim, o.numClasses, o.seed), o.mode, first, cfg.useClassToken ? 'token' : 'gap', { accumulate: o.accumulate > 1 });
+    const encode = (g: TrainGraph['graph'], name: string): Uint8Array => encodeOnnxModel(g.model(name, ENGINE_VERSION, 'none.bin', new Map()));
+    const train = await o.ort.InferenceSession.create(encode(graph.graph, 'vit_train'), SESSION_OPTIONS(o.threads));
+    const optGraph = buildOptimizerGraph({ name: o.optimizer, params: graph.params, momentum: o.momentum, weightDecay: ADAM.weightDecay, clipNorm: o.clipNorm ?? null, beta1: ADAM.beta1, beta2: ADAM.beta2 });
+    const opt = await o.ort.InferenceSession.create(encode(optGraph, 'optimizer'), SESSION_OPTIONS(o.threads));
+    return new OnnxTrainer(o, cfg, backbone, graph, train, opt);
+  }
+
+  async prefix(pixels: Float32Array, n: number, runner: ModelRunner | null, onChunk?: () => Promise<void>): Promise<PrefixCache> {
+    const [H, W, C] = this.cfg.imageShape;
+    if (this.mode === 'full') return { data: pixels, rowShape: [H, W, C], n };
+    if (!runner) throw new Error('the ONNX trainer needs an ONNX forward runner for the frozen prefix');
+    const parts: Float32Array[] = [];
+    let rowShape: number[] = [];
+    for (let i = 0; i < n; i += 16) {
+      const m = Math.min(16, n - i);
+      const t = prefixRowsFromStages(this.mode, this.pooling, this.firstTrainableBlock, await runner.run(pixels.subarray(i * H * W * C, (i + m) * H * W * C), m));
+      rowShape = t.shape.slice(1);
+      parts.push(t.data);
+      await onChunk?.();
+    }
+    const data = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      data.set(p, off);
+      off += p.length;
+    }
+    return { data, rowShape, n };
+  }
+
+  private feedParams(): Record<string, Ort.Tensor> {
+    return Object.fromEntries(this.graph.params.map((p, i) => [`param.${p.name}`, this.params[i]!.curTensor]));
+  }
+
+  async accumulate(x: PrefixCache, idx: number[], labels: number[]): Promise<MicroStep> {
+    const { ort } = this.o;
+    const C = this.o.numClasses;
+    const feeds: Record<string, Ort.Tensor> = {
+      [this.graph.input]: new ort.Tensor('float32', gatherRows(x, idx), [idx.length, ...x.rowShape]),
+      targets: new ort.Tensor('float32', labelTargets(labels, C), [idx.length, C]),
+      ...this.feedParams(),
+    };
+    const fetches: Record<string, Ort.Tensor | null> = { loss: null, logits: null };
+    this.graph.params.forEach((p, i) => {
+      const g = this.grads[i]!;
+      if (this.o.accumulate > 1) {
+        if (this.pending === 0) g.cur.fill(0);
+        feeds[`acc.${p.name}`] = g.curTensor;
+        fetches[`grad.${p.name}`] = g.nextTensor;
+      } else fetches[`grad.${p.name}`] = g.curTensor;
+    });
+    const out = await this.train.run(feeds, fetches as never);
+    if (this.o.accumulate > 1) for (const g of this.grads) g.swap();
+    this.pending++;
+    return { loss: Number(out.loss!.data[0]), predictions: argmaxRows(out.logits!.data as Float32Array, C) };
+  }
+
+  async apply(lr: number): Promise<AppliedStep> {
+    const { ort } = this.o;
+    this.step++;
+    const scalars = stepScalars(this.step, lr, { beta1: ADAM.beta1, beta2: ADAM.beta2, epsilon: ADAM.epsilon, kerasEpsilon: true, gradScale: 1 / Math.max(1, this.pending) });
+    const feeds: Record<string, Ort.Tensor> = Object.fromEntries(STEP_SCALARS.map((k) => [k, new ort.Tensor('float32', Float32Array.of(scalars[k]), [])]));
+    const fetches: Record<string, Ort.Tensor | null> = { grad_norm: null };
+    this.graph.params.forEach((p, i) => {
+      feeds[`param.${p.name}`] = this.params[i]!.curTensor;
+      feeds[`grad.${p.name}`] = this.grads[i]!.curTensor;
+      fetches[`new_param.${p.name}`] = this.params[i]!.nextTensor;
+      fetches[`grad_sq.${p.name}`] = null;
+      for (const [slot, bufs] of this.slots) {
+        feeds[`${slot}.${p.name}`] = bufs[i]!.curTensor;
+        fetches[`new_${slot}.${p.name}`] = bufs[i]!.nextTensor;
+      }
+    });
+    const out = await this.opt.run(feeds, fetches as never);
+    for (const b of [...this.params, ...[...this.slots.values()].flat()]) b.swap();
+    this.pending = 0;
+    const sq = new Map<string, number>();
+    for (const p of this.graph.params) sq.set(p.group, (sq.get(p.group) ?? 0) + Number(out[`grad_sq.${p.name}`]!.data[0]));
+    return { gradNorms: Object.fromEntries([...sq].map(([k, v]) => [k, Math.sqrt(v)])), gradNorm: Number(out.grad_norm!.data[0]) };
+  }
+
+  async logits(x: PrefixCache): Promise<Float32Array> {
+    const { ort } = this.o;
+    if (!this.evalSession) {
+      const g = buildViTTrainGraph(this.cfg, this.backbone, freshHead(this.cfg.hiddenDim, this.o.numClasses, this.o.seed), this.mode, this.firstTrainableBlock, this.pooling, { gradients: false });
+      this.evalSession = await ort.InferenceSession.create(encodeOnnxModel(g.graph.model('vit_eval', ENGINE_VERSION, 'none.bin', new Map())), SESSION_OPTIONS(this.o.threads));
+    }
+    const C = this.o.numClasses;
+    const out = new Float32Array(x.n * C);
+    for (let i = 0; i < x.n; i += 16) {
+      const idx = Array.from({ length: Math.min(16, x.n - i) }, (_, j) => i + j);
+      const res = await this.evalSession.run({ [this.graph.input]: new ort.Tensor('float32', gatherRows(x, idx), [idx.length, ...x.rowShape]), ...this.feedParams() });
+      out.set(res.logits!.data as Float32Array, i * C);
+    }
+    return out;
+  }
+
+  async resetHead(seed: number): Promise<void> {
+    const head = freshHead(this.cfg.hiddenDim, this.o.numClasses, seed);
+    this.graph.params.forEach((p, i) => {
+      if (p.name === 'head.kernel') this.params[i]!.cur.set(head.kernel.data);
+      if (p.name === 'head.bias') this.params[i]!.cur.set(head.bias.data);
+    });
+    for (const bufs of this.slots.values()) for (const b of bufs) b.cur.fill(0);
+    this.step = 0;
+    this.pending = 0;
+  }
+
+  async toArrays(): Promise<{ backbone: ViTBackboneArrays; head: { preLogitsKernel: null; preLogitsBias: null; kernel: WeightArray; bias: WeightArray } }> {
+    const current = new Map(this.graph.params.map((p, i) => [p.name, { shape: p.dims, data: Float32Array.from(this.params[i]!.cur) }]));
+    this.graph.params.forEach((p) => {
+      if (!p.name.startsWith('head.')) p.source.data = current.get(p.name)!.data;
+    });
+    return { backbone: this.backbone, head: { preLogitsKernel: null, preLogitsBias: null, kernel: current.get('head.kernel')!, bias: current.get('head.bias')! } };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.train.release(), this.opt.release(), this.evalSession?.release()]);
+  }
+}
+
+/** The fresh classification head, initialised exactly as the TF.js trainer does (Glorot uniform from the seed, zero bias). */
+export function freshHead(hiddenDim: number, numClasses: number, seed: number): { kernel: WeightArray; bias: WeightArray } {
+  return { kernel: { shape: [hiddenDim, numClasses], data: glorotUniform(hiddenDim, numClasses, seededRandom(seed)) }, bias: { shape: [numClasses], data: new Float32Array(numClasses) } };
+}
