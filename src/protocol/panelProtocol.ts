@@ -46,7 +46,14 @@ export interface DiffRow {
 export interface DiffPanelState {
   leftLabel: string;
   rightLabel: string;
-  mapping: { left: string; right: string; same: boolean; explanation: string };
+  mapping: {
+    left: string;
+    right: string;
+    same: boolean;
+    explanation: string;
+    /** The effective input mapping item by item (mean/std, resize, built size, tokens), when known. */
+    details?: { label: string; left: string; right: string; same: boolean }[];
+  };
   rows: DiffRow[];
 }
 

@@ -13,7 +13,9 @@ export function renderDiff(root: HTMLElement, state: DiffPanelState | null, opts
   root.appendChild(
     h('table', {},
       h('tr', {}, h('th', {}, ''), h('th', {}, state.leftLabel), h('th', {}, state.rightLabel)),
-      h('tr', {}, h('td', {}, 'pixel map'), h('td', { class: 'mono' }, state.mapping.left), h('td', { class: 'mono' }, state.mapping.right))),
+      h('tr', {}, h('td', {}, 'pixel map'), h('td', { class: 'mono' }, state.mapping.left), h('td', { class: 'mono' }, state.mapping.right)),
+      ...(state.mapping.details ?? []).map((d) =>
+        h('tr', { class: d.same ? 'diff-same' : 'diff-changed' }, h('td', {}, d.label), h('td', { class: 'mono' }, d.left), h('td', { class: 'mono' }, d.right)))),
   );
   root.appendChild(h('p', { id: 'mapping-verdict', class: state.mapping.same ? 'ok' : 'mismatch' }, state.mapping.explanation));
   const changed = state.rows.filter((r) => r.kind !== 'same');
