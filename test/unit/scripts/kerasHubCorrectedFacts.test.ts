@@ -45,6 +45,16 @@ describe('keras-hub knowledge: the corrected facts', () => {
     assert.equal((await vtd001('mobilenet_v3_large_100_imagenet')).length, 1);
   });
 
+  it('timm checkpoints bring their own statistics and sizes: the ra4 EfficientNets take [-1, 1], b1_ft is built at 224', () => {
+    for (const name of ['efficientnet_b0_ra4_e3600_r224_imagenet', 'efficientnet_b1_ra4_e3600_r240_imagenet']) {
+      assert.deepEqual(preset(name)?.input?.mean, [0.5, 0.5, 0.5], name);
+      assert.equal(familyOfPreset(name)?.family.contract, 'minus1to1', name);
+    }
+    assert.deepEqual([preset('efficientnet_b1_ft_imagenet')?.imageSize, familyOfPreset('efficientnet_b1_ft_imagenet')?.imageSize], [224, 224]);
+    assert.equal(familyOfPreset('efficientnet_b2_ra_imagenet')?.imageSize, 256);
+    for (const p of KERAS_HUB_KNOWLEDGE.presets.filter((q) => q.family === 'efficientnet')) assert.notEqual(p.imageSize, null, p.name);
+  });
+
   it('keras_hub.layers.DINOV2ImageConverter is exported since 0.22.0; DinoV2ImageConverter never was', async () => {
     const e = KERAS_HUB_KNOWLEDGE.exports.find((x) => x.namespace === 'layers' && x.name === 'DINOV2ImageConverter');
     assert.deepEqual([e?.current, e?.releases.since, e?.releases.history], [true, '0.22.0', 'since 0.22.0']);
