@@ -5,8 +5,8 @@ import { parsePython } from '../../core/lint/pythonSource';
 import { normalizePythonText } from '../../core/lint/pythonText';
 import { buildNotebookProgram } from '../../core/notebook/notebookProgram';
 import { diskPresetLookup } from '../../core/presets/presetFactsFromDisk';
+import { catalogPickGroups, presetFolderFamily } from '../../core/presets/presetPickItems';
 import { kagglehubCacheRoot } from '../../core/presets/presetResolver';
-import { VIT_CATALOG } from '../../core/presets/vitCatalog';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocumentCache } from '../documentCache';
@@ -70,7 +70,8 @@ export async function pickPreset(title: string): Promise<string | undefined> {
   for (const f of found) {
     try {
       const text = Buffer.from(await vscode.workspace.fs.readFile(f)).toString('utf8');
-      if (/"class_name"\s*:\s*"\w+Backbone"/.test(text)) folders.push({ label: vscode.workspace.asRelativePath(vscode.Uri.file(dirname(f.fsPath))), description: 'preset folder', detail: dirname(f.fsPath) });
+      const family = presetFolderFamily(text);
+      if (family) folders.push({ label: vscode.workspace.asRelativePath(vscode.Uri.file(dirname(f.fsPath))), description: `preset folder (${family})`, detail: dirname(f.fsPath) });
     } catch {
       // unreadable: skip
     }
@@ -93,8 +94,7 @@ export async function pickPreset(title: string): Promise<string | undefined> {
   const items: vscode.QuickPickItem[] = [
     ...folders,
     ...(cached.length ? [{ label: 'kagglehub cache', kind: vscode.QuickPickItemKind.Separator }, ...cached] : []),
-    { label: 'Keras Hub ViT presets', kind: vscode.QuickPickItemKind.Separator },
-    ...VIT_CATALOG.map((e) => ({ label: e.name, description: `${e.imageSize}px, patch ${e.patchSize}, ${e.pretraining === 'imagenet21k' ? '21k backbone' : '1k fine-tuned'}` })),
+    ...catalogPickGroups().flatMap((g): vscode.QuickPickItem[] => [{ label: g.heading, kind: vscode.QuickPickItemKind.Separator }, ...g.items]),
     { label: 'Browse...', description: 'a folder written by save_to_preset()' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Preset name or folder', matchOnDescription: true });
