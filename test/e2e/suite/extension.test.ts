@@ -119,6 +119,16 @@ suite('ViT Doctor in the extension host', () => {
     assert.match(text, /x \/ 127\.5 - 1/);
   });
 
+  test('hover on a DINOv2 preset name: built size 518 (not 224), tokens, converter contract', async () => {
+    const dino = await vscode.workspace.openTextDocument({ language: 'python', content: 'import keras_hub\nbackbone = keras_hub.models.Backbone.from_preset("dinov2_base")\n' });
+    const pos = new vscode.Position(1, dino.lineAt(1).text.indexOf('dinov2_base') + 3);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', dino.uri, pos);
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(text, /1 CLS \+ 37×37 = 1369 patches = \*\*1370\*\* at 518×518/);
+    assert.match(text, /ImageNet mean/);
+    assert.match(text, /bicubic resize to 518x518/);
+  });
+
   test('Run Sanity Batch runs the engine on the workspace preset and fills the report panel', async () => {
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(5, 10, 5, 10);
