@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { presetHoverAt } from '../../../../src/core/hover/hoverContent';
 import { getPythonParser, parsePython } from '../../../../src/core/lint/pythonSource';
 import { KERAS_HUB_KNOWLEDGE } from '../../../../src/core/presets/kerasHubKnowledge';
+import { diskPresetLookup } from '../../../../src/core/presets/presetFactsFromDisk';
 
-async function hover(text: string, needle: string) {
+async function hover(text: string, needle: string, lookup?: Parameters<typeof presetHoverAt>[2]) {
   const src = parsePython(await getPythonParser(), text);
-  return presetHoverAt(src, text.indexOf(needle) + 2);
+  return presetHoverAt(src, text.indexOf(needle) + 2, lookup);
 }
 
 const fromPreset = (p: string): string => `import keras_hub\nb = keras_hub.models.Backbone.from_preset("${p}")\n`;
@@ -55,5 +56,18 @@ describe('DINOv2 preset hover', () => {
       assert.match(row(h.markdown, 'Hidden size'), /LayerScale/, name);
       assert.match(row(h.markdown, 'Hidden size'), name.endsWith('giant') ? /SwiGLU/ : /GELU MLP/, name);
     }
+  });
+  it('a DINOv2 preset folder on disk hovers from its own files (the registers fixture: 28×28, 4 registers, 9 tokens)', async () => {
+    const text = 'b = keras_hub.models.Backbone.from_preset("test/fixtures/keras-dinov2/dinov2_tiny_registers/preset")\n';
+    const h = await hover(text, 'test/fixtures', diskPresetLookup([process.cwd()]));
+    assert.ok(h);
+    const md = h.markdown;
+    assert.match(md, /files in /);
+    assert.match(row(md, 'Image size'), /28×28 — the size this preset is built for/);
+    assert.match(row(md, 'Tokens'), /1 CLS \+ 4 registers \(indices 1–4, no position embedding\) \+ 2×2 = 4 patches = \*\*9\*\* at 28×28; patch tokens are `features\[:, 5:, :\]`/);
+    assert.match(row(md, 'Hidden size'), /^\| Hidden size \| 16, 2 layers, 2 heads, GELU MLP 64, LayerScale/);
+    assert.match(row(md, 'image_shape='), /stored 2×2 position table is resized bicubic with antialias/);
+    assert.match(row(md, 'Parameters'), /16,336/);
+    assert.match(md, /centre-crop to aspect ratio, then bicubic resize to 28x28/);
   });
 });
