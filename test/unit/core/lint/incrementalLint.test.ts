@@ -92,7 +92,7 @@ describe('incremental re-parse and lint', () => {
       const r = rng(seed);
       let text = corpus(8, seed * 11).join('\n');
       let inc = parsePython(parser, text);
-      for (let step = 0; step < 40; step++) {
+      for (let step = 0; step < 30; step++) {
         const c = randomChange(text, r);
         const next = apply(text, c);
         // half the steps say where the change is (as the editor does), the rest let the texts be compared
@@ -181,7 +181,7 @@ describe('notebook lint session', () => {
       const parts = corpus(24, seed * 7);
       let cells: NotebookCell[] = parts.map((p, i) => (i % 4 === 3 ? md(`## Step ${i}`) : code(`${i % 6 === 0 ? '!pip install -q keras-hub\n%matplotlib inline\n' : ''}${p.split('\n').slice(0, 15).join('\n')}`)));
       const session = new NotebookLintSession();
-      for (let step = 0; step < 40; step++) {
+      for (let step = 0; step < 30; step++) {
         const op = r();
         const i = Math.floor(r() * cells.length);
         cells = [...cells];
