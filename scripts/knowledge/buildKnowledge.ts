@@ -67,11 +67,27 @@ function collect<T>(order: readonly string[], items: Iterable<{ key: string; ver
   return out;
 }
 
+const ROLES = ['ImageClassifierPreprocessor', 'ImageClassifier', 'ImageConverter', 'Backbone', 'Preprocessor', 'Tokenizer'];
+const roleOf = (name: string): { role: string; stem: string } | null => {
+  const role = ROLES.find((r) => name.endsWith(r) && name.length > r.length);
+  return role ? { role, stem: name.slice(0, -role.length).toLowerCase() } : null;
+};
+
 export function mergeExports(order: readonly string[], files: FileFacts[]): KnownExport[] {
   const merged = collect(order, files.flatMap((f) => (f.exports ?? []).map((e) => ({ key: `${e.namespace}.${e.name}`, version: f.version, value: e }))));
-  return [...merged.values()]
+  const out = [...merged.values()]
     .map(({ versions, newest: e }): KnownExport => ({ namespace: e.namespace, name: e.name, module: e.module, className: e.className, releases: releasesOf(order, versions), current: isCurrent(order, versions) }))
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  // a removed name and the one current name of the same role whose stem shares its first three letters, new in that release
+  for (const gone of out) {
+    const r = gone.current ? null : roleOf(gone.name);
+    if (!r || !gone.releases.removedIn) continue;
+    const successors = out.filter((e) => e.current && e.namespace === gone.namespace && e.releases.since === gone.releases.removedIn && roleOf(e.name)?.role === r.role && roleOf(e.name)?.stem.slice(0, 3) === r.stem.slice(0, 3));
+    if (successors.length !== 1) continue;
+    gone.renamedTo = (successors[0] as KnownExport).name;
+    gone.renamedIn = gone.releases.removedIn;
+  }
+  return out;
 }
 
 /**

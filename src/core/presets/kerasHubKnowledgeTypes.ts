@@ -35,6 +35,9 @@ export interface KnownExport {
   releases: FactReleases;
   /** Exported by the newest release or by main. */
   current: boolean;
+  /** For a removed name: the one new name of the same role and family stem the removing release added, e.g. CSPNetBackbone. */
+  renamedTo?: string;
+  renamedIn?: string;
 }
 
 /** What a preset expects as input, when a source gives it. */

@@ -227,6 +227,15 @@ describe('keras-hub knowledge generator: release ranges (hand-written histories)
     assert.deepEqual([merged.get('A')?.current, merged.get('Old')?.current, merged.get('Next')?.current], [true, false, true]);
     assert.equal(merged.get('Old')?.releases.history, '0.18.0–0.19.0; removed in 0.20.0');
     assert.equal(merged.get('Next')?.releases.history, 'only on main (after 0.21.0)');
+    // a rename: the removed name's role and stem, one new name in the removing release; two candidates are no rename
+    const renames = new Map(mergeExports(ORDER, [
+      api('0.19.0', ['TwoDarkNetBackbone', 'TwoDarkNetImageClassifier', 'ZedOldBackbone']),
+      api('0.20.0', ['TwoNetBackbone', 'TwoNetImageClassifier', 'ZedNewBackbone', 'ZedOtherBackbone']),
+      api('main', ['TwoNetBackbone', 'TwoNetImageClassifier', 'ZedNewBackbone', 'ZedOtherBackbone']),
+    ]).map((e) => [e.name, e]));
+    assert.deepEqual([renames.get('TwoDarkNetBackbone')?.renamedTo, renames.get('TwoDarkNetBackbone')?.renamedIn], ['TwoNetBackbone', '0.20.0']);
+    assert.equal(renames.get('TwoDarkNetImageClassifier')?.renamedTo, 'TwoNetImageClassifier');
+    assert.equal(renames.get('ZedOldBackbone')?.renamedTo, undefined);
     const conv = { path: 'tools/checkpoint_conversion/convert_toy_checkpoints.py', presetMap: { toy_small: 'timm/toy.in21k' }, converterArgs: { interpolation: '"bilinear"' }, releases: releasesOf(ORDER, new Set(ORDER)) };
     const [p] = mergePresets(ORDER, [at('main', [preset('toy_small', 10)])], [conv], [{ upstream: 'timm/toy.in21k', imageSize: 300, mean: [0, 0, 0], std: [1, 1, 1], source: 'a reviewed source' }]);
     assert.deepEqual([p?.upstream, p?.imageSize, p?.imageSizeSource, p?.input?.mean, p?.input?.interpolation], ['timm/toy.in21k', 300, 'reviewed table: a reviewed source', [0, 0, 0], 'bilinear']);

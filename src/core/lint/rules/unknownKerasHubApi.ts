@@ -22,7 +22,7 @@ export const unknownKerasHubApi: LintRule = {
       const other = otherVersionExport(q);
       if (other) {
         ctx.report({
-          message: `${q} is not exported by the newest keras-hub release nor main: keras-hub exported it ${other.releases.history} (${other.module.replace(/\./g, '/')}.py); check the keras-hub you install.`,
+          message: `${q} is not exported by the newest keras-hub release nor main: keras-hub exported it ${other.releases.history} (${other.module.replace(/\./g, '/')}.py)${other.renamedTo ? `, renamed keras_hub.${other.namespace}.${other.renamedTo} in ${other.renamedIn}` : ''}; check the keras-hub you install.`,
           range: ctx.range(attr),
           severity: 'information',
         });
