@@ -21,7 +21,7 @@ export function formatSanityReport(r: SanityReport): string {
   out.push(`  ${p.dir}`);
   out.push(
     `  image ${p.imageShape.join('×')}, patch ${p.patchSize.join('×')}, ${p.numLayers} layers, ${p.numHeads} heads, hidden ${p.hiddenDim}, mlp ${p.mlpDim}, ` +
-      `${p.useClassToken ? 'class token' : 'NO class token'}, ${p.numTokens} tokens, ${p.parameterCount.toLocaleString('en-US')} backbone params`,
+      `${p.useClassToken ? 'class token' : 'NO class token'}${p.tokenLayout?.registers ? ` + ${p.tokenLayout.registers} registers (patches from index ${p.tokenLayout.patchStart})` : ''}, ${p.numTokens} tokens, ${p.parameterCount.toLocaleString('en-US')} backbone params`,
   );
   out.push(`  head: ${p.task ? `${p.task.numClasses} classes, pooling "${p.task.pooling}", ${p.task.activation ?? 'logits (activation=None)'}` : 'none (backbone-only preset)'}`);
   out.push(`  input contract: ${p.converter ? `${p.converter.resize}; ${p.converter.formula} → ${p.converter.rangeText}` : 'unknown (no converter in preset)'}`);

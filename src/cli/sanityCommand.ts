@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { forkEngine } from '../core/engine/forkEngine';
 import type { Logger } from '../core/logger';
 import { UserError } from '../core/userError';
-import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type SanityParams, type UserPooling, type UserPreprocessing } from '../protocol/engineProtocol';
+import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type SanityParams, USER_POOLINGS, type UserPooling, type UserPreprocessing } from '../protocol/engineProtocol';
 import { choiceOpt, flagOpt, listOpt, numberOpt, parseCommandArgs, stringOpt, type OptionTable } from './commandArgs';
 import { exitCodeFor, FAIL_ON_HELP, failOnOpt } from './failOn';
 import { formatSanityReport } from './formatSanityReport';
@@ -16,7 +16,8 @@ export const SANITY_USAGE = `Usage: vit-doctor sanity --preset <dir|kaggle://…
   --labels <dir>          folder with one sub-folder per class: enables the loss-at-init check
   --batch <n>             images per batch (default 8)
   --preprocessing <m>     how YOUR code prepares pixels: ${USER_PREPROCESSING.join('|')} (default preset)
-  --pooling <token|gap>   how your code pools tokens (token = features[:, 0, :])
+  --pooling <p>           how your code pools tokens: token = features[:, 0, :], gap = mean of all tokens,
+                          patch_mean = patch tokens only, after_cls_mean = features[:, 1:, :] (DINOv2: registers too)
   --from-logits <bool>    the from_logits of your loss
   --uint8-eager           reproduce the eager uint8 converter path (rounds after resize)
   --backend <b>           auto|onnx|tensorflow|wasm|cpu (default auto = ONNX Runtime, else TF.js)
@@ -44,7 +45,7 @@ export async function sanityCommand(argv: string[], logger: Logger, write: (s: s
     labels: stringOpt(args, 'labels'),
     batch,
     userPreprocessing: choiceOpt<UserPreprocessing>(args, 'preprocessing', USER_PREPROCESSING),
-    userPooling: choiceOpt<UserPooling>(args, 'pooling', ['token', 'gap']),
+    userPooling: choiceOpt<UserPooling>(args, 'pooling', USER_POOLINGS),
     userFromLogits: fromLogits === undefined ? undefined : fromLogits === 'true',
     converterPath: flagOpt(args, 'uint8-eager') ? 'uint8-eager' : 'float',
     dumpTensors: stringOpt(args, 'dump-tensors') !== undefined,

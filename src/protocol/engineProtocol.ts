@@ -15,8 +15,13 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type UserPreprocessing = 'preset' | 'none' | 'rescale' | 'imagenet' | 'caffe' | 'tf';
 export const USER_PREPROCESSING: readonly UserPreprocessing[] = ['preset', 'none', 'rescale', 'imagenet', 'caffe', 'tf'];
 
-/** How the user's code pools tokens: `token` = features[:, 0, :]; `gap` = mean over tokens. */
-export type UserPooling = 'token' | 'gap';
+/**
+ * How the user's code pools tokens: `token` = features[:, 0, :]; `gap` = mean over all tokens; `patch_mean` = mean of
+ * the patch tokens only (DINOv2: features[:, 1 + registers:, :]); `after_cls_mean` = features[:, 1:, :].mean(1), which
+ * on a DINOv2 with registers averages the registers in too.
+ */
+export type UserPooling = 'token' | 'gap' | 'patch_mean' | 'after_cls_mean';
+export const USER_POOLINGS: readonly UserPooling[] = ['token', 'gap', 'patch_mean', 'after_cls_mean'];
 
 /** Sent by the host/CLI: run one batch through converter, backbone and head and report. */
 export interface SanityParams {
@@ -104,6 +109,12 @@ export interface PresetSummary {
   mlpDim: number;
   useClassToken: boolean;
   numTokens: number;
+  /** the model family ("vit", "dinov2"), from the backbone class */
+  family?: string;
+  /** where the tokens sit: [CLS], registers (DINOv2 with registers, no position embedding), patches from `patchStart` */
+  tokenLayout?: { grid: [number, number]; classToken: boolean; registers: number; patchStart: number };
+  /** DINOv2: the stored position table's grid and whether it was interpolated (bicubic, at build time) to the built grid */
+  positionTable?: { storedGrid: [number, number]; builtGrid: [number, number]; interpolated: boolean; antialias: boolean };
   parameterCount: number;
   task: { numClasses: number; pooling: string; activation: string | null; intermediateDim: number | null } | null;
   converter: { formula: string; rangeText: string; resize: string; file: string | null } | null;

@@ -12,12 +12,15 @@ export function meanStd(a: Float32Array): { mean: number; std: number } {
   return { mean, std: Math.sqrt(v / Math.max(1, a.length)) };
 }
 
-/** (B, T, D) tokens → (B, D): `token` = index 0, `gap` = mean over all T tokens. */
-export function poolTokens(tokens: Float32Array, B: number, T: number, D: number, pooling: 'token' | 'gap' | 'patch_mean', patchStart = 0): Float32Array {
+/**
+ * (B, T, D) tokens → (B, D): `token` = index 0, `gap` = mean over all T tokens, `patch_mean` = mean over the patch
+ * tokens from `patchStart`, `after_cls_mean` = mean over tokens 1.. (features[:, 1:, :], registers included).
+ */
+export function poolTokens(tokens: Float32Array, B: number, T: number, D: number, pooling: 'token' | 'gap' | 'patch_mean' | 'after_cls_mean', patchStart = 0): Float32Array {
   const out = new Float32Array(B * D);
   // "gap" averages every token (keras-hub ViT pooling="gap"); "patch_mean" only the patch tokens (DINOv2 users'
   // output[:, 1 + registers:].mean(1)): registers and the class token excluded
-  const from = pooling === 'patch_mean' ? patchStart : 0;
+  const from = pooling === 'patch_mean' ? patchStart : pooling === 'after_cls_mean' ? 1 : 0;
   for (let b = 0; b < B; b++) {
     const base = b * T * D;
     if (pooling === 'token') {

@@ -1,6 +1,7 @@
 import { inputContract, type InputContract } from '../../core/presets/inputContract';
 import { loadPresetDir } from '../../core/presets/presetLoader';
 import { resolvePreset } from '../../core/presets/presetResolver';
+import { tokenLayout } from '../../core/presets/tokenLayout';
 import type { ImageConverterConfig } from '../../core/presets/presetSchema';
 import { glorotUniform, seededRandom } from '../../core/seededRandom';
 import { channelStats, histogram } from '../../core/stats/channelStats';
@@ -8,9 +9,13 @@ import { UserError } from '../../core/userError';
 import type { DumpTensor, LossReport, SanityParams, SanityReport, StageReport, UserPooling } from '../../protocol/engineProtocol';
 import { createForwardRunner, type EngineBackends } from '../backend/engineBackends';
 import { encodePngDataUri, loadImage, type LoadedImage, type SkippedFile } from '../data/imageLoader';
+import { mapDINOV2BackboneWeights } from '../models/dinov2/dinov2Weights';
 import { assertConverterSupported, resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
+import { readH5Weights } from '../weights/h5Reader';
 import type { StagedOutputs, StageTensor } from '../runners/modelRunner';
 import { matMul, meanRowCosine, meanStd, poolTokens, softmaxCrossEntropy, variance } from './arrayMath';
+import { familyFindings } from './familyFindings';
+import { familyStageTexts, familySummary } from './familyStages';
 import { computeFindings } from './findings';
 import { selectImages, type LabelledSelection } from './labelledImages';
 import { applyUserPreprocessing, USER_PREPROCESSING_TEXT } from './userPreprocessing';
@@ -82,6 +87,7 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
   const resolved = resolvePreset(params.preset, { cwd });
   const preset = loadPresetDir(resolved.dir);
   const cfg = preset.backbone;
+  const layout = tokenLayout(preset);
   const [H, W, C] = cfg.imageShape;
   assertConverterSupported(preset);
   const selection = selectImages(params.images, params.labels, cwd);
@@ -103,7 +109,9 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
     if (bad) {
       throw new UserError('E_CONVERTER_SHAPE', `The converter produces ${bad.height}×${bad.width} images but the backbone expects ${H}×${W}.`, {
         file: preset.converterFile ?? undefined,
-        hint: 'image_size in the converter and image_shape in config.json disagree; pass image_shape to from_preset or fix the preset.',
+        hint: preset.dinov2
+          ? `image_size in the converter and image_shape in config.json disagree. A DINOv2 backbone is built for one size: load it with from_preset(..., image_shape=(${bad.height}, ${bad.width}, 3)) (its position table is then interpolated at build time), or the converter with image_size=(${H}, ${W}).`
+          : 'image_size in the converter and image_shape in config.json disagree; pass image_shape to from_preset or fix the preset.',
       });
     }
     const expectedArrays = resized.map((r) => rescaleLikeKeras(r.data, C, conv));
@@ -127,11 +135,10 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
     const tForward = performance.now();
 
     const D = cfg.hiddenDim;
-    const gh = H / cfg.patchSize[0];
-    const gw = W / cfg.patchSize[1];
-    const T = gh * gw + (cfg.useClassToken ? 1 : 0);
-    const pooled = poolTokens(fed.backboneOutput.data, B, T, D, userPooling);
-    const pooledCorrect = correct ? poolTokens(correct.backboneOutput.data, B, T, D, userPooling) : null;
+    const [gh, gw] = layout.grid;
+    const T = layout.numTokens;
+    const pooled = poolTokens(fed.backboneOutput.data, B, T, D, userPooling, layout.patchStart);
+    const pooledCorrect = correct ? poolTokens(correct.backboneOutput.data, B, T, D, userPooling, layout.patchStart) : null;
     const featureSimilarity = pooledCorrect ? meanRowCosine(pooled, pooledCorrect, B, D) : null;
     const head = fed.head;
     const task = runner.task;
@@ -150,17 +157,15 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       loss = { numClasses, lnC, expected, loss: l, lossCorrect: lc, verdict: !Number.isFinite(l) || l > expected + tol ? 'high' : l < lnC - tol ? 'low' : 'ok' };
     }
 
-    const poolDetail = userPooling === 'token'
-      ? (cfg.useClassToken ? 'features[:, 0, :] — the CLS token' : 'features[:, 0, :] — the top-left PATCH (no class token!)')
-      : `mean over ${T} tokens${cfg.useClassToken ? ' (CLS included, as pooling="gap")' : ''}`;
+    const texts = familyStageTexts(preset, layout, userPooling);
     const stages: StageReport[] = [
       { id: 'raw', label: 'Raw images', shape: [B, null, null, 3], detail: images.map((i) => `${i.width}×${i.height}`).join(', ') + ' (W×H, 8-bit RGB)' },
       { id: 'preprocessed', label: 'After preprocessing', shape: [B, H, W, C], detail: `${userPreprocessing === 'preset' ? contract ? `${contract.resize}; ${contract.formula}` : 'no converter in preset' : USER_PREPROCESSING_TEXT[userPreprocessing]}`, ...meanStd(fedAll) },
-      { id: 'patches', label: 'Patch grid', shape: [B, gh, gw, cfg.patchSize[0] * cfg.patchSize[1] * C], detail: `${gh}×${gw} patches of ${cfg.patchSize[0]}×${cfg.patchSize[1]}×${C}` },
-      { id: 'tokens', label: 'Tokens + position', shape: [B, T, D], detail: cfg.useClassToken ? `CLS at index 0 + ${gh * gw} patch tokens` : `${gh * gw} patch tokens, no class token`, ...meanStd(fed.embeddings.data) },
-      ...fed.blocks.map((blk, i): StageReport => ({ id: `block_${i + 1}`, label: `Encoder block ${i + 1}`, shape: [B, T, D], detail: `pre-LN MHA (${cfg.numHeads} heads) + MLP ${cfg.mlpDim}`, ...meanStd(blk.data) })),
-      { id: 'backbone_output', label: 'Backbone output', shape: [B, T, D], detail: 'final LayerNorm', ...meanStd(fed.backboneOutput.data) },
-      { id: 'pooled', label: 'Pooled', shape: [B, D], detail: poolDetail, ...meanStd(pooled) },
+      { id: 'patches', label: 'Patch grid', shape: [B, gh, gw, cfg.patchSize[0] * cfg.patchSize[1] * C], detail: texts.patches },
+      { id: 'tokens', label: layout.registers > 0 ? 'Tokens + position, registers' : 'Tokens + position', shape: [B, T, D], detail: texts.tokens, ...meanStd(fed.embeddings.data) },
+      ...fed.blocks.map((blk, i): StageReport => ({ id: `block_${i + 1}`, label: `Encoder block ${i + 1}`, shape: [B, T, D], detail: texts.block, ...meanStd(blk.data) })),
+      { id: 'backbone_output', label: 'Backbone output', shape: [B, T, D], detail: texts.backboneOutput, ...meanStd(fed.backboneOutput.data) },
+      { id: 'pooled', label: 'Pooled', shape: [B, D], detail: texts.pooled, ...meanStd(pooled) },
     ];
     if (head && task) {
       if (task.intermediateDim) stages.push({ id: 'pre_logits', label: 'Pre-logits', shape: [B, task.intermediateDim], detail: 'Dense + tanh' });
@@ -198,12 +203,16 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
         expected: ch.map((c) => histogram(expAll, C, c, lo, hi)),
       },
     };
-    const findings = computeFindings({
+    const generic = computeFindings({
       contract, backbone: cfg, task, fed: fedAll, expected: expAll, fedStats, userPooling,
       userFromLogits: params.userFromLogits, featureSimilarity, loss,
       images: images.map((i) => ({ file: i.file, width: i.width, height: i.height })), presetName: resolved.source === 'directory' ? params.preset : resolved.name,
       weightIssues: runner.weightIssues, taskFilesIssue: preset.taskFilesIssue,
     });
+    const presetName = resolved.source === 'directory' ? params.preset : resolved.name;
+    const specific = familyFindings({ preset, layout, contract, fed: fedAll, expected: expAll, userPooling, presetName });
+    // SAN013 names the mapping that SAN003 only measures: keep the specific one
+    const findings = specific.some((f) => f.code === 'SAN013') ? [...generic.filter((f) => f.code !== 'SAN003'), ...specific] : [...generic, ...specific];
 
     const keep = params.dumpTensors === true;
     const tensors: Record<string, DumpTensor | DumpTensor[]> = {};
@@ -213,6 +222,12 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       tensors.encoder_block_outputs = fed.blocks.map(toDump);
       tensors.backbone_output = toDump(fed.backboneOutput);
       tensors.pooled = head ? toDump(head.pooled) : { shape: [B, D], data: Array.from(pooled) };
+      if (preset.dinov2) {
+        // the fixtures' names: CLS = pooled when pooling is "token", the mean of the patch tokens, the table actually added
+        tensors.patch_tokens_mean = { shape: [B, D], data: Array.from(poolTokens(fed.backboneOutput.data, B, T, D, 'patch_mean', layout.patchStart)) };
+        const arrays = mapDINOV2BackboneWeights(preset.dinov2, await readH5Weights(preset.weightsFile), preset.weightsFile);
+        tensors.position_embeddings_interpolated = { shape: [1, ...arrays.positionEmbedding.shape], data: Array.from(arrays.positionEmbedding.data) };
+      }
       if (head) {
         tensors.logits = toDump(head.logits);
         tensors.probabilities = toDump(head.probabilities);
@@ -235,7 +250,7 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       preset: {
         name: resolved.name, dir: resolved.dir, source: resolved.source, backboneClass: preset.backboneClass,
         imageShape: [...cfg.imageShape], patchSize: [...cfg.patchSize], numLayers: cfg.numLayers, numHeads: cfg.numHeads,
-        hiddenDim: cfg.hiddenDim, mlpDim: cfg.mlpDim, useClassToken: cfg.useClassToken, numTokens: T, parameterCount: runner.parameterCount,
+        hiddenDim: cfg.hiddenDim, mlpDim: cfg.mlpDim, useClassToken: cfg.useClassToken, numTokens: T, ...familySummary(preset, layout), parameterCount: runner.parameterCount,
         task: preset.task ? { numClasses: preset.task.numClasses, pooling: preset.task.pooling, activation: preset.task.activation, intermediateDim: preset.task.intermediateDim } : null,
         converter: contract ? { formula: contract.formula, rangeText: contract.rangeText, resize: contract.resize, file: preset.converterFile } : null,
         keras: { kerasVersion: meta.keras_version as string | undefined, kerasHubVersion: meta.keras_hub_version as string | undefined },
