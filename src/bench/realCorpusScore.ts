@@ -40,6 +40,10 @@ export interface RuleTally {
   /** the same, counting only labels whose scope is "doc" */
   tpDoc: number;
   fnDoc: number;
+  /** file level (anchor ignored): labels with a finding of their code anywhere in the file, findings in files without a label of their code, labels >= 0.7 without one */
+  tpFile: number;
+  fpFile: number;
+  fnFile: number;
 }
 
 export interface ScoredFinding extends RealFinding {
@@ -75,10 +79,11 @@ function matches(label: RealLabel, f: RealFinding): boolean {
  * `repo/path`; files absent from it were not scored.
  */
 export function scoreRealCorpus(corpus: RealCorpusFile[], found: Map<string, RealFinding[]>, codes: string[]): RealCorpusScore {
-  const perRule = new Map<string, RuleTally>(codes.map((c) => [c, { tp: 0, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0 }]));
+  const empty = (): RuleTally => ({ tp: 0, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0, tpFile: 0, fpFile: 0, fnFile: 0 });
+  const perRule = new Map<string, RuleTally>(codes.map((c) => [c, empty()]));
   const tally = (code: string): RuleTally => {
     let t = perRule.get(code);
-    if (!t) perRule.set(code, (t = { tp: 0, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0 }));
+    if (!t) perRule.set(code, (t = empty()));
     return t;
   };
   const score: RealCorpusScore = { files: 0, notebooks: 0, perRule, cleanFiles: 0, cleanFilesFlagged: [], falsePositives: [], misses: [] };
@@ -105,6 +110,13 @@ export function scoreRealCorpus(corpus: RealCorpusFile[], found: Map<string, Rea
       t.tp++;
       if (label.scope === 'doc' && label.confidence >= RECALL_CONFIDENCE) t.tpDoc++;
     }
+    const codesFound = new Set(findings.map((f) => f.code));
+    const codesLabelled = new Set(file.labels.map((l) => l.code));
+    for (const f of findings) if (!codesLabelled.has(f.code)) tally(f.code).fpFile++;
+    for (const l of file.labels) {
+      if (codesFound.has(l.code)) tally(l.code).tpFile++;
+      else if (l.confidence >= RECALL_CONFIDENCE) tally(l.code).fnFile++;
+    }
     for (const l of file.labels) {
       if (hit.has(l) || l.confidence < RECALL_CONFIDENCE) continue;
       const t = tally(l.code);
@@ -120,15 +132,19 @@ const ratio = (a: number, b: number): string => (b === 0 ? '—' : (a / b).toFix
 
 /** The score as the markdown table `npm run lint:score` prints. */
 export function formatRealCorpusScore(s: RealCorpusScore, ruleNames: Map<string, string>): string {
-  const rows = [...s.perRule].map(([code, t]) => `| ${code} | ${ruleNames.get(code) ?? ''} | ${t.tp} | ${t.fp} | ${t.fn} | ${ratio(t.tp, t.tp + t.fp)} | ${ratio(t.tp, t.tp + t.fn)} | ${ratio(t.tpDoc, t.tpDoc + t.fnDoc)} |`);
-  const all = [...s.perRule.values()].reduce((a, t) => ({ tp: a.tp + t.tp, fp: a.fp + t.fp, fn: a.fn + t.fn, tpDoc: a.tpDoc + t.tpDoc, fnDoc: a.fnDoc + t.fnDoc }), { tp: 0, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0 });
+  const row = (t: RuleTally): string => `${t.tp} | ${t.fp} | ${t.fn} | ${ratio(t.tp, t.tp + t.fp)} | ${ratio(t.tp, t.tp + t.fn)} | ${ratio(t.tpDoc, t.tpDoc + t.fnDoc)} | ${ratio(t.tpFile, t.tpFile + t.fpFile)} | ${ratio(t.tpFile, t.tpFile + t.fnFile)} |`;
+  const rows = [...s.perRule].map(([code, t]) => `| ${code} | ${ruleNames.get(code) ?? ''} | ${row(t)}`);
+  const all = [...s.perRule.values()].reduce((a, t) => {
+    for (const k of Object.keys(a) as (keyof RuleTally)[]) a[k] += t[k];
+    return a;
+  }, { tp: 0, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0, tpFile: 0, fpFile: 0, fnFile: 0 });
   return [
     `${s.files} real files (${s.notebooks} notebooks); warnings and errors only; recall on labels of confidence >= ${RECALL_CONFIDENCE}`,
     '',
-    '| code | rule | TP | FP | FN | precision | recall | recall (documented cases) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| code | rule | TP | FP | FN | precision | recall | recall (documented cases) | precision (same file, any line) | recall (same file, any line) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
-    `| all | | ${all.tp} | ${all.fp} | ${all.fn} | ${ratio(all.tp, all.tp + all.fp)} | ${ratio(all.tp, all.tp + all.fn)} | ${ratio(all.tpDoc, all.tpDoc + all.fnDoc)} |`,
+    `| all | | ${row(all)}`,
     '',
     `Correct files flagged: ${s.cleanFilesFlagged.length} of ${s.cleanFiles} (${s.cleanFiles === 0 ? '—' : ((100 * s.cleanFilesFlagged.length) / s.cleanFiles).toFixed(0)}%)`,
   ].join('\n');

@@ -19,27 +19,28 @@ describe('real corpus score', () => {
   it('counts a finding on a labelled line as a true positive, elsewhere as a false positive and the label as a miss', () => {
     const corpus = [file('a.py', [label('VTD001', 10)]), file('b.py', [label('VTD002', 4)])];
     const s = scoreRealCorpus(corpus, new Map([['o/r/a.py', [finding('VTD001', 10)]], ['o/r/b.py', [finding('VTD002', 5)]]]), CODES);
-    assert.deepEqual(s.perRule.get('VTD001'), { tp: 1, fp: 0, fn: 0, tpDoc: 1, fnDoc: 0 });
-    assert.deepEqual(s.perRule.get('VTD002'), { tp: 0, fp: 1, fn: 1, tpDoc: 0, fnDoc: 1 });
+    assert.deepEqual(s.perRule.get('VTD001'), { tp: 1, fp: 0, fn: 0, tpDoc: 1, fnDoc: 0, tpFile: 1, fpFile: 0, fnFile: 0 });
+    assert.deepEqual(s.perRule.get('VTD002'), { tp: 0, fp: 1, fn: 1, tpDoc: 0, fnDoc: 1, tpFile: 1, fpFile: 0, fnFile: 0 }, 'right code in the right file at another line: wrong anchor');
     assert.equal(s.falsePositives.length, 1);
     assert.equal(s.misses[0]?.file.path, 'b.py');
   });
 
   it('accepts the alternative anchors of a label and counts several findings on one label once', () => {
     const s = scoreRealCorpus([file('a.py', [label('VTD005', 3, 0.9, { lines: [7] })])], new Map([['o/r/a.py', [finding('VTD005', 7), finding('VTD005', 3)]]]), CODES);
-    assert.deepEqual(s.perRule.get('VTD005'), { tp: 1, fp: 0, fn: 0, tpDoc: 1, fnDoc: 0 });
+    assert.deepEqual(s.perRule.get('VTD005'), { tp: 1, fp: 0, fn: 0, tpDoc: 1, fnDoc: 0, tpFile: 1, fpFile: 0, fnFile: 0 });
   });
 
   it('matches notebook labels by cell as well as line', () => {
     const nb = file('n.ipynb', [label('VTD001', 2, 0.8, { cell: 4 })], 'notebook');
     const s = scoreRealCorpus([nb], new Map([['o/r/n.ipynb', [finding('VTD001', 2, 5)]]]), CODES);
-    assert.deepEqual(s.perRule.get('VTD001'), { tp: 0, fp: 1, fn: 1, tpDoc: 0, fnDoc: 1 });
+    assert.deepEqual(s.perRule.get('VTD001'), { tp: 0, fp: 1, fn: 1, tpDoc: 0, fnDoc: 1, tpFile: 1, fpFile: 0, fnFile: 0 });
   });
 
   it('does not count an unfound label under 0.7 as a miss, and a finding on it is not a false positive', () => {
     const corpus = [file('a.py', [label('VTD007', 9, 0.5, { scope: 'beyond' })]), file('b.py', [label('VTD007', 2, 0.4)])];
     const s = scoreRealCorpus(corpus, new Map([['o/r/a.py', []], ['o/r/b.py', [finding('VTD007', 2)]]]), CODES);
-    assert.deepEqual(s.perRule.get('VTD007'), { tp: 1, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0 });
+    assert.deepEqual(s.perRule.get('VTD007'), { tp: 1, fp: 0, fn: 0, tpDoc: 0, fnDoc: 0, tpFile: 1, fpFile: 0, fnFile: 0 });
+    assert.equal(s.misses.length, 0);
   });
 
   it('reports correct files with any warning as flagged and skips files that were not scored', () => {
@@ -47,6 +48,7 @@ describe('real corpus score', () => {
     const s = scoreRealCorpus(corpus, new Map([['o/r/clean1.py', [finding('VTD004', 1)]], ['o/r/clean2.py', []]]), CODES);
     assert.equal(s.files, 2);
     assert.deepEqual(s.cleanFilesFlagged.map((f) => f.path), ['clean1.py']);
+    assert.equal(s.perRule.get('VTD004')?.fpFile, 1);
     assert.match(formatRealCorpusScore(s, new Map()), /Correct files flagged: 1 of 2 \(50%\)/);
   });
 
