@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { dinov2ImageShapeRow } from '../presets/dinov2PresetFacts';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { PythonSource } from '../lint/pythonSource';
 
@@ -27,7 +28,7 @@ function stringContent(n: Node): string | null {
 const cmd = (id: string, arg: unknown): string => `command:${id}?${encodeURIComponent(JSON.stringify([arg]))}`;
 const md = (s: string): string => s.replace(/[\\`*_{}[\]<>()#+!|]/g, (c) => `\\${c}`);
 
-export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): string {
+export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub', callImageShape?: [number, number] | null): string {
   const name = md(f.preset);
   const lines: string[] = [];
   const fam = f.family;
@@ -54,6 +55,7 @@ export function presetHoverMarkdown(f: PresetFacts, keras_hub = 'keras_hub'): st
     if (i >= 0) rows[i] = [k, v];
     else rows.splice(at++, 0, [k, v]);
   }
+  if (f.dinov2 && callImageShape) rows.splice(at, 0, dinov2ImageShapeRow(f.dinov2, callImageShape));
   if (rows.length) {
     lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`));
     lines.push('');
@@ -80,7 +82,17 @@ export function presetHoverAt(src: PythonSource, offset: number, lookup?: Preset
   if (!value || value.length > 200) return null;
   const facts = presetFacts(value, lookup);
   if (!facts || (!facts.known && !isFromPresetArg(n))) return null;
-  return { preset: value, markdown: presetHoverMarkdown(facts), start: n.startIndex, end: n.endIndex };
+  return { preset: value, markdown: presetHoverMarkdown(facts, 'keras_hub', isFromPresetArg(n) ? imageShapeArg(n) : null), start: n.startIndex, end: n.endIndex };
+}
+
+/** A literal image_shape=(H, W[, C]) keyword of the from_preset call whose argument `n` is. */
+function imageShapeArg(n: Node): [number, number] | null {
+  const args = n.parent?.type === 'argument_list' ? n.parent : n.parent?.parent?.type === 'argument_list' ? n.parent.parent : null;
+  const kw = args?.namedChildren.find((c) => c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === 'image_shape');
+  const value = kw?.childForFieldName('value');
+  if (!value || (value.type !== 'tuple' && value.type !== 'list')) return null;
+  const nums = value.namedChildren.map((c) => (c?.type === 'integer' ? Number(c.text) : NaN));
+  return nums.length >= 2 && nums.every((x) => Number.isInteger(x) && x > 0) ? [nums[0] as number, nums[1] as number] : null;
 }
 
 function isFromPresetArg(n: Node): boolean {

@@ -35,6 +35,23 @@ export function dinov2FamilyRows(name: string, cfg: DINOV2BackboneConfig, size?:
   return rows;
 }
 
+/**
+ * The row for an image_shape=(H, W, C) given in this from_preset call: the size built, the tokens, whether the position
+ * table is interpolated, and what goes wrong (not square: keras-hub raises; not a multiple of the patch: the 'valid'
+ * patch convolution ignores the remaining pixels on the bottom/right, silently).
+ */
+export function dinov2ImageShapeRow(cfg: DINOV2BackboneConfig, shape: [number, number]): [string, string] {
+  const [h, w] = shape;
+  const P = cfg.patchSize;
+  if (h !== w) return ['In this call', `image_shape ${h}×${w} is not square: DINOV2Backbone raises (height must equal width).`];
+  const g = Math.floor(h / P);
+  const R = cfg.numRegisterTokens;
+  const g0 = Math.floor(cfg.positionEmbeddingShape[0] / P);
+  const table = g === g0 && h === cfg.positionEmbeddingShape[0] ? 'the stored position table is used as is' : `the stored ${g0}×${g0} position table is interpolated to ${g}×${g} at load`;
+  const rest = h % P ? ` — ${h} is not a multiple of ${P}: the patch grid covers ${g * P} pixels and the last ${h - g * P} rows and columns are ignored silently; use ${g * P} or ${(g + 1) * P}` : '';
+  return ['In this call', `built at ${h}×${w}: ${1 + R + g * g} tokens (1 CLS${R ? ` + ${R} registers` : ''} + ${g}×${g}); ${table}; the converter needs \`image_size=(${h}, ${w})\`${rest}`];
+}
+
 /** PresetFacts of a DINOv2 backbone config and converter (from disk, or the catalog's). */
 export function dinov2PresetFacts(preset: string, cfg: DINOV2BackboneConfig, conv: ImageConverterConfig | null, extra: Partial<PresetFacts> & { source: string; size?: string }): PresetFacts {
   const c = conv ? inputContract(conv) : null;
@@ -57,6 +74,7 @@ export function dinov2PresetFacts(preset: string, cfg: DINOV2BackboneConfig, con
     pretraining: 'self-supervised (DINOv2); backbone only, no classification head',
     params: dinov2ParameterCount(cfg),
     familyRows: dinov2FamilyRows(preset, cfg, size),
+    dinov2: cfg,
     ...(c ? { resize: c.resize } : {}),
     ...rest,
   };

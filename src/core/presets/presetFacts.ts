@@ -1,6 +1,7 @@
 import { familyOfPreset, type FamilyInfo } from './familyCatalog';
 import { KERAS_HUB_KNOWLEDGE } from './kerasHubKnowledge';
 import { findDINOV2Preset } from './dinov2Catalog';
+import type { DINOV2BackboneConfig } from './dinov2Config';
 import { dinov2PresetFacts } from './dinov2PresetFacts';
 import { findViTPreset } from './vitCatalog';
 
@@ -35,6 +36,8 @@ export interface PresetFacts {
   familyRows?: [string, string][];
   /** The resize the converter applies, e.g. "centre-crop to aspect ratio, then bicubic resize to 518x518". */
   resize?: string;
+  /** The DINOV2Backbone config (the hover explains an image_shape= given in the call with it). */
+  dinov2?: DINOV2BackboneConfig;
   source: string;
 }
 

@@ -70,4 +70,18 @@ describe('DINOv2 preset hover', () => {
     assert.match(row(md, 'Parameters'), /16,336/);
     assert.match(md, /centre-crop to aspect ratio, then bicubic resize to 28x28/);
   });
+  it('an image_shape= in the call: the size built, tokens, table interpolation, and a size that is not a multiple of 14', async () => {
+    const at224 = await hover('b = keras_hub.models.Backbone.from_preset("dinov2_base", image_shape=(224, 224, 3))\n', 'dinov2_base');
+    assert.equal(row(at224!.markdown, 'In this call'), '| In this call | built at 224×224: 257 tokens (1 CLS + 16×16); the stored 37×37 position table is interpolated to 16×16 at load; the converter needs `image_size=(224, 224)` |');
+    const at512 = await hover('b = keras_hub.models.DINOV2Backbone.from_preset("dinov2_with_registers_base", image_shape=[512, 512, 3])\n', 'dinov2_with');
+    assert.match(row(at512!.markdown, 'In this call'), /built at 512×512: 1301 tokens \(1 CLS \+ 4 registers \+ 36×36\).* 512 is not a multiple of 14: the patch grid covers 504 pixels and the last 8 rows and columns are ignored silently; use 504 or 518/);
+    const at518 = await hover('b = keras_hub.models.Backbone.from_preset("dinov2_small", image_shape=(518, 518, 3))\n', 'dinov2_small');
+    assert.match(row(at518!.markdown, 'In this call'), /1370 tokens .*the stored position table is used as is/);
+    const notSquare = await hover('b = keras_hub.models.Backbone.from_preset("dinov2_small", image_shape=(224, 336, 3))\n', 'dinov2_small');
+    assert.match(row(notSquare!.markdown, 'In this call'), /not square: DINOV2Backbone raises/);
+    const none = await hover(fromPreset('dinov2_small'), 'dinov2_small');
+    assert.equal(row(none!.markdown, 'In this call'), '');
+    const vit = await hover('b = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet", image_shape=(384, 384, 3))\n', 'vit_base');
+    assert.equal(row(vit!.markdown, 'In this call'), '');
+  });
 });
