@@ -42,6 +42,16 @@ export function statedSizes(name: string, description: string): { imageSize: num
   return { imageSize: image ? Number(image) : null, patchSize: patch ? Number(patch) : null, ...(image ? { imageSizeSource: fromName ? 'name' : 'description' } : {}) };
 }
 
+/**
+ * Patch size stated by an upstream checkpoint's name: timm/HF `..._patch16_...`, `vit-base-patch16-224`, or DINOv3's
+ * `facebook/dinov3-vits16-...` / `vit7b16` / `vith16plus`; null when the name states none.
+ */
+export function patchOfUpstream(upstream: string): number | null {
+  const base = upstream.split('/').pop() ?? '';
+  const m = /patch(\d{1,2})(?:\D|$)/.exec(base) ?? /(?:^|-)vit(?:\d+b|[a-z])(\d{1,2})(?:plus)?(?:-|$)/.exec(base);
+  return m ? Number(m[1]) : null;
+}
+
 /** Whether a fact found in these versions still holds in the newest release or on main. */
 const isCurrent = (order: readonly string[], present: ReadonlySet<string>): boolean => {
   const newestRelease = [...order].reverse().find((v) => v !== 'main');
@@ -110,6 +120,7 @@ export function mergePresets(order: readonly string[], files: FileFacts[], conve
       const upstream = script?.presetMap[name];
       const row = reviewed.find((r) => (r.preset && r.preset === name) || (upstream && r.upstream === upstream));
       const stated = statedSizes(name, p.description);
+      const upstreamPatch = upstream ? patchOfUpstream(upstream) : null;
       const imageSize = stated.imageSize ?? row?.imageSize ?? null;
       const preset: KnownPreset = {
         name,
@@ -118,7 +129,7 @@ export function mergePresets(order: readonly string[], files: FileFacts[], conve
         description: p.description,
         kaggleHandle: p.kaggleHandle,
         imageSize,
-        patchSize: stated.patchSize ?? row?.patchSize ?? null,
+        patchSize: stated.patchSize ?? upstreamPatch ?? row?.patchSize ?? null,
         ...(stated.imageSizeSource ? { imageSizeSource: stated.imageSizeSource } : imageSize !== null && row ? { imageSizeSource: `reviewed table: ${row.source}` } : {}),
         ...(upstream ? { upstream } : {}),
         ...inputOf(row, script),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { mergeExports, mergePresets, statedSizes, type FileFacts } from '../../../scripts/knowledge/buildKnowledge';
+import { mergeExports, mergePresets, patchOfUpstream, statedSizes, type FileFacts } from '../../../scripts/knowledge/buildKnowledge';
 import { extractBackbones, extractConverters } from '../../../scripts/knowledge/extractConverters';
 import { extractConversion } from '../../../scripts/knowledge/extractConversion';
 import { extractApiExports, extractDecoratorExports, extractKerasCvModelExports } from '../../../scripts/knowledge/extractExports';
@@ -130,6 +130,7 @@ describe('keras-hub knowledge generator: extractors', () => {
     assert.deepEqual(statedSizes('toy_small', 'A toy model at 160x160.'), { imageSize: 160, patchSize: null, imageSizeSource: 'description' });
     assert.deepEqual(statedSizes('toy_patch8_96_cls', ''), { imageSize: 96, patchSize: 8, imageSizeSource: 'name' });
     assert.deepEqual(statedSizes('toy_base', 'no size'), { imageSize: null, patchSize: null });
+    assert.deepEqual(['facebook/dinov3-vits16-pretrain-lvd1689m', 'facebook/dinov3-vit7b16-pretrain-sat493m', 'facebook/dinov3-vith16plus-pretrain-lvd1689m', 'google/vit-base-patch32-384', 'timm/efficientnet_b0.ra_in1k', 'facebook/dinov2-base'].map(patchOfUpstream), [16, 16, 16, 32, null, null]);
   });
 
   it('reads API listings with aliases, and keeps both sides of a merge conflict, marked', () => {
@@ -274,6 +275,14 @@ describe('keras-hub knowledge: the committed file', () => {
       assert.equal(p.params, e?.params, p.name);
       assert.deepEqual([p.imageSize, p.patchSize], [e?.imageSize, e?.patchSize], p.name);
     }
+  });
+
+  it('DINOv3 presets: patch 16 from the upstream checkpoint names, 4 registers and a 518 default from the backbone constructor', () => {
+    const dinov3 = KERAS_HUB_KNOWLEDGE.presets.filter((p) => p.family === 'dinov3');
+    assert.ok(dinov3.length >= 4);
+    for (const p of dinov3) assert.deepEqual([p.patchSize, p.upstream?.startsWith('facebook/dinov3-')], [16, true], p.name);
+    const b = KERAS_HUB_KNOWLEDGE.backbones.find((x) => x.exportedAs === 'keras_hub.models.DINOV3Backbone' && !x.releases.removedIn);
+    assert.deepEqual([b?.defaults.num_register_tokens, b?.defaults.image_shape], ['4', '(518, 518, 3)']);
   });
 
   it('keras-cv presets state include_rescaling where a presets file of a release gives it', () => {
