@@ -1,4 +1,5 @@
 /** vit-doctor command line: the same engine and protocol as the VS Code extension. */
+import { namedFsError } from '../core/fsErrors';
 import type { Logger } from '../core/logger';
 import { RemoteError } from '../protocol/endpoint';
 import type { WireError } from '../protocol/envelope';
@@ -72,7 +73,9 @@ main().then(
   (code) => {
     process.exitCode = code;
   },
-  (e: unknown) => {
+  (thrown: unknown) => {
+    // a file-system error in the CLI itself (--dump-tensors, lint paths) is bad input naming the path, not a bug
+    const e = namedFsError(thrown);
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (e instanceof RemoteError || (typeof e === 'object' && e !== null && 'wire' in e)) {
       const w = (e as { wire: WireError }).wire;

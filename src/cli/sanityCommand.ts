@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { forkEngine } from '../core/engine/forkEngine';
 import type { Logger } from '../core/logger';
+import { withFsErrors } from '../core/fsErrors';
 import { UserError } from '../core/userError';
 import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type SanityParams, USER_POOLINGS, type UserPooling, type UserPreprocessing } from '../protocol/engineProtocol';
 import { choiceOpt, flagOpt, listOpt, numberOpt, parseCommandArgs, stringOpt, type OptionTable } from './commandArgs';
@@ -65,7 +66,7 @@ export async function sanityCommand(argv: string[], logger: Logger, write: (s: s
     const report = await engine.endpoint.request('engine/sanityPass', params, abort.signal);
     if (dumpFile) {
       const path = resolve(dumpFile);
-      writeFileSync(path, JSON.stringify(report.tensors ?? {}));
+      withFsErrors(path, 'the tensor dump (--dump-tensors)', () => writeFileSync(path, JSON.stringify(report.tensors ?? {})), 'write');
       progress(`tensors written to ${path}`);
     }
     const { tensors: _omit, ...rest } = report;

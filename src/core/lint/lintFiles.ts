@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { diskPresetLookup } from '../presets/presetFactsFromDisk';
+import { fsUserError, statOrMissing, withFsErrors } from '../fsErrors';
 import { UserError } from '../userError';
 import { DEFAULT_LINT_CONFIG, parsePyprojectConfig, type LintConfig } from './lintConfig';
 import { lintSource } from './linter';
@@ -26,18 +27,20 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__
 export function listPythonFiles(paths: string[], cwd = process.cwd()): string[] {
   const out: string[] = [];
   const walk = (p: string): void => {
-    for (const name of readdirSync(p).sort()) {
+    for (const name of withFsErrors(p, 'the folder', () => readdirSync(p), 'list').sort()) {
       if (name.startsWith('.') || SKIP_DIRS.has(name)) continue;
       const f = join(p, name);
-      const st = statSync(f);
+      const st = statOrMissing(f, 'the file');
+      if (!st) continue; // a dangling symbolic link: nothing to lint
       if (st.isDirectory()) walk(f);
       else if (name.endsWith('.py') || name.endsWith('.ipynb')) out.push(f);
     }
   };
   for (const a of paths) {
     const p = resolve(cwd, a);
-    if (!existsSync(p)) throw new UserError('E_LINT_PATH', `${p}: no such file or folder.`, { file: p });
-    if (statSync(p).isDirectory()) walk(p);
+    const st = statOrMissing(p, 'the path');
+    if (!st) throw new UserError('E_LINT_PATH', `${p}: no such file or folder.`, { file: p });
+    if (st.isDirectory()) walk(p);
     else out.push(p);
   }
   return out;
@@ -49,7 +52,7 @@ export function findLintConfig(start: string): { config: LintConfig; root: strin
   for (;;) {
     const f = join(dir, 'pyproject.toml');
     if (existsSync(f)) {
-      const text = readFileSync(f, 'utf8');
+      const text = withFsErrors(f, 'the lint configuration', () => readFileSync(f, 'utf8'));
       if (/\[tool\.vit-doctor/.test(text)) return { config: parsePyprojectConfig(text), root: dir };
     }
     const up = dirname(dir);
@@ -87,7 +90,7 @@ export async function lintFiles(files: string[], opts: { config?: LintConfig } =
     try {
       bytes = readFileSync(file);
     } catch (e) {
-      throw new UserError('E_LINT_PATH', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
+      throw fsUserError(e, file, 'the Python file') ?? e;
     }
     if (file.endsWith('.ipynb')) {
       out.push(lintIpynb(parser, file, bytes, opts.config));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLenientJson } from './lenientJson';
+import { fileOrMissing, fsUserError } from '../fsErrors';
 import { UserError } from '../userError';
 import { dinov2CommonView, parseDINOV2BackboneConfig, type DINOV2BackboneConfig } from './dinov2Config';
 import {
@@ -54,7 +55,7 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError('E_PRESET_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
+    throw fsUserError(e, file, 'the preset file') ?? e;
   }
   try {
     return parseLenientJson(text.replace(/^\uFEFF/, ''));
@@ -69,7 +70,7 @@ function readJson(file: string): unknown {
 /** Reads and validates the JSON files of a preset directory written by keras-hub save_to_preset(). */
 export function loadPresetDir(dir: string): LoadedPreset {
   const configFile = join(dir, 'config.json');
-  if (!existsSync(configFile)) {
+  if (!fileOrMissing(configFile, 'the preset config')) {
     throw new UserError('E_PRESET_INVALID', `${configFile}: missing; a Keras Hub preset directory must contain config.json.`, {
       file: configFile,
       hint: 'Point --preset at the folder that save_to_preset() wrote (it holds config.json and model.weights.h5).',
@@ -78,7 +79,7 @@ export function loadPresetDir(dir: string): LoadedPreset {
   const raw: Record<string, unknown> = {};
   for (const name of PRESET_FILES) {
     const f = join(dir, name);
-    if (existsSync(f)) raw[name] = readJson(f);
+    if (fileOrMissing(f, 'the preset file')) raw[name] = readJson(f);
   }
   const backboneClass = unwrapKerasObject(raw['config.json'], configFile).className;
   const parsed = (FAMILY_PARSERS[backboneClass] ?? FAMILY_PARSERS.ViTBackbone!)(raw['config.json'], configFile);
@@ -103,7 +104,7 @@ export function loadPresetDir(dir: string): LoadedPreset {
 
   const task = raw['task.json'] !== undefined ? parseImageClassifierConfig(raw['task.json'], join(dir, 'task.json')) : null;
   const weightsFile = join(dir, 'model.weights.h5');
-  if (!existsSync(weightsFile)) {
+  if (!fileOrMissing(weightsFile, 'the weights file')) {
     const sharded = existsSync(join(dir, 'model.weights.json'));
     throw new UserError(
       'E_WEIGHTS_MISSING',
@@ -112,7 +113,7 @@ export function loadPresetDir(dir: string): LoadedPreset {
     );
   }
   const taskWeights = join(dir, 'task.weights.h5');
-  const hasTaskWeights = existsSync(taskWeights);
+  const hasTaskWeights = fileOrMissing(taskWeights, 'the task weights file') !== null;
   const taskFilesIssue = task && !hasTaskWeights
     ? `${join(dir, 'task.json')} is present but task.weights.h5 is missing: the preset's classifier head (${task.numClasses} classes) cannot run, so the report shows the backbone and pooled features only — no logits, predictions or softmax/from_logits check against the shipped head.`
     : !task && hasTaskWeights

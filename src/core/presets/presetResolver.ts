@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { statOrMissing, withFsErrors } from '../fsErrors';
 import { UserError } from '../userError';
 
 export interface ResolvedPreset {
@@ -33,7 +34,7 @@ function isDir(p: string): boolean {
 
 function versionsIn(variationDir: string): number[] {
   if (!isDir(variationDir)) return [];
-  return readdirSync(variationDir)
+  return withFsErrors(variationDir, 'the kagglehub cache folder', () => readdirSync(variationDir), 'list')
     .filter((v) => /^\d+$/.test(v) && isDir(join(variationDir, v)))
     .map(Number)
     .sort((a, b) => b - a);
@@ -53,8 +54,10 @@ export function resolvePreset(arg: string, opts: ResolveOptions = {}): ResolvedP
   const looked: string[] = [];
   const asPath = resolve(cwd, arg);
   if (!arg.includes('://')) {
-    if (isDir(asPath)) return { dir: asPath, source: 'directory', name: asPath.split(/[\\/]/).pop() ?? arg, version: null };
-    if (existsSync(asPath) && asPath.endsWith('.json')) return resolvePreset(dirname(asPath), opts);
+    // a path that cannot be looked at (a file as a folder on the way, no permission, a link loop) is named as such
+    const st = statOrMissing(asPath, 'the preset folder');
+    if (st?.isDirectory()) return { dir: asPath, source: 'directory', name: asPath.split(/[\\/]/).pop() ?? arg, version: null };
+    if (st && asPath.endsWith('.json')) return resolvePreset(dirname(asPath), opts);
     looked.push(asPath);
   }
   const root = join(kagglehubCacheRoot(opts), 'models');
@@ -73,7 +76,7 @@ export function resolvePreset(arg: string, opts: ResolveOptions = {}): ResolvedP
     // unknown family spelling: scan every model folder of the keras owner
     const kerasRoot = join(root, 'keras');
     if (isDir(kerasRoot)) {
-      for (const model of readdirSync(kerasRoot)) {
+      for (const model of withFsErrors(kerasRoot, 'the kagglehub cache folder', () => readdirSync(kerasRoot), 'list')) {
         const v = join(kerasRoot, model, 'keras', arg);
         if (!candidates.some((c) => c.variationDir === v)) candidates.push({ variationDir: v, name: arg, version: null });
       }

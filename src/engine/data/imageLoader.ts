@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { fsProblem, fsUserError } from '../../core/fsErrors';
 import { UserError } from '../../core/userError';
 import type { RawImage } from '../models/vit/vitImageConverter';
 
@@ -18,8 +19,15 @@ export interface LoadedImage extends RawImage {
  * grayscale expanded to three channels, no EXIF rotation.
  */
 export async function loadImage(file: string): Promise<LoadedImage> {
+  let bytes: Buffer;
   try {
-    const img = sharp(file, { pages: 1, failOn: 'error' });
+    bytes = readFileSync(file);
+  } catch (e) {
+    // a folder, no permission, a broken path: named as such (sharp would call any of them "missing or unsupported")
+    throw fsUserError(e, file, 'the image') ?? e;
+  }
+  try {
+    const img = sharp(bytes, { pages: 1, failOn: 'error' });
     const meta = await img.metadata();
     const { data, info } = await img.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
@@ -67,7 +75,8 @@ export function listImageFiles(args: string[], cwd = process.cwd()): ImageListin
       st = statSync(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' && isSymlink(p) ? 'is a dangling symbolic link' : code === 'ELOOP' ? 'is a symbolic link loop' : code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code ?? 'error'})`;
+      if (code !== 'ENOENT' && code !== 'ELOOP') throw fsUserError(e, p, 'the images') ?? e;
+      const why = code === 'ENOENT' && isSymlink(p) ? 'is a dangling symbolic link' : code === 'ELOOP' ? 'is a symbolic link loop' : 'no such file or folder';
       throw new UserError('E_IMAGES_NOT_FOUND', `${p}: ${why}.`, { file: p });
     }
     if (st.isDirectory()) {
@@ -99,7 +108,7 @@ function walk(dir: string, visited: Set<string>, out: ImageListing): void {
     visited.add(real);
     names = readdirSync(dir).sort();
   } catch (e) {
-    out.skipped.push({ file: dir, reason: `folder cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+    out.skipped.push({ file: dir, reason: `folder cannot be read (${fsProblem(e, dir, 'list')})` });
     return;
   }
   for (const name of names) {
@@ -109,7 +118,7 @@ function walk(dir: string, visited: Set<string>, out: ImageListing): void {
       st = statSync(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      out.skipped.push({ file: p, reason: code === 'ELOOP' ? 'symbolic link loop' : code === 'ENOENT' && isSymlink(p) ? 'dangling symbolic link' : `cannot be read (${code ?? 'error'})` });
+      out.skipped.push({ file: p, reason: code === 'ELOOP' ? 'symbolic link loop' : code === 'ENOENT' && isSymlink(p) ? 'dangling symbolic link' : `cannot be read (${fsProblem(e, p)})` });
       continue;
     }
     if (name.startsWith('.')) out.skipped.push({ file: p, reason: st.isDirectory() ? 'hidden folder (not searched)' : 'hidden file' });

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { fsUserError } from '../../core/fsErrors';
 import { UserError } from '../../core/userError';
 import { listImageFiles, type SkippedFile } from '../data/imageLoader';
 
@@ -13,12 +14,21 @@ export interface LabelledSelection {
 
 /** Class names = sorted sub-folders of the labels folder (keras.utils.image_dataset_from_directory order). */
 export function classFolders(labelsDir: string): string[] {
-  let names: string[];
+  let entries: string[];
   try {
-    names = readdirSync(labelsDir).filter((n) => !n.startsWith('.') && statSync(join(labelsDir, n)).isDirectory());
-  } catch {
+    entries = readdirSync(labelsDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsUserError(e, labelsDir, 'the class folders', 'list') ?? e;
     throw new UserError('E_LABELS_NOT_FOUND', `${labelsDir}: no such folder (--labels expects one sub-folder per class).`, { file: labelsDir });
   }
+  const isFolder = (p: string): boolean => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false; // a dangling link or an unreadable entry is not a class
+    }
+  };
+  const names = entries.filter((n) => !n.startsWith('.') && isFolder(join(labelsDir, n)));
   if (names.length < 2) {
     throw new UserError('E_LABELS_INVALID', `${labelsDir}: needs at least two class sub-folders, found ${names.length}.`, { file: labelsDir });
   }

@@ -1,5 +1,6 @@
 import * as h5wasm from 'h5wasm/node';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { withFsErrors } from '../../core/fsErrors';
 import { UserError } from '../../core/userError';
 import { describeH5Type, weightEncoding, widenHalf, type H5TypeInfo } from './h5Dtypes';
 
@@ -104,12 +105,7 @@ export function superblockEof(head: Buffer): number | null {
  */
 export async function readH5Weights(file: string): Promise<H5Weights> {
   await h5wasm.ready;
-  let bytes: Buffer;
-  try {
-    bytes = readHead(file);
-  } catch (e) {
-    throw new UserError('E_WEIGHTS_UNREADABLE', `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { file });
-  }
+  const bytes = withFsErrors(file, 'the weights file', () => readHead(file));
   const signature = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
   if (bytes.length < 8 || !bytes.subarray(0, 8).equals(signature)) {
     throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is not an HDF5 file (bad signature${bytes.length === 0 ? ', empty file' : ''}).`, {
@@ -118,7 +114,7 @@ export async function readH5Weights(file: string): Promise<H5Weights> {
     });
   }
   const eof = superblockEof(bytes);
-  const size = statSync(file).size;
+  const size = withFsErrors(file, 'the weights file', () => statSync(file).size);
   if (eof !== null && eof > size) {
     throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is truncated (${size} bytes on disk, the HDF5 header says ${eof}).`, {
       file,

@@ -1,4 +1,5 @@
 import * as h5wasm from 'h5wasm/node';
+import { withFsErrors } from '../../core/fsErrors';
 import { UserError } from '../../core/userError';
 import type { WeightArray } from './h5Reader';
 
@@ -17,8 +18,10 @@ export interface KerasVarsGroup {
  */
 export async function writeKerasWeights(file: string, groups: KerasVarsGroup[], opts: { overwrite?: boolean } = {}): Promise<void> {
   await h5wasm.ready;
-  const { existsSync } = await import('node:fs');
+  const { closeSync, existsSync, openSync } = await import('node:fs');
   if (existsSync(file) && !opts.overwrite) throw new UserError('E_FILE_EXISTS', `${file}: already exists; refusing to overwrite it.`, { file });
+  // libhdf5 reports an unwritable path as "unable to create file": create it here first, so the error names the problem
+  withFsErrors(file, 'the weights file', () => closeSync(openSync(file, 'w')), 'write');
   const h5 = new h5wasm.File(file, 'w');
   try {
     const ensure = (path: string): h5wasm.Group => {

@@ -2,6 +2,14 @@ import { UserError } from '../../core/userError';
 import type { WeightArray } from './h5Reader';
 
 /**
+ * Every dataset path of a weights file, the float ones and those of an unsupported dtype (int8, strings): finding a
+ * layer by its datasets must see both, so that an int8 kernel is reported as int8 (by `get`), not as missing.
+ */
+export function allWeightPaths(map: Map<string, WeightArray> & { unsupported?: Map<string, string> }): string[] {
+  return [...map.keys(), ...(map.unsupported?.keys() ?? [])];
+}
+
+/**
  * Reads named datasets of a Keras weights file with the shape config.json implies; every problem is a UserError that
  * names the file, the dataset and what it is. Records what was used, so that leftovers can be reported.
  */

@@ -1,7 +1,7 @@
 import { swigluInnerDim, type DINOV2BackboneConfig } from '../../../core/presets/dinov2Config';
 import { UserError } from '../../../core/userError';
 import type { WeightArray } from '../../weights/h5Reader';
-import { KerasWeightReader } from '../../weights/kerasWeightReader';
+import { allWeightPaths, KerasWeightReader } from '../../weights/kerasWeightReader';
 import { interpolatePositionTable } from './dinov2PositionTable';
 
 /** Weights of one DINOV2Layer in the layouts the forward pass uses. */
@@ -46,7 +46,7 @@ export interface DINOV2BackboneArrays {
 const PATCH_KERNEL = 'dinov2_embedding/patch_embeddings/projection/vars/0';
 
 function findEmbeddingPrefix(map: Map<string, WeightArray>, file: string): string {
-  const key = [...map.keys()].find((k) => k.endsWith(PATCH_KERNEL));
+  const key = allWeightPaths(map).find((k) => k.endsWith(PATCH_KERNEL));
   if (!key) {
     throw new UserError('E_WEIGHTS_MISMATCH', `${file}: no DINOv2 patch-embedding kernel found: the file is damaged, or it is not a Keras Hub DINOV2Backbone weights file.`, {
       file,
@@ -59,7 +59,7 @@ function findEmbeddingPrefix(map: Map<string, WeightArray>, file: string): strin
 /** DINOV2Layer group paths ordered by numeric suffix (`dinov2_layer`, `dinov2_layer_1`, …; alphabetical order breaks at 10+). */
 function blockPaths(map: Map<string, WeightArray>): string[] {
   const groups = new Map<string, number>();
-  for (const k of map.keys()) {
+  for (const k of allWeightPaths(map)) {
     const m = /^(.*\/dinov2_layer)(?:_(\d+))?\/norm1\/vars\/0$/.exec(k);
     if (m) groups.set(k.slice(0, -'/norm1/vars/0'.length), m[2] ? Number(m[2]) : 0);
   }
@@ -80,7 +80,7 @@ export function mapDINOV2BackboneWeights(cfg: DINOV2BackboneConfig, map: Map<str
   const P = cfg.patchSize;
   const R = cfg.numRegisterTokens;
   const e = findEmbeddingPrefix(map, file);
-  const embVars = [...map.keys()]
+  const embVars = allWeightPaths(map)
     .map((k) => (k.startsWith(`${e}vars/`) ? Number(k.slice(`${e}vars/`.length)) : NaN))
     .filter((i) => Number.isInteger(i))
     .sort((a, b) => a - b);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { metadataJson, vitBackboneJson, vitImageConverterJson, vitPreprocessorJson, vitTaskJson } from '../../../core/presets/presetWriter';
 import type { ImageClassifierConfig, ImageConverterConfig, ViTBackboneConfig } from '../../../core/presets/presetSchema';
 import { vitParameterCount } from '../../../core/presets/vitCatalog';
+import { withFsErrors } from '../../../core/fsErrors';
 import { UserError } from '../../../core/userError';
 import { writeKerasWeights } from '../../weights/h5Writer';
 import type { ViTBackboneArrays, ViTHeadArrays } from './vitWeights';
@@ -19,11 +20,11 @@ export interface ViTPresetContent {
 
 /** Writes a preset directory in the layout of keras-hub save_to_preset(). The directory must be new or empty. */
 export async function writeViTPreset(dir: string, c: ViTPresetContent, opts: { overwrite?: boolean } = {}): Promise<void> {
-  if (existsSync(dir) && readdirSync(dir).length > 0 && !opts.overwrite) {
+  if (existsSync(dir) && withFsErrors(dir, 'the output folder', () => readdirSync(dir), 'list').length > 0 && !opts.overwrite) {
     throw new UserError('E_FILE_EXISTS', `${dir}: is not empty; refusing to overwrite a preset.`, { file: dir });
   }
-  mkdirSync(dir, { recursive: true });
-  const json = (name: string, v: unknown): void => writeFileSync(join(dir, name), `${JSON.stringify(v, null, 2)}\n`);
+  withFsErrors(dir, 'the output folder', () => mkdirSync(dir, { recursive: true }), 'create');
+  const json = (name: string, v: unknown): void => withFsErrors(join(dir, name), 'the preset file', () => writeFileSync(join(dir, name), `${JSON.stringify(v, null, 2)}\n`), 'write');
   const [ph, pw] = c.backbone.patchSize;
   const params = vitParameterCount({
     ...c.backbone, channels: c.backbone.imageShape[2],

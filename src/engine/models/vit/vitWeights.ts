@@ -1,7 +1,7 @@
 import type { ImageClassifierConfig, ViTBackboneConfig } from '../../../core/presets/presetSchema';
 import { UserError } from '../../../core/userError';
 import type { WeightArray } from '../../weights/h5Reader';
-import { KerasWeightReader as Reader } from '../../weights/kerasWeightReader';
+import { allWeightPaths, KerasWeightReader as Reader } from '../../weights/kerasWeightReader';
 
 /** Weights of one encoder block, as flat arrays with the layouts the forward pass uses. */
 export interface ViTBlockArrays {
@@ -37,7 +37,7 @@ export interface ViTHeadArrays {
 
 /** Finds the common prefix of the ViT layers by locating the patch-embedding kernel. */
 function findPrefix(map: Map<string, WeightArray>, file: string): string {
-  const key = [...map.keys()].find((k) => k.endsWith('patch_embedding/vars/0'));
+  const key = allWeightPaths(map).find((k) => k.endsWith('patch_embedding/vars/0'));
   if (!key) {
     throw new UserError('E_WEIGHTS_MISMATCH', `${file}: no patch-embedding kernel found: the file is damaged, or it is not a Keras Hub ViT weights file.`, {
       file,
@@ -50,7 +50,7 @@ function findPrefix(map: Map<string, WeightArray>, file: string): string {
 /** Encoder block group paths, ordered by numeric suffix (alphabetical order breaks at 11+ blocks). */
 function blockPaths(map: Map<string, WeightArray>): string[] {
   const groups = new Map<string, number>();
-  for (const k of map.keys()) {
+  for (const k of allWeightPaths(map)) {
     const m = /^(.*\/encoder_layers\/[A-Za-z_]*?)(?:_(\d+))?\/layer_norm_1\/vars\/0$/.exec(k);
     if (m) groups.set(k.slice(0, -'/layer_norm_1/vars/0'.length), m[2] ? Number(m[2]) : 0);
   }
@@ -110,7 +110,7 @@ export function mapViTBackboneWeights(cfg: ViTBackboneConfig, map: Map<string, W
 /** Maps task.weights.h5 to the classifier head: `layers/dense*` groups ordered by suffix, identified by shape. */
 export function mapViTHeadWeights(task: ImageClassifierConfig, hiddenDim: number, map: Map<string, WeightArray>, file: string): ViTHeadArrays {
   const denseGroups = new Map<string, number>();
-  for (const k of map.keys()) {
+  for (const k of allWeightPaths(map)) {
     const m = /^layers\/(dense(?:_(\d+))?)\/vars\/0$/.exec(k);
     if (m) denseGroups.set(`layers/${m[1]}`, m[2] ? Number(m[2]) : 0);
   }
