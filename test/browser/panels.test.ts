@@ -115,4 +115,25 @@ describe('webview panels in headless Chromium', () => {
     assert.equal(saved.showSame, true);
     await page.screenshot({ path: join(SHOTS, 'preset-diff.png'), fullPage: true });
   });
+
+  it('preset diff: the effective mapping item by item (mean/std, resize, built size, tokens with registers)', async () => {
+    const page = await openPanel(browser, 'presetDiff');
+    const state: DiffPanelState = {
+      leftLabel: 'dinov2_base', rightLabel: 'dinov2_with_registers_base',
+      mapping: {
+        left: 'y = x · [0.01712] + [-2.118]', right: 'y = x · [0.01712] + [-2.118]', same: true, explanation: 'Same input mapping. Tokens differ',
+        details: [
+          { label: 'as mean/std', left: 'mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]', right: 'mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]', same: true },
+          { label: 'tokens', left: '1 CLS + 37×37 patches = 1370 at 518×518 (patches from index 1)', right: `1 CLS + 4 registers + 37×37 patches = 1374 ${XSS}`, same: false },
+        ],
+      },
+      rows: [],
+    };
+    await send(page, state);
+    await page.locator('#mapping-table').waitFor();
+    assert.equal(await page.locator('#mapping-table tr').count(), 4);
+    assert.equal(await page.locator('#mapping-table tr.diff-changed').count(), 1);
+    assert.match(await page.locator('#mapping-table tr.diff-changed').innerText(), /tokens\s+1 CLS \+ 37×37 patches = 1370.*\s+1 CLS \+ 4 registers/s);
+    assert.equal(await page.locator('img').count(), 0);
+  });
 });

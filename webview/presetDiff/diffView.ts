@@ -11,7 +11,7 @@ export function renderDiff(root: HTMLElement, state: DiffPanelState | null, opts
   root.appendChild(h('h1', {}, `${state.leftLabel} ↔ ${state.rightLabel}`));
   root.appendChild(h('h2', {}, 'Effective input mapping'));
   root.appendChild(
-    h('table', {},
+    h('table', { id: 'mapping-table' },
       h('tr', {}, h('th', {}, ''), h('th', {}, state.leftLabel), h('th', {}, state.rightLabel)),
       h('tr', {}, h('td', {}, 'pixel map'), h('td', { class: 'mono' }, state.mapping.left), h('td', { class: 'mono' }, state.mapping.right)),
       ...(state.mapping.details ?? []).map((d) =>
