@@ -14,15 +14,16 @@ import { formatRealCorpusDetails, runRealCorpus } from './realCorpusRun';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
 import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
 import { benchVsPyTorch } from './torchCompare';
+import { benchTrainingVsPyTorch, measureTrainSteps } from './trainBench';
 import { lintSource } from '../core/lint/linter';
 import { getPythonParser, parsePython } from '../core/lint/pythonSource';
 import { lintNotebook } from '../core/notebook/lintNotebook';
 import { buildNotebookProgram, type NotebookCell } from '../core/notebook/notebookProgram';
 import type { Parser } from 'web-tree-sitter';
-import { createForwardRunner, selectEngineBackends } from '../engine/backend/engineBackends';
-import type { LoadedPreset } from '../core/presets/presetLoader';
+import { selectEngineBackends } from '../engine/backend/engineBackends';
 import type { BackendChoice } from '../protocol/engineProtocol';
 import { runTraining } from '../engine/train/trainRun';
+import { trainingBackends } from '../engine/train/trainingBackends';
 
 interface TrainRow {
   backend: string;
@@ -42,18 +43,22 @@ async function measureTraining(backend: BackendChoice, mode: 'head' | 'last-k'):
   const r = await runTraining(
     { preset: resolve('media/demo/preset'), data: resolve('media/demo/images'), mode, k: 2, epochs: 3, batch: 16, seed: 1 },
     {
-      signal: new AbortController().signal, backend: b.tfjs.name,
-      ...(b.onnx ? { forwardRunner: (p: LoadedPreset) => createForwardRunner(p, b) } : {}),
+      signal: new AbortController().signal, ...trainingBackends(b),
       emit: (e) => { if (e.type === 'step' && !firstStepAt) firstStepAt = performance.now(); },
     },
   );
   rmSync(cacheDir, { recursive: true, force: true });
   const ips = r.steps.map((x) => x.imagesPerSec).sort((p, q) => p - q);
-  const label = b.onnx ? `onnx + ${b.tfjs.name}` : b.tfjs.name;
+  const label = b.onnx ? 'onnx' : b.tfjs.name;
   return { backend: label, mode, imagesPerSec: ips[Math.floor(ips.length / 2)] ?? 0, cacheSeconds: (firstStepAt - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 async function child(): Promise<void> {
+  if (process.argv[3] === '--train-steps') {
+    const [preset, data, mode, batch, steps] = process.argv.slice(4);
+    process.stdout.write(`${JSON.stringify(await measureTrainSteps(preset as string, data as string, mode as 'last-k' | 'full', Number(batch), Number(steps)))}\n`);
+    return;
+  }
   if (process.argv[3] === '--train') {
     try {
       process.send?.(await measureTraining(process.argv[4] as BackendChoice, process.argv[5] as 'head' | 'last-k'));
@@ -158,6 +163,16 @@ async function main(): Promise<void> {
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
     return;
   }
+  if (process.argv.includes('--train-vs-torch-only')) {
+    const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
+    try {
+      await writeViTB16Preset(join(tmp, 'vit_b16_random'));
+      process.stdout.write(`\nTraining ViT-B/16: vit-doctor (ONNX Runtime) vs PyTorch, AdamW steps\n\n${await benchTrainingVsPyTorch(join(tmp, 'vit_b16_random'), __filename)}\n`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   if (process.argv.includes('--activation-only')) {
     process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
     return;
@@ -230,6 +245,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nLint precision and recall per rule on the synthetic corpus (test/fixtures/python)\n\n${await lintScore()}\n`);
     process.stdout.write(`\nLint precision and recall per rule on the real corpus (test/corpus-real, labelled blind)\n\n${(await runRealCorpus()).text}\n`);
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
+    process.stdout.write(`\nTraining ViT-B/16: vit-doctor (ONNX Runtime) vs PyTorch, AdamW steps\n\n${await benchTrainingVsPyTorch(vitB, __filename)}\n`);
     process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

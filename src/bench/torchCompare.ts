@@ -17,7 +17,7 @@ interface Sample {
 }
 
 /** A Python with torch, h5py, Pillow and numpy: $VTD_PYTHON, else Debian's /usr/bin/python3, else python3 on PATH. */
-function findPython(): { python: string } | { missing: string } {
+export function findPython(): { python: string } | { missing: string } {
   const candidates = [process.env.VTD_PYTHON, '/usr/bin/python3', 'python3'].filter((x): x is string => !!x);
   const tried: string[] = [];
   for (const py of candidates) {

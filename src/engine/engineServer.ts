@@ -2,11 +2,11 @@ import { Endpoint } from '../protocol/endpoint';
 import { PROTOCOL_VERSION } from '../protocol/envelope';
 import type { EngineNotifications, EngineRequests, HostNotifications } from '../protocol/engineProtocol';
 import type { Transport } from '../protocol/transport';
-import { createForwardRunner, type EngineBackends } from './backend/engineBackends';
-import type { LoadedPreset } from '../core/presets/presetLoader';
+import type { EngineBackends } from './backend/engineBackends';
 import { runSanityPass } from './sanity/sanityPass';
 import { runPipelineChecks } from './train/pipelineChecks';
 import { runTraining } from './train/trainRun';
+import { trainingBackends } from './train/trainingBackends';
 
 import { ENGINE_VERSION } from './engineVersion';
 
@@ -22,13 +22,13 @@ export function startEngineServer(transport: Transport, backends: EngineBackends
       progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
     }),
   );
-  // forward-only parts of training (the frozen prefix's features, the A/B check) run on ONNX Runtime when it is loaded
-  const forward = backends.onnx ? { forwardRunner: (preset: LoadedPreset) => createForwardRunner(preset, backends) } : {};
+  // training and the checks run on ONNX Runtime when it is loaded (prefix on the inference session, gradients as graphs)
+  const forward = trainingBackends(backends);
   ep.onRequest('engine/train', (params, ctx) =>
-    runTraining(params, { signal: ctx.signal, backend: backends.tfjs.name, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    runTraining(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/checkPipeline', (params, ctx) =>
-    runPipelineChecks(params, { signal: ctx.signal, backend: backends.tfjs.name, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    runPipelineChecks(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
   );
   ep.onRequest('engine/shutdown', () => {
     setImmediate(onShutdown);

@@ -17,6 +17,8 @@ export interface TrainParams {
   /** Gradient accumulation: optimizer step every N batches (effective batch = batch × N). */
   accumulate?: number;
   optimizer?: 'adam' | 'adamw' | 'sgd';
+  /** Clip the averaged gradient to this global L2 norm before each optimizer step (default: no clipping). */
+  clipNorm?: number;
   warmupSteps?: number;
   validationSplit?: number;
   seed?: number;

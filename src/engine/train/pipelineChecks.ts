@@ -1,47 +1,30 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { USER_PREPROCESSING_TEXT } from '../sanity/userPreprocessing';
 import type { UserPreprocessing } from '../../protocol/engineProtocol';
 import type { CheckParams, CheckResult, OverfitCurve } from '../../protocol/trainProtocol';
-import { disposeViTModel } from '../models/vit/vitModel';
 import type { ModelRunner } from '../runners/modelRunner';
-import { Optimizer } from './optimizer';
-import { cachePrefix, preprocessImages } from './preparedData';
+import { createTrainer } from './createTrainer';
+import { preprocessImages } from './preparedData';
+import type { PrefixCache, Trainer } from './trainer';
 import { loadTrainingData, type TrainContext } from './trainRun';
-import { accuracy, crossEntropy, TrainableViT } from './trainableVit';
+import { logitVariance, meanCrossEntropy } from './trainMetrics';
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** N Adam steps of a fresh head on fixed features; returns the loss curve. */
-async function fitHead(tm: TrainableViT, x: tf.Tensor, y: number[], steps: number, lr: number, signal: AbortSignal): Promise<number[]> {
-  const opt = new Optimizer({ name: 'adam' });
-  const yt = tf.tensor1d(y, 'int32');
+/** N Adam steps of the head on fixed feature rows `idx` (full batch); returns the loss curve. */
+async function fitHead(trainer: Trainer, x: PrefixCache, idx: number[], y: number[], steps: number, lr: number, signal: AbortSignal): Promise<number[]> {
   const losses: number[] = [];
-  try {
-    for (let s = 0; s < steps; s++) {
-      if (s % 10 === 0) {
-        await yieldNow();
-        if (signal.aborted) break;
-      }
-      const { value, grads } = tf.variableGrads(() => crossEntropy(tm.logits(x), yt), [tm.headKernel, tm.headBias]);
-      losses.push(value.dataSync()[0] as number);
-      value.dispose();
-      const g = new Map([['head_kernel', grads[tm.headKernel.name]!], ['head_bias', grads[tm.headBias.name]!]]);
-      opt.apply(new Map([['head_kernel', tm.headKernel], ['head_bias', tm.headBias]]), g, lr);
-      tf.dispose(Object.values(grads));
+  for (let s = 0; s < steps; s++) {
+    if (s % 10 === 0) {
+      await yieldNow();
+      if (signal.aborted) break;
     }
-  } finally {
-    yt.dispose();
-    opt.dispose();
+    losses.push((await trainer.accumulate(x, idx, y)).loss);
+    await trainer.apply(lr);
   }
   return losses;
 }
 
-function resetHead(tm: TrainableViT, seed: number): void {
-  const fresh = new TrainableViT(tm.cfg, tm.params, 'head', 0, tm.headBias.shape[0] as number, seed);
-  tm.headKernel.assign(fresh.headKernel);
-  tm.headBias.assign(fresh.headBias);
-  fresh.dispose();
-}
+const rows = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /**
  * The proof that a pipeline can learn: loss at initialisation vs ln(C), overfitting one batch, the same with zeroed
@@ -51,10 +34,9 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
   const t0 = performance.now();
   const seed = params.seed ?? 1337;
   const note = (stage: string, message: string): void => ctx.emit({ type: 'check', stage, message } as never);
-  const { preset, model, split, images } = await loadTrainingData({ ...params, validationSplit: 0.3 }, ctx);
+  const { preset, split, images } = await loadTrainingData({ ...params, validationSplit: 0.3 }, ctx);
   const C = split.classNames.length;
-  const tm = new TrainableViT(model.config, model.backbone, 'head', 0, C, seed);
-  const held: tf.Tensor[] = [];
+  const trainer = await createTrainer(ctx, preset, { mode: 'head', k: 0, numClasses: C, seed, optimizer: 'adam', accumulate: 1 });
   let runner: ModelRunner | null = null;
   try {
     const trainImgs = split.train.map((x) => images.get(x.file)!);
@@ -62,17 +44,14 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     const yTrain = split.train.map((x) => x.label);
     const yVal = split.val.map((x) => x.label);
     runner = ctx.forwardRunner ? await ctx.forwardRunner(preset) : null;
-    const features = async (mode: UserPreprocessing, imgs: typeof trainImgs): Promise<tf.Tensor> => {
-      const t = await cachePrefix(tm, preprocessImages(preset, imgs, mode), imgs.length, 16, yieldNow, runner);
-      held.push(t);
-      return t;
-    };
+    const features = (mode: UserPreprocessing, imgs: typeof trainImgs): Promise<PrefixCache> => trainer.prefix(preprocessImages(preset, imgs, mode), imgs.length, runner, yieldNow);
 
     note('init', 'loss at initialisation');
     const xTrain = await features('preset', trainImgs);
     const lnC = Math.log(C);
-    const initLoss = tf.tidy(() => crossEntropy(tm.logits(xTrain), tf.tensor1d(yTrain, 'int32')).dataSync()[0] as number);
-    const expected = lnC + tf.tidy(() => tf.moments(tm.logits(xTrain)).variance.dataSync()[0] as number) / 2;
+    const initLogits = await trainer.logits(xTrain);
+    const initLoss = meanCrossEntropy(initLogits, yTrain, C).loss;
+    const expected = lnC + logitVariance(initLogits) / 2;
     const tol = Math.max(0.5, 0.3 * lnC);
 
     // one batch: up to 2 images per class
@@ -80,11 +59,9 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     const perClass = new Map<number, number[]>();
     yTrain.forEach((l, i) => perClass.set(l, [...(perClass.get(l) ?? []), i]));
     const batchIdx = [...perClass.values()].flatMap((ix) => ix.slice(0, 2)).slice(0, 16);
-    const xb = tf.tidy(() => tf.gather(xTrain, tf.tensor1d(batchIdx, 'int32')));
-    held.push(xb);
     const yb = batchIdx.map((i) => yTrain[i] as number);
     const steps = 150;
-    const losses = await fitHead(tm, xb, yb, steps, 1e-2, ctx.signal);
+    const losses = await fitHead(trainer, xTrain, batchIdx, yb, steps, 1e-2, ctx.signal);
     const finalLoss = losses[losses.length - 1] ?? NaN;
     const overfit: OverfitCurve = { losses, finalLoss, passed: finalLoss < 0.05 };
     const likelyCauses = overfit.passed ? [] : [
@@ -94,11 +71,10 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     ];
 
     note('baseline', 'input-independent baseline');
-    resetHead(tm, seed);
-    const [H, W, Cc] = model.config.imageShape;
-    const zf = await cachePrefix(tm, new Float32Array(batchIdx.length * H * W * Cc), batchIdx.length, 16, yieldNow, runner);
-    held.push(zf);
-    const bLosses = await fitHead(tm, zf, yb, steps, 1e-2, ctx.signal);
+    await trainer.resetHead(seed);
+    const [H, W, Cc] = preset.backbone.imageShape;
+    const zf = await trainer.prefix(new Float32Array(batchIdx.length * H * W * Cc), batchIdx.length, runner, yieldNow);
+    const bLosses = await fitHead(trainer, zf, rows(batchIdx.length), yb, steps, 1e-2, ctx.signal);
     const bFinal = bLosses[bLosses.length - 1] ?? NaN;
     const ignoresInput = Math.abs(bFinal - finalLoss) < 0.1 * Math.max(bFinal, 1e-3);
     const baseline = {
@@ -114,14 +90,12 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     const ab: CheckResult['ab'] = [];
     for (const v of variants) {
       if (ctx.signal.aborted) break;
-      resetHead(tm, seed);
+      await trainer.resetHead(seed);
       const xt = v === 'preset' ? xTrain : await features(v, trainImgs);
       const xv = await features(v, valImgs);
-      const curve = await fitHead(tm, xt, yTrain, epochs, 5e-3, ctx.signal);
-      const vl = tm.logits(xv);
-      const valLoss = tf.tidy(() => crossEntropy(vl, tf.tensor1d(yVal, 'int32')).dataSync()[0] as number);
-      ab.push({ preprocessing: v, valAccuracy: accuracy(vl, yVal), valLoss, curve });
-      vl.dispose();
+      const curve = await fitHead(trainer, xt, rows(xt.n), yTrain, epochs, 5e-3, ctx.signal);
+      const val = meanCrossEntropy(await trainer.logits(xv), yVal, C);
+      ab.push({ preprocessing: v, valAccuracy: val.accuracy, valLoss: val.loss, curve });
       note('ab', `${v}: val accuracy ${(ab[ab.length - 1]!.valAccuracy * 100).toFixed(1)}%`);
     }
     const best = ab[0];
@@ -140,8 +114,6 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     };
   } finally {
     await runner?.dispose();
-    tf.dispose(held);
-    tm.dispose();
-    disposeViTModel(model);
+    await trainer.dispose();
   }
 }

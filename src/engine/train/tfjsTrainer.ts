@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ViTModel } from '../models/vit/vitModel';
+import { disposeViTModel, type ViTModel } from '../models/vit/vitModel';
 import type { ViTBackboneArrays, ViTHeadArrays } from '../models/vit/vitWeights';
 import type { ModelRunner } from '../runners/modelRunner';
 import { Optimizer } from './optimizer';
@@ -10,7 +10,7 @@ import { crossEntropy, TrainableViT } from './trainableVit';
 /**
  * Training on TF.js (the reference, and the fallback when ONNX Runtime is unavailable or `--backend` names a TF.js
  * backend): tf.Variables, tf.variableGrads and the plain-op Optimizer. Gradients of the micro-batches are summed in
- * tensors until `apply`.
+ * tensors until `apply`. The trainer owns the model it is given (disposed with it).
  */
 export class TfjsTrainer implements Trainer {
   readonly backend: string;
@@ -18,6 +18,7 @@ export class TfjsTrainer implements Trainer {
   readonly firstTrainableBlock: number;
   readonly pooling: 'token' | 'gap';
   readonly trainableCount: number;
+  readonly parameterCount: number;
   private tm: TrainableViT;
   private optimizer: Optimizer;
   private accum: Map<string, tf.Tensor> | null = null;
@@ -30,6 +31,7 @@ export class TfjsTrainer implements Trainer {
     this.firstTrainableBlock = this.tm.firstTrainableBlock;
     this.pooling = this.tm.pooling;
     this.trainableCount = this.tm.trainableCount();
+    this.parameterCount = model.parameterCount;
     this.optimizer = this.newOptimizer();
   }
 
@@ -128,5 +130,6 @@ export class TfjsTrainer implements Trainer {
     if (this.accum) tf.dispose([...this.accum.values()]);
     this.optimizer.dispose();
     this.tm.dispose();
+    disposeViTModel(this.model);
   }
 }

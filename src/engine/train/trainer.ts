@@ -50,6 +50,8 @@ export interface Trainer {
   readonly firstTrainableBlock: number;
   readonly pooling: 'token' | 'gap';
   readonly trainableCount: number;
+  /** the backbone's parameter count (count_params() of the ViTBackbone) */
+  readonly parameterCount: number;
   /** the frozen prefix over `n` converted images, on `runner` (ONNX Runtime) when given, else on the trainer's backend */
   prefix(pixels: Float32Array, n: number, runner: ModelRunner | null, onChunk?: () => Promise<void>): Promise<PrefixCache>;
   /** forward + backward on cache rows `idx`; the gradient is added to the pending sum */

@@ -70,6 +70,7 @@ export class OnnxTrainer implements Trainer {
   readonly firstTrainableBlock: number;
   readonly pooling: 'token' | 'gap';
   readonly trainableCount: number;
+  readonly parameterCount: number;
   private readonly params: PingPong[];
   private readonly slots: Map<'m' | 'v', PingPong[]>;
   /** gradient outputs: one set, or a ping-pong pair holding the running sum when accumulating */
@@ -92,6 +93,8 @@ export class OnnxTrainer implements Trainer {
     this.pooling = cfg.useClassToken ? 'token' : 'gap';
     this.params = graph.params.map((p) => new PingPong(ort, p.dims, p.source.data));
     this.trainableCount = graph.params.reduce((n, p) => n + p.source.data.length, 0);
+    const { blocks, ...top } = backbone;
+    this.parameterCount = [...Object.values(top), ...blocks.flatMap((b) => Object.values(b))].reduce((n, w) => n + ((w as WeightArray | null)?.data.length ?? 0), 0);
     this.slots = new Map(optimizerSlots({ name: o.optimizer, momentum: o.momentum }).map((s) => [s, graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)))]));
     this.grads = graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)));
   }

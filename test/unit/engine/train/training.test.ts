@@ -84,8 +84,8 @@ describe('training behaviour', () => {
     assert.match(r.health.find((h) => h.code === 'nan-loss')!.message, /at step \d+/);
   });
 
-  it('a mode that cannot fit in memory is refused before starting, with the mode that will', async () => {
-    await assert.rejects(train({ mode: 'full', batch: 100000 }), /Use mode last-k/);
+  it('a batch that cannot fit in memory is refused before starting, with a batch (and accumulation) that will', async () => {
+    await assert.rejects(train({ mode: 'full', batch: 100000 }), /needs about \d+ MB.*Use --batch \d+ with --accumulate \d+/);
   });
 
   it('the saved weights reload to the same outputs', async () => {

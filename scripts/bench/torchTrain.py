@@ -1,0 +1,142 @@
+"""PyTorch reference for the training rows of `npm run bench`: the steps `vit-doctor train` takes, in torch.
+
+Reads a Keras Hub ViT preset (config.json + model.weights.h5, keras-hub layout) with h5py, builds the same ViT in
+float32 with a fresh classification head, and runs AdamW steps (torch.optim.AdamW, lr 1e-4) with softmax
+cross-entropy on random images of the preset's size and random labels. last-k: the frozen blocks run once under
+no_grad (cached tokens, as vit-doctor does) and the last k blocks + final LayerNorm + head train; full: everything
+trains on the images. Prints one JSON line: each step's milliseconds, the BLAS and the thread count.
+
+Exits 3 when torch's BLAS is not OpenBLAS (the reference BLAS runs ~15x slower and would flatter vit-doctor).
+
+Usage: python3 torchTrain.py PRESET_DIR MODE(last-k|full) K BATCH STEPS
+"""
+import json
+import math
+import os
+import sys
+import time
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def blas_in_use():
+    a = torch.randn(64, 64)
+    (a @ a).sum().item()
+    with open('/proc/self/maps') as f:
+        maps = f.read()
+    for name in ('openblas', 'libmkl', 'blis'):
+        if name in maps:
+            return name
+    return 'reference'
+
+
+def read_h5(path):
+    out = {}
+    with h5py.File(path, 'r') as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind == 'f':
+                out[name] = torch.from_numpy(np.asarray(obj[()], dtype=np.float32))
+        f.visititems(visit)
+    return out
+
+
+def main():
+    preset, mode, k, batch, steps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    blas = blas_in_use()
+    if blas == 'reference':
+        print(json.dumps({'error': 'torch is not using OpenBLAS (install libopenblas0-pthread)'}))
+        sys.exit(3)
+    if os.environ.get('VTD_TORCH_THREADS'):
+        torch.set_num_threads(int(os.environ['VTD_TORCH_THREADS']))
+    torch.manual_seed(0)
+    cfg = json.load(open(os.path.join(preset, 'config.json')))['config']
+    H, W, C = cfg['image_shape']
+    ps = cfg['patch_size']
+    ph, pw = (ps, ps) if isinstance(ps, int) else ps
+    D, N, L = cfg['hidden_dim'], cfg['num_heads'], cfg['num_layers']
+    Kd = D // N
+    eps = cfg.get('layer_norm_epsilon', 1e-6)
+    w = read_h5(os.path.join(preset, 'model.weights.h5'))
+    pe = next(key for key in w if key.endswith('patch_embedding/vars/0'))[:-len('patch_embedding/vars/0')]
+    blocks = sorted({key.rsplit('/layer_norm_1/', 1)[0] for key in w if '/layer_norm_1/' in key},
+                    key=lambda b: int(b.rsplit('_', 1)[1]) if b.rsplit('_', 1)[1].isdigit() else 0)
+    final_ln = [key for key in w if key.endswith('/layer_norm/vars/0') and 'encoder_layers' not in key][0][:-1]
+    first = 0 if mode == 'full' else L - k
+    P = {}
+
+    def param(name, t, trainable):
+        t = t.clone().requires_grad_(trainable)
+        P[name] = t
+        return t
+
+    emb = {n: param(n, w[pe + s], mode == 'full') for n, s in [('patch_k', 'patch_embedding/vars/0'), ('patch_b', 'patch_embedding/vars/1'),
+                                                              ('cls', 'vars/0'), ('pos', 'position_embedding/vars/0')]}
+    names = {'ln1g': 'layer_norm_1/vars/0', 'ln1b': 'layer_norm_1/vars/1', 'wq': 'mha/query_dense/vars/0', 'bq': 'mha/query_dense/vars/1',
+             'wk': 'mha/key_dense/vars/0', 'bk': 'mha/key_dense/vars/1', 'wv': 'mha/value_dense/vars/0', 'bv': 'mha/value_dense/vars/1',
+             'wo': 'mha/output_dense/vars/0', 'bo': 'mha/output_dense/vars/1', 'ln2g': 'layer_norm_2/vars/0', 'ln2b': 'layer_norm_2/vars/1',
+             'w1': 'mlp/dense_1/vars/0', 'b1': 'mlp/dense_1/vars/1', 'w2': 'mlp/dense_2/vars/0', 'b2': 'mlp/dense_2/vars/1'}
+    bp = [{n: param(f'{i}.{n}', w[f'{b}/{s}'], i >= first) for n, s in names.items()} for i, b in enumerate(blocks)]
+    lng = param('lng', w[final_ln + '0'], True)
+    lnb = param('lnb', w[final_ln + '1'], True)
+    classes = 2
+    limit = math.sqrt(6 / (D + classes))
+    hk = param('hk', (torch.rand(D, classes) * 2 - 1) * limit, True)
+    hb = param('hb', torch.zeros(classes), True)
+
+    def embed(x):
+        B = x.shape[0]
+        gh, gw = H // ph, W // pw
+        patches = x.reshape(B, gh, ph, gw, pw * C).permute(0, 1, 3, 2, 4).reshape(B, gh * gw, ph * pw * C)
+        h = patches @ emb['patch_k'].reshape(ph * pw * C, D) + emb['patch_b']
+        h = torch.cat([emb['cls'].reshape(1, 1, D).expand(B, 1, D), h], 1)
+        return h + emb['pos'].reshape(1, -1, D)
+
+    def block(h, v):
+        B, T, _ = h.shape
+        a = F.layer_norm(h, (D,), v['ln1g'], v['ln1b'], eps)
+        q = (a @ v['wq'].reshape(D, D) + v['bq'].reshape(D)).reshape(B, T, N, Kd).transpose(1, 2)
+        kk = (a @ v['wk'].reshape(D, D) + v['bk'].reshape(D)).reshape(B, T, N, Kd).transpose(1, 2)
+        vv = (a @ v['wv'].reshape(D, D) + v['bv'].reshape(D)).reshape(B, T, N, Kd).transpose(1, 2)
+        p = torch.softmax((q * (1.0 / math.sqrt(Kd))) @ kk.transpose(-1, -2), -1)
+        ctx = (p @ vv).transpose(1, 2).reshape(B, T, D)
+        h = h + ctx @ v['wo'].reshape(D, D) + v['bo'].reshape(D)
+        m = F.layer_norm(h, (D,), v['ln2g'], v['ln2b'], eps)
+        m = F.gelu(m @ v['w1'] + v['b1'])
+        return h + m @ v['w2'] + v['b2']
+
+    def tail(h):
+        for i in range(first, L):
+            h = block(h, bp[i])
+        return F.layer_norm(h, (D,), lng, lnb, eps)[:, 0] @ hk + hb
+
+    n = batch * 2
+    images = torch.rand(n, H, W, C) * 2 - 1
+    labels = torch.randint(0, classes, (n,))
+    if mode == 'full':
+        inputs = images
+    else:
+        with torch.no_grad():
+            h = embed(images)
+            for i in range(first):
+                h = block(h, bp[i])
+        inputs = h
+    trainable = [t for t in P.values() if t.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=1e-4, weight_decay=0.004, eps=1e-7)
+    times = []
+    for s in range(steps):
+        idx = torch.arange(s * batch, (s + 1) * batch) % n
+        t0 = time.perf_counter()
+        x = inputs[idx]
+        logits = tail(embed(x) if mode == 'full' else x)
+        loss = F.cross_entropy(logits, labels[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        times.append((time.perf_counter() - t0) * 1000)
+    print(json.dumps({'blas': blas, 'threads': torch.get_num_threads(), 'stepMs': times, 'loss': float(loss)}))
+
+
+main()
