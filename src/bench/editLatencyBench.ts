@@ -29,6 +29,9 @@ function smallEdit(text: string, r: () => number): string {
 export interface EditLatency {
   before: number[];
   after: number[];
+  /** the parse part of each (fresh / incremental), for the file */
+  beforeParse: number[];
+  afterParse: number[];
 }
 
 /**
@@ -38,7 +41,7 @@ export interface EditLatency {
  */
 export function fileEditLatency(parser: Parser, text: string, edits: number, seed = 1): EditLatency {
   const r = rng(seed);
-  const out: EditLatency = { before: [], after: [] };
+  const out: EditLatency = { before: [], after: [], beforeParse: [], afterParse: [] };
   let prev: PythonSource = parsePython(parser, text);
   lintSource(prev);
   for (let i = 0; i < edits; i++) {
@@ -46,6 +49,7 @@ export function fileEditLatency(parser: Parser, text: string, edits: number, see
     const runBefore = (): void => {
       const t0 = performance.now();
       const src = parsePython(parser, text);
+      out.beforeParse.push(performance.now() - t0);
       lintSource(src);
       out.before.push(performance.now() - t0);
       src.tree.delete();
@@ -53,6 +57,7 @@ export function fileEditLatency(parser: Parser, text: string, edits: number, see
     const runAfter = (): void => {
       const t0 = performance.now();
       const src = reparsePython(parser, prev, text);
+      out.afterParse.push(performance.now() - t0);
       lintSource(src);
       out.after.push(performance.now() - t0);
       prev.tree.delete();
@@ -73,7 +78,7 @@ export function fileEditLatency(parser: Parser, text: string, edits: number, see
 /** The same on a notebook: a small edit in a random code cell; before = `lintNotebook`, after = a `NotebookLintSession`. */
 export function notebookEditLatency(parser: Parser, cells: NotebookCell[], edits: number, seed = 2): EditLatency {
   const r = rng(seed);
-  const out: EditLatency = { before: [], after: [] };
+  const out: EditLatency = { before: [], after: [], beforeParse: [], afterParse: [] };
   const session = new NotebookLintSession();
   session.lint(parser, cells);
   const code = cells.flatMap((c, i) => (c.kind === 'code' ? [i] : []));
@@ -110,7 +115,8 @@ function quantile(xs: number[], q: number): number {
 /** A markdown table row: median and p95 before and after, and the ratio of medians. */
 export function latencyRow(label: string, l: EditLatency): string {
   const [b50, b95, a50, a95] = [quantile(l.before, 0.5), quantile(l.before, 0.95), quantile(l.after, 0.5), quantile(l.after, 0.95)];
-  return `| ${label} | ${l.before.length} | ${b50.toFixed(1)} / ${b95.toFixed(1)} | ${a50.toFixed(1)} / ${a95.toFixed(1)} | ${(b50 / a50).toFixed(2)}× |`;
+  const parse = l.afterParse.length ? `${quantile(l.beforeParse, 0.5).toFixed(1)} → ${quantile(l.afterParse, 0.5).toFixed(1)}` : 'n/a';
+  return `| ${label} | ${l.before.length} | ${b50.toFixed(1)} / ${b95.toFixed(1)} | ${a50.toFixed(1)} / ${a95.toFixed(1)} | ${(b50 / a50).toFixed(2)}× | ${parse} |`;
 }
 
-export const LATENCY_HEADER = '| edits | n | before: fresh parse + rules ms (median / p95) | after: incremental ms (median / p95) | speed-up |\n|---|---|---|---|---|';
+export const LATENCY_HEADER = '| edits | n | before: fresh parse + rules ms (median / p95) | after: incremental ms (median / p95) | speed-up | of which parse ms (median, before → after) |\n|---|---|---|---|---|---|';
