@@ -12,6 +12,7 @@ import { benchColdStart } from './coldStartBench';
 import { lintScore } from './lintScore';
 import { formatRealCorpusDetails, runRealCorpus } from './realCorpusRun';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
+import { benchDinov2Sanity, writeDinov2B14Preset } from './dinov2Bench';
 import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
 import { benchVsPyTorch } from './torchCompare';
 import { benchTrainingVsPyTorch, measureTrainSteps } from './trainBench';
@@ -196,6 +197,17 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (process.argv.includes('--dinov2-only')) {
+    const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
+    try {
+      await writeDinov2B14Preset(join(tmp, 'dinov2_b14_224'));
+      await writeBenchImages(join(tmp, 'images'), 8);
+      process.stdout.write(`\nDINOv2-B/14 at 224: vit-doctor sanity on 8 PNGs\n\n${await benchDinov2Sanity(join(tmp, 'dinov2_b14_224'), join(tmp, 'images'), 3)}\n`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   if (process.argv.includes('--cold-start-only')) {
     const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
     try {
@@ -241,6 +253,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\nForward pass (backbone + head, every stage read back), median of repeats after one warm-up; node ${process.version}\n\n${forwardTable(rows)}\n`);
     process.stdout.write(`\nEnd to end: vit-doctor sanity --json on the ViT-B/16 preset and 8 PNGs vs the same work in PyTorch\n\n${await benchVsPyTorch(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
     process.stdout.write(`\nCold start: vit-doctor sanity on the ViT-B/16 preset and 8 PNGs\n\n${benchColdStart(vitB, join(tmp, 'images'), quick ? 3 : 5)}\n`);
+    await writeDinov2B14Preset(join(tmp, 'dinov2_b14_224'));
+    if (!existsSync(join(tmp, 'images'))) await writeBenchImages(join(tmp, 'images'), 8);
+    process.stdout.write(`\nDINOv2-B/14 at 224: vit-doctor sanity on 8 PNGs\n\n${await benchDinov2Sanity(join(tmp, 'dinov2_b14_224'), join(tmp, 'images'), quick ? 2 : 3)}\n`);
     process.stdout.write(`\nLint throughput\n\n${await benchLint()}\n`);
     process.stdout.write(`\nLint precision and recall per rule on the synthetic corpus (test/fixtures/python)\n\n${await lintScore()}\n`);
     process.stdout.write(`\nLint precision and recall per rule on the real corpus (test/corpus-real, labelled blind)\n\n${(await runRealCorpus()).text}\n`);

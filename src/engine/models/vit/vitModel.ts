@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedPreset } from '../../../core/presets/presetLoader';
 import type { ImageClassifierConfig, ViTBackboneConfig } from '../../../core/presets/presetSchema';
+import { UserError } from '../../../core/userError';
 import { readH5Weights } from '../../weights/h5Reader';
 import { scanNonFinite, storedDtypeNote, type WeightIssue } from '../../weights/weightHealth';
 import { createViTBackboneParams, listViTBackboneTensors, type ViTBackboneParams } from './vitBackbone';
@@ -21,6 +22,12 @@ export interface ViTModel {
 }
 
 export async function loadViTModel(preset: LoadedPreset, opts: { asVariables?: boolean } = {}): Promise<ViTModel> {
+  if (preset.family !== 'vit') {
+    const file = `${preset.dir}/config.json`;
+    throw new UserError('E_UNSUPPORTED_BACKBONE', `${file}: ${preset.backboneClass} runs in the sanity batch, but training and the pipeline checks need a ViT preset yet.`, {
+      file, hint: 'Run `vit-doctor sanity` on this preset; for training, use a ViTBackbone preset.',
+    });
+  }
   const weights = await readH5Weights(preset.weightsFile);
   const arrays = mapViTBackboneWeights(preset.backbone, weights, preset.weightsFile);
   const weightIssues = scanNonFinite(weights, preset.weightsFile);
