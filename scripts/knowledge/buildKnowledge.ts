@@ -130,7 +130,7 @@ export function mergePresets(order: readonly string[], files: FileFacts[], conve
         kaggleHandle: p.kaggleHandle,
         imageSize,
         patchSize: stated.patchSize ?? upstreamPatch ?? row?.patchSize ?? null,
-        ...(stated.imageSizeSource ? { imageSizeSource: stated.imageSizeSource } : imageSize !== null && row ? { imageSizeSource: `reviewed table: ${row.source}` } : {}),
+        ...(stated.imageSizeSource ? { imageSizeSource: stated.imageSizeSource } : imageSize !== null && row ? { imageSizeSource: `reviewed table (${reviewedKey(row)})` } : {}),
         ...(upstream ? { upstream } : {}),
         ...inputOf(row, script),
         releases,
@@ -151,6 +151,9 @@ export function mergePresets(order: readonly string[], files: FileFacts[], conve
   return out.sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
 }
 
+/** The key a reviewed row is cited by in the generated facts (its source text is in `reviewedSources` once). */
+export const reviewedKey = (row: ReviewedRow): string => row.upstream ?? row.preset ?? '';
+
 /** Statistics from the reviewed row, interpolation from the conversion script's converter when it states a literal. */
 function inputOf(row: ReviewedRow | undefined, script: KnownConversion | undefined): { input?: PresetInput } {
   const input: PresetInput = { sources: [] };
@@ -163,7 +166,7 @@ function inputOf(row: ReviewedRow | undefined, script: KnownConversion | undefin
     if (row.mean) input.mean = row.mean;
     if (row.std) input.std = row.std;
     if (row.interpolation && !literal) input.interpolation = row.interpolation;
-    input.sources.push(`reviewed table: ${row.source}`);
+    input.sources.push(`reviewed table (${reviewedKey(row)})`);
   }
   return input.sources.length ? { input } : {};
 }

@@ -11,6 +11,9 @@ export function renderKnowledge(k: KerasHubKnowledge): string {
     `  repo: ${JSON.stringify(k.repo)},`,
     `  manifestSha256: ${JSON.stringify(k.manifestSha256)},`,
     `  reviewedSha256: ${JSON.stringify(k.reviewedSha256)},`,
+    '  reviewedSources: {',
+    ...Object.entries(k.reviewedSources).map(([key, source]) => `    ${JSON.stringify(key)}: ${JSON.stringify(source)},`),
+    '  },',
   ];
   for (const key of ['releases', 'exports', 'presets', 'converters', 'backbones', 'conversions'] as const) {
     lines.push(`  ${key}: [`);

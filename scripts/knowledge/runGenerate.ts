@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Parser } from 'web-tree-sitter';
 import { getPythonParser } from '../../src/core/lint/pythonSource';
 import type { KerasHubKnowledge, KnowledgeRelease } from '../../src/core/presets/kerasHubKnowledgeTypes';
-import { mergeClasses, mergeConversions, mergeExports, mergeKerasCvPresets, mergePresets, type FileFacts, type ReviewedRow } from './buildKnowledge';
+import { mergeClasses, mergeConversions, mergeExports, mergeKerasCvPresets, mergePresets, reviewedKey, type FileFacts, type ReviewedRow } from './buildKnowledge';
 import { extractBackbones, extractConverters } from './extractConverters';
 import { extractConversion } from './extractConversion';
 import { extractApiExports, extractKerasCvModelExports } from './extractExports';
@@ -156,6 +156,7 @@ export async function runGenerate(argv: string[], log: (line: string) => void): 
     repo: manifest.repo,
     manifestSha256: createHash('sha256').update(manifestText).digest('hex'),
     reviewedSha256: createHash('sha256').update(reviewedText).digest('hex'),
+    reviewedSources: Object.fromEntries(reviewed.map((r) => [reviewedKey(r), r.source])),
     releases: manifest.releases,
     exports: mergeExports(order, hubFacts),
     presets: mergePresets(order, hubFacts, conversions, reviewed),

@@ -61,7 +61,7 @@ export interface KnownPreset {
   /** Side of the images the preset was built for, null when no source gives it. */
   imageSize: number | null;
   patchSize: number | null;
-  /** Where imageSize comes from: "name", "description", or a reviewed-table source. */
+  /** Where imageSize comes from: "name", "description", or "reviewed table (<key>)" (see reviewedSources). */
   imageSizeSource?: string;
   /** The checkpoint a conversion script converts it from (`PRESET_MAP`), e.g. "timm/efficientnet_lite0.ra_in1k". */
   upstream?: string;
@@ -114,6 +114,8 @@ export interface KerasHubKnowledge {
   manifestSha256: string;
   /** sha256 of scripts/knowledge/reviewedFacts.json (the one hand-kept table) when this file was generated. */
   reviewedSha256: string;
+  /** Source of each row of the reviewed table, by the key facts cite it with ("reviewed table (<key>)"). */
+  reviewedSources: Record<string, string>;
   releases: KnowledgeRelease[];
   exports: KnownExport[];
   presets: KnownPreset[];

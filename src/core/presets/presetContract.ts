@@ -35,7 +35,7 @@ export function familyForPreset(family: FamilyInfo, preset: string): FamilyInfo 
           scale: (input?.std as number[]).map((s) => 1 / 255 / s),
           offset: (input?.mean as number[]).map((m, i) => (m === 0 ? 0 : -m / ((input?.std as number[])[i] as number))),
           ...(input?.interpolation ? { interpolation: input.interpolation } : {}),
-          source: `${family.source}; ${preset}: ${input?.sources.join('; ')}`,
+          source: `${family.source}; ${preset}: ${(input?.sources ?? []).map((s) => { const key = /^reviewed table \((.+)\)$/.exec(s)?.[1]; return key ? `${s}: ${KERAS_HUB_KNOWLEDGE.reviewedSources[key] ?? ''}` : s; }).join('; ')}`,
         }
       : family;
   cache.set(key, result);

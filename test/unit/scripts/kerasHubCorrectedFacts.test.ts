@@ -11,7 +11,8 @@ describe('keras-hub knowledge: the corrected facts', () => {
   it('DINOv2 presets are built at 518×518 (patch 14); the constructor default is 224 and the table is stored for 518', () => {
     for (const p of KERAS_HUB_KNOWLEDGE.presets.filter((q) => q.family === 'dinov2')) {
       assert.deepEqual([p.imageSize, p.patchSize], [518, 14], p.name);
-      assert.match(p.imageSizeSource ?? '', /^reviewed table: https:\/\/huggingface\.co\/facebook\/dinov2-/, p.name);
+      assert.equal(p.imageSizeSource, `reviewed table (${p.upstream})`, p.name);
+      assert.match(KERAS_HUB_KNOWLEDGE.reviewedSources[p.upstream ?? ''] ?? '', /^https:\/\/huggingface\.co\/facebook\/dinov2-/, p.name);
       assert.equal(p.input?.interpolation, 'bicubic', p.name);
     }
     assert.equal(familyOfPreset('dinov2_base')?.imageSize, 518);

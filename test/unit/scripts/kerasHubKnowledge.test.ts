@@ -239,7 +239,7 @@ describe('keras-hub knowledge generator: release ranges (hand-written histories)
     assert.equal(renames.get('ZedOldBackbone')?.renamedTo, undefined);
     const conv = { path: 'tools/checkpoint_conversion/convert_toy_checkpoints.py', presetMap: { toy_small: 'timm/toy.in21k' }, converterArgs: { interpolation: '"bilinear"' }, releases: releasesOf(ORDER, new Set(ORDER)) };
     const [p] = mergePresets(ORDER, [at('main', [preset('toy_small', 10)])], [conv], [{ upstream: 'timm/toy.in21k', imageSize: 300, mean: [0, 0, 0], std: [1, 1, 1], source: 'a reviewed source' }]);
-    assert.deepEqual([p?.upstream, p?.imageSize, p?.imageSizeSource, p?.input?.mean, p?.input?.interpolation], ['timm/toy.in21k', 300, 'reviewed table: a reviewed source', [0, 0, 0], 'bilinear']);
+    assert.deepEqual([p?.upstream, p?.imageSize, p?.imageSizeSource, p?.input?.mean, p?.input?.interpolation], ['timm/toy.in21k', 300, 'reviewed table (timm/toy.in21k)', [0, 0, 0], 'bilinear']);
   });
 });
 
@@ -263,6 +263,7 @@ describe('keras-hub knowledge: the committed file', () => {
     const rows = (JSON.parse(readFileSync('scripts/knowledge/reviewedFacts.json', 'utf8')) as { rows: { upstream?: string; preset?: string; source: string }[] }).rows;
     for (const r of rows) {
       assert.ok(r.source.length > 20, JSON.stringify(r));
+      assert.equal(KERAS_HUB_KNOWLEDGE.reviewedSources[r.upstream ?? r.preset ?? ''], r.source);
       assert.ok(KERAS_HUB_KNOWLEDGE.presets.some((p) => (r.upstream && p.upstream === r.upstream) || (r.preset && p.name === r.preset)), `no generated preset maps to ${r.upstream ?? r.preset}`);
     }
   });
