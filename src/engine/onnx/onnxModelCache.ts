@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withFsErrors } from '../../core/fsErrors';
+import { recordSha256, sha256File, trustedSha256 } from './fileHashStamps';
 import type { OnnxGraphBuilder } from './onnxGraphBuilder';
 import { encodeOnnxModel } from './onnxProto';
 import type { WeightIssue } from '../weights/weightHealth';
@@ -31,39 +33,36 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'vit-doctor');
 }
 
-function sha256File(file: string): string {
-  const hash = createHash('sha256');
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(8 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
+/** Where the hash stamps of weights files and cache entries live (see fileHashStamps.ts). */
+export function hashStampDir(cacheDir: string): string {
+  return join(cacheDir, 'hashes');
 }
 
-/** The cache key: the weight files' content, the config texts, the engine version and the build options. */
-export function cacheKey(parts: { weightFiles: string[]; texts: string[]; engineVersion: string; options: string }): string {
+/**
+ * The cache key: the weight files' content, the config texts, the engine version and the build options. With a
+ * `stampDir`, a weights file's hash is trusted while its size, mtime and inode are unchanged (re-hashed otherwise).
+ */
+export function cacheKey(parts: { weightFiles: string[]; texts: string[]; engineVersion: string; options: string; stampDir?: string }): string {
   const h = createHash('sha256');
   h.update(`vit-doctor-onnx\0${parts.engineVersion}\0${parts.options}\0`);
   for (const t of parts.texts) h.update(`${t.length}\0${t}`);
-  for (const f of parts.weightFiles) h.update(sha256File(f));
+  for (const f of parts.weightFiles) {
+    h.update(withFsErrors(f, 'the weights file', () => (parts.stampDir ? trustedSha256(f, parts.stampDir).sha256 : sha256File(f))));
+  }
   return h.digest('hex').slice(0, 32);
 }
 
-/** A cache entry that is complete and whose files hash to what its manifest says; anything else is null. */
-function validEntry(dir: string, key: string, engineVersion: string): CacheManifest | null {
+/**
+ * A cache entry that is complete and whose files hash to what its manifest says; anything else is null. The hashes
+ * are trusted from the stamps while the files' size, mtime and inode are those recorded (a changed file is hashed).
+ */
+function validEntry(dir: string, key: string, engineVersion: string, stampDir: string): CacheManifest | null {
   try {
     const m = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as CacheManifest;
     if (m.key !== key || m.engineVersion !== engineVersion) return null;
     if (statSync(join(dir, DATA_FILE)).size !== m.dataBytes) return null;
-    if (sha256File(join(dir, MODEL_FILE)) !== m.modelSha256) return null;
-    if (sha256File(join(dir, DATA_FILE)) !== m.dataSha256) return null;
+    if (trustedSha256(join(dir, MODEL_FILE), stampDir).sha256 !== m.modelSha256) return null;
+    if (trustedSha256(join(dir, DATA_FILE), stampDir).sha256 !== m.dataSha256) return null;
     return m;
   } catch {
     return null;
@@ -113,7 +112,7 @@ export interface CachedModel {
 export function findCachedModel(cacheDir: string, key: string, engineVersion: string): CachedModel | { rebuiltBecause: string | null } {
   const dir = join(cacheDir, 'onnx', key);
   if (!existsSync(dir)) return { rebuiltBecause: null };
-  const m = validEntry(dir, key, engineVersion);
+  const m = validEntry(dir, key, engineVersion, hashStampDir(cacheDir));
   if (m) return { modelPath: join(dir, MODEL_FILE), manifest: m, built: false, rebuiltBecause: null, writeMs: 0 };
   rmSync(dir, { recursive: true, force: true });
   return { rebuiltBecause: 'the cached entry was incomplete or corrupt' };
@@ -147,10 +146,13 @@ export async function cachedOnnxModel(
     } catch {
       // another process won the race: its entry is as good as ours
       rmSync(tmp, { recursive: true, force: true });
-      const m = validEntry(dir, key, engineVersion);
+      const m = validEntry(dir, key, engineVersion, hashStampDir(cacheDir));
       if (!m) throw new Error(`cannot write the model cache at ${dir}`);
       return { modelPath: join(dir, MODEL_FILE), manifest: m, built: true, rebuiltBecause, writeMs: performance.now() - t0 };
     }
+    // hashed while writing: stamp the files in place, so that the next lookup reads neither
+    recordSha256(join(dir, MODEL_FILE), hashStampDir(cacheDir), manifest.modelSha256);
+    recordSha256(join(dir, DATA_FILE), hashStampDir(cacheDir), manifest.dataSha256);
     return { modelPath: join(dir, MODEL_FILE), manifest, built: true, rebuiltBecause, writeMs: performance.now() - t0 };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

@@ -1,13 +1,14 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPresetDir, type LoadedPreset } from '../../core/presets/presetLoader';
+import { fsProblem } from '../../core/fsErrors';
 import { UserError } from '../../core/userError';
 import { ENGINE_VERSION } from '../engineVersion';
 import { FAMILY_GRAPHS } from '../models/familyGraphs';
 import type { LoadTimings } from '../runners/modelRunner';
 import { readH5Weights } from '../weights/h5Reader';
 import { scanNonFinite, storedDtypeNote } from '../weights/weightHealth';
-import { cachedOnnxModel, cacheKey, findCachedModel, type CacheManifest } from './onnxModelCache';
+import { cachedOnnxModel, cacheKey, findCachedModel, hashStampDir, type CacheManifest } from './onnxModelCache';
 
 /** What to prepare: plain data, so that it can cross to a worker thread. */
 export interface OnnxModelRequest {
@@ -46,7 +47,7 @@ async function buildGraph(preset: LoadedPreset, req: OnnxModelRequest, timings: 
 
 function presetCacheKey(preset: LoadedPreset, req: OnnxModelRequest): string {
   const weightFiles = [preset.weightsFile, ...(req.withHead && preset.taskWeightsFile ? [preset.taskWeightsFile] : [])];
-  return cacheKey({ weightFiles, texts: presetTexts(preset), engineVersion: ENGINE_VERSION, options: JSON.stringify({ withHead: req.withHead, internals: req.internals }) });
+  return cacheKey({ weightFiles, texts: presetTexts(preset), engineVersion: ENGINE_VERSION, options: JSON.stringify({ withHead: req.withHead, internals: req.internals }), stampDir: hashStampDir(req.cacheDir) });
 }
 
 /**
@@ -85,7 +86,7 @@ export async function prepareOnnxModel(req: OnnxModelRequest): Promise<PreparedO
   } catch (e) {
     if (e instanceof UserError) throw e;
     const fallback = join(tmpdir(), 'vit-doctor-cache');
-    notes.push(`onnx model cache: ${cacheDir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); using ${fallback}`);
+    notes.push(`onnx model cache: ${cacheDir} is not writable (${fsProblem(e, cacheDir, 'write')}); using ${fallback}`);
     cacheDir = fallback;
     got = await cachedOnnxModel(cacheDir, key, ENGINE_VERSION, build);
   }
