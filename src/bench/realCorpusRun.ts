@@ -31,6 +31,7 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
   const found = new Map<string, RealFinding[]>();
   const skipped: string[] = [];
   let internalErrors = 0;
+  const unreadable: string[] = [];
   for (const file of corpus) {
     const at = join(cacheDir, file.repo, file.path);
     const bytes = existsSync(at) ? readFileSync(at) : null;
@@ -41,7 +42,13 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
     const text = bytes.toString('utf8');
     const findings: RealFinding[] = [];
     if (file.kind === 'notebook') {
-      const nb = parseIpynb(text, file.path);
+      let nb: ReturnType<typeof parseIpynb>;
+      try {
+        nb = parseIpynb(text, file.path);
+      } catch (e) {
+        unreadable.push(`${file.repo}/${file.path}: ${(e as Error).message}`);
+        continue;
+      }
       const r = lintNotebook(parser, nb.cells, { ignore: nb.ignore });
       internalErrors += r.internalErrors.length;
       for (const f of r.findings) if (keep(f.severity)) findings.push({ code: f.code, cell: f.cell, line: f.range.start.line + 1, message: f.message });
@@ -59,7 +66,11 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
   }
   if (found.size === 0) return { text: `Real corpus skipped: none of the ${corpus.length} labelled files is in ${REAL_CORPUS_CACHE} with its sha256.`, score: null };
   const score = scoreRealCorpus(corpus, found, RULES.map((r) => r.code));
-  const notes = [skipped.length ? `(${skipped.length} labelled files not cached or changed, not scored)` : '', internalErrors ? `(${internalErrors} internal rule errors)` : ''].filter(Boolean);
+  const notes = [
+    skipped.length ? `(${skipped.length} labelled files not cached or changed, not scored)` : '',
+    unreadable.length ? `(${unreadable.length} notebooks the reader refused, not scored: ${unreadable.join('; ')})` : '',
+    internalErrors ? `(${internalErrors} internal rule errors)` : '',
+  ].filter(Boolean);
   return { text: [formatRealCorpusScore(score, new Map(RULES.map((r) => [r.code, r.name]))), ...notes].join('\n'), score };
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RULES } from '../../../src/core/lint/ruleRegistry';
 import { readRealCorpusLabels, runRealCorpus } from '../../../src/bench/realCorpusRun';
@@ -50,6 +51,40 @@ describe('real corpus score', () => {
     assert.deepEqual(s.cleanFilesFlagged.map((f) => f.path), ['clean1.py']);
     assert.equal(s.perRule.get('VTD004')?.fpFile, 1);
     assert.match(formatRealCorpusScore(s, new Map()), /Correct files flagged: 1 of 2 \(50%\)/);
+  });
+
+  it('lints cached scripts and notebooks, maps notebook findings to cells and skips a file whose sha256 changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vtd-real-'));
+    try {
+      const script = readFileSync(join(process.cwd(), 'test/fixtures/python/vit_logits_loss.py'), 'utf8');
+      const lines = script.split('\n');
+      const notebook = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['# the same code split over cells'] },
+        { cell_type: 'code', metadata: {}, outputs: [], source: lines.slice(0, 8).join('\n') },
+        { cell_type: 'code', metadata: {}, outputs: [], source: lines.slice(8).join('\n') },
+      ] });
+      const put = (path: string, text: string): string => {
+        const at = join(dir, 'cache', 'o/r', path);
+        mkdirSync(dirname(at), { recursive: true });
+        writeFileSync(at, text);
+        return createHash('sha256').update(text).digest('hex');
+      };
+      const entry = (path: string, kind: RealCorpusFile['kind'], sha256: string, labels: RealCorpusFile['labels']): RealCorpusFile => ({ ...file(path, labels, kind), sha256 });
+      const files = [
+        entry('a.py', 'script', put('a.py', script), [label('VTD005', 13)]),
+        entry('n.ipynb', 'notebook', put('n.ipynb', notebook), [label('VTD005', 5, 0.9, { cell: 2 })]),
+        entry('changed.py', 'script', 'b'.repeat(64), [label('VTD005', 13)]),
+      ];
+      put('changed.py', script);
+      writeFileSync(join(dir, 'labels.json'), JSON.stringify({ files }));
+      const r = await runRealCorpus(join(dir, 'labels.json'), join(dir, 'cache'));
+      assert.ok(r.score);
+      assert.equal(r.score.files, 2);
+      assert.deepEqual(r.score.perRule.get('VTD005'), { tp: 2, fp: 0, fn: 0, tpDoc: 2, fnDoc: 0, tpFile: 2, fpFile: 0, fnFile: 0 }, r.text);
+      assert.match(r.text, /1 labelled files not cached or changed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says the real part is skipped when the texts are not cached (CI)', async () => {
