@@ -90,7 +90,9 @@ export class NotebookDiagnostics implements vscode.Disposable, FindingSource {
       const parser = await this.cache.parser();
       let session = this.sessions.get(key);
       if (!session) this.sessions.set(key, (session = new NotebookLintSession()));
-      const { findings, internalErrors } = session.lint(parser, cells, { config, relativePath: rel, lookup: diskPresetLookup([dir, ...(ws ? [ws] : [])]), ignore: metadataIgnores(nb) });
+      const dirs = [dir, ...(ws ? [ws] : [])];
+      // an unchanged program (a markdown cell edited) keeps its findings; preset folders are read again on the next code edit
+      const { findings, internalErrors } = session.lint(parser, cells, { config, relativePath: rel, lookup: diskPresetLookup(dirs), lookupKey: dirs.join('\0'), ignore: metadataIgnores(nb) });
       for (const e of internalErrors) this.log.error(`lint ${nb.uri.fsPath}: rule failed: ${e}`);
       const byCell = new Map<number, vscode.Diagnostic[]>();
       const uriOf = (i: number): vscode.Uri => (cellDocs[i] as vscode.NotebookCell).document.uri;

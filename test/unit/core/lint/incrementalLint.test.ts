@@ -231,6 +231,11 @@ describe('notebook lint session', () => {
     const other = session.lint(parser, moved, { lookup: () => undefined });
     assert.deepEqual(other, again);
     assert.deepEqual(session.stats, { parsed: 1, reparsed: 1, reused: 1 });
+    // lookups the caller vouches for as alike (same folders) count as the same; another key does not
+    session.lint(parser, moved, { lookup: () => undefined, lookupKey: 'dirs-a' });
+    session.lint(parser, [md('x'), ...moved], { lookup: () => undefined, lookupKey: 'dirs-a' });
+    session.lint(parser, moved, { lookup: () => undefined, lookupKey: 'dirs-b' });
+    assert.deepEqual(session.stats, { parsed: 1, reparsed: 3, reused: 2 });
     session.dispose();
   });
 });
