@@ -77,6 +77,19 @@ describe('kb:generate from a clone: tag enumeration and --check', () => {
     assert.deepEqual([edited.code, /is not what the sources give/.test(edited.lines[0] ?? '')], [1, true]);
   });
 
+  it('--from-dir (files laid out as DIR/<commit>/<path>) gives the same file as the clone', async () => {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { releases: { commit: string }[] };
+    const dir = join(root, 'layout');
+    for (const { commit } of manifest.releases) {
+      mkdirSync(join(dir, commit), { recursive: true });
+      execFileSync('sh', ['-c', `git -C "${repo}" archive ${commit} | tar -x -C "${join(dir, commit)}"`]);
+    }
+    const fromDirOut = join(root, 'fromDir.ts');
+    const code = await runGenerate(['--from-dir', dir, '--manifest', manifestPath, '--reviewed', reviewedPath, '--out', fromDirOut], () => undefined);
+    assert.equal(code, 0);
+    assert.equal(readFileSync(fromDirOut, 'utf8'), readFileSync(out, 'utf8').replace('toy_moar', 'toy_more'));
+  });
+
   it('bad arguments and unreadable clones are exit code 2', async () => {
     assert.equal((await run('--bogus')).code, 2);
     const lines: string[] = [];
