@@ -1,3 +1,4 @@
+import { namedFsError } from '../core/fsErrors';
 import { Endpoint } from '../protocol/endpoint';
 import { PROTOCOL_VERSION } from '../protocol/envelope';
 import type { EngineNotifications, EngineRequests, HostNotifications } from '../protocol/engineProtocol';
@@ -10,25 +11,34 @@ import { trainingBackends } from './train/trainingBackends';
 
 import { ENGINE_VERSION } from './engineVersion';
 
+/** A file-system error no call site named still reaches the user as a UserError naming the path, never as "EISDIR: …". */
+async function namingFsErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw namedFsError(e);
+  }
+}
+
 export type EngineEndpoint = Endpoint<Record<string, never>, EngineNotifications, EngineRequests, HostNotifications>;
 
 /** Wires the engine's request handlers onto a transport and announces readiness. */
 export function startEngineServer(transport: Transport, backends: EngineBackends, onShutdown: () => void): EngineEndpoint {
   const ep: EngineEndpoint = new Endpoint(transport);
   ep.onRequest('engine/sanityPass', (params, ctx) =>
-    runSanityPass(params, {
+    namingFsErrors(() => runSanityPass(params, {
       signal: ctx.signal,
       backends,
       progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
-    }),
+    })),
   );
   // training and the checks run on ONNX Runtime when it is loaded (prefix on the inference session, gradients as graphs)
   const forward = trainingBackends(backends);
   ep.onRequest('engine/train', (params, ctx) =>
-    runTraining(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    namingFsErrors(() => runTraining(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) })),
   );
   ep.onRequest('engine/checkPipeline', (params, ctx) =>
-    runPipelineChecks(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) }),
+    namingFsErrors(() => runPipelineChecks(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) })),
   );
   ep.onRequest('engine/shutdown', () => {
     setImmediate(onShutdown);
