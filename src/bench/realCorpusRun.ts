@@ -32,6 +32,12 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
   const skipped: string[] = [];
   let internalErrors = 0;
   const unreadable: string[] = [];
+  const information = new Map<string, number>();
+  const note = (f: { code: string; severity: string }): boolean => {
+    if (keep(f.severity)) return true;
+    information.set(f.code, (information.get(f.code) ?? 0) + 1);
+    return false;
+  };
   for (const file of corpus) {
     const at = join(cacheDir, file.repo, file.path);
     const bytes = existsSync(at) ? readFileSync(at) : null;
@@ -51,13 +57,13 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
       }
       const r = lintNotebook(parser, nb.cells, { ignore: nb.ignore });
       internalErrors += r.internalErrors.length;
-      for (const f of r.findings) if (keep(f.severity)) findings.push({ code: f.code, cell: f.cell, line: f.range.start.line + 1, message: f.message });
+      for (const f of r.findings) if (note(f)) findings.push({ code: f.code, cell: f.cell, line: f.range.start.line + 1, message: f.message });
     } else {
       const src = parsePython(parser, text);
       try {
         const r = lintSource(src);
         internalErrors += r.internalErrors.length;
-        for (const f of r.findings) if (keep(f.severity)) findings.push({ code: f.code, line: f.range.start.line + 1, message: f.message });
+        for (const f of r.findings) if (note(f)) findings.push({ code: f.code, line: f.range.start.line + 1, message: f.message });
       } finally {
         src.tree.delete();
       }
@@ -70,6 +76,7 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
     skipped.length ? `(${skipped.length} labelled files not cached or changed, not scored)` : '',
     unreadable.length ? `(${unreadable.length} notebooks the reader refused, not scored: ${unreadable.join('; ')})` : '',
     internalErrors ? `(${internalErrors} internal rule errors)` : '',
+    `Information findings (not scored): ${information.size ? [...information].sort().map(([c, n]) => `${c} ${n}`).join(', ') : 'none'}`,
   ].filter(Boolean);
   return { text: [formatRealCorpusScore(score, new Map(RULES.map((r) => [r.code, r.name]))), ...notes].join('\n'), score };
 }
