@@ -14,6 +14,10 @@ export interface ExpectedShapes {
   headUnits: number | null;
   /** Image size written in the code (Input shape), for mismatch highlighting. */
   codeInputSize: [number, number] | null;
+  /** Register tokens between the CLS token and the patches (DINOv2 with registers). */
+  registers?: number;
+  /** The preset's converter as a formula, e.g. "x / 127.5 - 1" or "(x / 255 - ImageNet mean) / ImageNet std". */
+  converter?: string;
 }
 
 /** Where in the user's code each stage is created (0-based lines), for click-to-reveal. */

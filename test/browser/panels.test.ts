@@ -64,6 +64,19 @@ describe('webview panels in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'report-findings.png'), fullPage: true });
   });
 
+  it('report: expected shapes of a DINOv2 with registers before any run (1374 tokens, registers placed, ImageNet converter)', async () => {
+    const page = await openPanel(browser, 'report');
+    await send(page, {
+      report: null, stageLines: {}, sourceFile: 'dino.py', running: false, error: null,
+      expected: { preset: 'dinov2_with_registers_base', imageSize: [518, 518], patchSize: [14, 14], useClassToken: true, hiddenDim: 768, numLayers: 12, pooling: 'token', headUnits: null, codeInputSize: null, registers: 4, converter: '(x / 255 - ImageNet mean) / ImageNet std' },
+    } satisfies ReportPanelState);
+    await page.locator('[data-stage="tokens"]').first().waitFor();
+    const tokens = await page.locator('[data-stage="tokens"]').first().innerText();
+    assert.match(tokens, /1374/);
+    assert.match(tokens, /CLS at index 0, 4 registers at 1–4, patches from 5/);
+    assert.match(await page.locator('[data-stage="preprocessed"]').first().innerText(), /ImageNet mean/);
+  });
+
   it('report: state is restored after a reload from the saved webview state', async () => {
     const page = await openPanel(browser, 'report', { report, expected: null, stageLines: {}, sourceFile: null, running: false, error: null });
     await page.locator('[data-stage="tokens"]').first().waitFor();

@@ -21,13 +21,14 @@ export function expectedStages(e: ExpectedShapes): StageBox[] {
   const [ph, pw] = e.patchSize ?? [null, null];
   const gh = H && ph ? H / ph : null;
   const gw = W && pw ? W / pw : null;
-  const T = gh && gw ? gh * gw + (e.useClassToken ? 1 : 0) : null;
+  const R = e.registers ?? 0;
+  const T = gh && gw ? gh * gw + (e.useClassToken ? 1 : 0) + R : null;
   const D = e.hiddenDim;
   const codeMismatch = e.codeInputSize && e.imageSize && (e.codeInputSize[0] !== e.imageSize[0] || e.codeInputSize[1] !== e.imageSize[1]);
   const stages: StageBox[] = [
-    { id: 'preprocessed', label: 'Converter output', shape: [null, H, W, 3], detail: 'crop + resize + x / 127.5 - 1', bad: codeMismatch ? `your code feeds ${e.codeInputSize![0]}×${e.codeInputSize![1]}` : undefined },
+    { id: 'preprocessed', label: 'Converter output', shape: [null, H, W, 3], detail: `crop + resize + ${e.converter ?? 'x / 127.5 - 1'}`, bad: codeMismatch ? `your code feeds ${e.codeInputSize![0]}×${e.codeInputSize![1]}` : undefined },
     { id: 'patches', label: 'Patch grid', shape: [null, gh, gw, ph && pw ? ph * pw * 3 : null], detail: ph ? `${ph}×${pw} patches` : '' },
-    { id: 'tokens', label: 'Tokens', shape: [null, T, D], detail: e.useClassToken === false ? 'no class token' : 'CLS at index 0' },
+    { id: 'tokens', label: 'Tokens', shape: [null, T, D], detail: e.useClassToken === false ? 'no class token' : R ? `CLS at index 0, ${R} registers at 1–${R}, patches from ${1 + R}` : 'CLS at index 0' },
     { id: 'backbone_output', label: 'Backbone output', shape: [null, T, D], detail: `${e.numLayers ?? '?'} encoder blocks + LayerNorm` },
     {
       id: 'pooled', label: 'Pooled', shape: [null, D],

@@ -74,6 +74,8 @@ export function codeInsights(src: PythonSource, lookup?: PresetLookup): CodeInsi
         pooling: pooling ?? 'unknown',
         headUnits: head?.units ?? null,
         codeInputSize,
+        ...(f?.dinov2 ? { registers: f.dinov2.numRegisterTokens } : {}),
+        ...(f?.formula ? { converter: f.formula } : {}),
       }
     : null;
   return { presets, expected, stageLines, pipeline: { preprocessing, pooling, fromLogits: loss ? loss.fromLogits : undefined } };
