@@ -1,4 +1,4 @@
-import type { FactReleases, KerasCvPreset, KnownClass, KnownConversion, KnownExport, KnownPreset, PresetInput } from '../../src/core/presets/kerasHubKnowledgeTypes';
+import type { ArchitectureFacts, FactReleases, KerasCvPreset, KnownClass, KnownConversion, KnownExport, KnownPreset, PresetInput } from '../../src/core/presets/kerasHubKnowledgeTypes';
 import type { ExtractedClass } from './extractConverters';
 import type { ExtractedConversion } from './extractConversion';
 import type { ExtractedExport } from './extractExports';
@@ -27,6 +27,7 @@ export interface ReviewedRow {
   mean?: number[];
   std?: number[];
   interpolation?: string;
+  architecture?: ArchitectureFacts;
   source: string;
 }
 
@@ -133,6 +134,7 @@ export function mergePresets(order: readonly string[], files: FileFacts[], conve
         ...(stated.imageSizeSource ? { imageSizeSource: stated.imageSizeSource } : imageSize !== null && row ? { imageSizeSource: `reviewed table (${reviewedKey(row)})` } : {}),
         ...(upstream ? { upstream } : {}),
         ...inputOf(row, script),
+        ...(row?.architecture ? { architecture: row.architecture } : {}),
         releases,
         current,
       };

@@ -40,6 +40,20 @@ export interface KnownExport {
   renamedIn?: string;
 }
 
+/** Architecture of an upstream checkpoint (reviewed table): what keras-hub's conversion copies from its config. */
+export interface ArchitectureFacts {
+  /** Size word of the family (small, base, …). */
+  size: string;
+  hiddenDim: number;
+  numLayers: number;
+  numHeads: number;
+  intermediateDim: number;
+  registers: number;
+  swiglu: boolean;
+  /** antialias_in_interpolation the conversion gives the backbone (position-table resize). */
+  antialias: boolean;
+}
+
 /** What a preset expects as input, when a source gives it. */
 export interface PresetInput {
   /** Mean and std on the 0–1 scale (y = (x/255 − mean) / std); [0,0,0]/[1,1,1] is a plain /255. */
@@ -66,6 +80,8 @@ export interface KnownPreset {
   /** The checkpoint a conversion script converts it from (`PRESET_MAP`), e.g. "timm/efficientnet_lite0.ra_in1k". */
   upstream?: string;
   input?: PresetInput;
+  /** The upstream checkpoint's architecture, from the reviewed table (cited as "reviewed table (<upstream>)"). */
+  architecture?: ArchitectureFacts;
   releases: FactReleases;
   /** Listed by the newest release or by main. */
   current: boolean;
