@@ -63,10 +63,13 @@ export function codeInsights(src: PythonSource, lookup?: PresetLookup): CodeInsi
     } else if (ev.unknown.length === 0 && values.callsOf(b).length) preprocessing = 'none';
   }
   const f = b?.facts;
+  // a DINOv2 built with from_preset(..., image_shape=) runs at that size (its position table is interpolated)
+  const shapeArg = b && f?.dinov2 ? model.numberList(b.def.kwargs.get('image_shape') ?? null) : null;
+  const builtSize: [number, number] | null = shapeArg && shapeArg[0] != null && shapeArg[1] != null ? [shapeArg[0], shapeArg[1]] : f?.imageSize ?? null;
   const expected: ExpectedShapes | null = b
     ? {
         preset: b.preset ?? b.className,
-        imageSize: f?.imageSize ?? null,
+        imageSize: builtSize,
         patchSize: f?.patchSize ?? null,
         useClassToken: f?.useClassToken ?? null,
         hiddenDim: f?.hiddenDim ?? null,

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { codeInsights } from '../../../../src/core/lint/codeInsights';
 import { getPythonParser, parsePython } from '../../../../src/core/lint/pythonSource';
 
-async function expected(preset: string) {
-  const text = `import keras_hub\nbackbone = keras_hub.models.Backbone.from_preset("${preset}")\nfeatures = backbone(images)\ncls = features[:, 0, :]\n`;
+async function expected(preset: string, args = '') {
+  const text = `import keras_hub\nbackbone = keras_hub.models.Backbone.from_preset("${preset}"${args})\nfeatures = backbone(images)\ncls = features[:, 0, :]\n`;
   return codeInsights(parsePython(await getPythonParser(), text)).expected;
 }
 
@@ -19,5 +19,9 @@ describe('expected shapes of a DINOv2 script (shape inspector before any run)', 
     const vit = await expected('vit_base_patch16_224_imagenet');
     assert.equal(vit?.registers, undefined);
     assert.equal(vit?.converter, 'x / 127.5 - 1');
+  });
+  it('from_preset(..., image_shape=(224, 224, 3)) on a DINOv2: the inspector expects the size it is built at', async () => {
+    assert.deepEqual((await expected('dinov2_base', ', image_shape=(224, 224, 3)'))?.imageSize, [224, 224]);
+    assert.deepEqual((await expected('dinov2_base'))?.imageSize, [518, 518]);
   });
 });
