@@ -9,7 +9,8 @@ import type { ModelRunner } from '../../runners/modelRunner';
 import { readH5Weights, type WeightArray } from '../../weights/h5Reader';
 import { prefixRowsFromStages } from '../preparedData';
 import { argmaxRows, firstTrainableBlock, gatherRows, type AppliedStep, type MicroStep, type PrefixCache, type Trainer, type TrainerOptions } from '../trainer';
-import { buildOptimizerGraph, optimizerSlots, stepScalars, STEP_SCALARS } from './optimizerGraph';
+import { fusedOptimizerStep, gradSumSquares } from './fusedOptimizer';
+import { buildOptimizerGraph, optimizerSlots, stepScalars, STEP_SCALARS, type OptimizerGraphSpec, type StepScalars } from './optimizerGraph';
 import { buildViTTrainGraph, type TrainGraph } from './vitTrainGraph';
 
 /** Keras optimizer defaults (what the TF.js reference uses): β1 0.9, β2 0.999, ε 1e-7, AdamW weight decay 0.004. */
@@ -18,6 +19,12 @@ const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 };
 export interface OnnxTrainerOptions extends TrainerOptions {
   ort: typeof Ort;
   threads: number;
+  /**
+   * Where the optimizer step runs: "js" (default) one fused pass over the buffers in place (fusedOptimizer.ts);
+   * "onnx" the optimizer graph on its own session, outputs pre-allocated (ping-pong). Same formulas; see the
+   * measurements in fusedOptimizer.ts.
+   */
+  optimizerOn?: 'js' | 'onnx';
 }
 
 /** Two buffers per value: the step reads `cur` and writes `next` (pre-allocated outputs), then they swap. */
@@ -60,9 +67,9 @@ const SESSION_OPTIONS = (threads: number): Ort.InferenceSession.SessionOptions =
 
 /**
  * Training on ONNX Runtime: the trainable tail's forward + backward as one session (gradients by graph-build-time
- * autodiff), the optimizer step as a second small session. Parameters, optimizer slots and accumulated gradients
- * live in pre-allocated Float32Arrays that the sessions read as inputs and write as outputs (ping-pong), so no step
- * allocates or copies weights in JavaScript.
+ * autodiff), the optimizer step as one fused pass in place (or the optimizer graph on a second session). Parameters,
+ * optimizer slots and accumulated gradients live in pre-allocated Float32Arrays that the session reads as inputs and
+ * writes as pre-allocated outputs, so no step allocates or copies weights.
  */
 export class OnnxTrainer implements Trainer {
   readonly backend = 'onnx';
@@ -85,7 +92,7 @@ export class OnnxTrainer implements Trainer {
     private readonly backbone: ViTBackboneArrays,
     private readonly graph: TrainGraph,
     private readonly train: Ort.InferenceSession,
-    private readonly opt: Ort.InferenceSession,
+    private readonly opt: Ort.InferenceSession | null,
   ) {
     const { ort } = o;
     this.mode = o.mode;
@@ -106,8 +113,8 @@ export class OnnxTrainer implements Trainer {
     const graph = buildViTTrainGraph(cfg, backbone, freshHead(cfg.hiddenDim, o.numClasses, o.seed), o.mode, first, cfg.useClassToken ? 'token' : 'gap', { accumulate: o.accumulate > 1 });
     const encode = (g: TrainGraph['graph'], name: string): Uint8Array => encodeOnnxModel(g.model(name, ENGINE_VERSION, 'none.bin', new Map()));
     const train = await o.ort.InferenceSession.create(encode(graph.graph, 'vit_train'), SESSION_OPTIONS(o.threads));
-    const optGraph = buildOptimizerGraph({ name: o.optimizer, params: graph.params, momentum: o.momentum, weightDecay: ADAM.weightDecay, clipNorm: o.clipNorm ?? null, beta1: ADAM.beta1, beta2: ADAM.beta2 });
-    const opt = await o.ort.InferenceSession.create(encode(optGraph, 'optimizer'), SESSION_OPTIONS(o.threads));
+    const optGraph = o.optimizerOn === 'onnx' ? buildOptimizerGraph({ ...optimizerSpec(o), params: graph.params, clipNorm: o.clipNorm ?? null }) : null;
+    const opt = optGraph ? await o.ort.InferenceSession.create(encode(optGraph, 'optimizer'), SESSION_OPTIONS(o.threads)) : null;
     return new OnnxTrainer(o, cfg, backbone, graph, train, opt);
   }
 
@@ -161,9 +168,34 @@ export class OnnxTrainer implements Trainer {
   }
 
   async apply(lr: number): Promise<AppliedStep> {
-    const { ort } = this.o;
     this.step++;
     const scalars = stepScalars(this.step, lr, { beta1: ADAM.beta1, beta2: ADAM.beta2, epsilon: ADAM.epsilon, kerasEpsilon: true, gradScale: 1 / Math.max(1, this.pending) });
+    return this.opt ? this.applyOnSession(this.opt, scalars) : this.applyFused(scalars);
+  }
+
+  /** The fused JavaScript step, in place: no session run, no temporaries. */
+  private applyFused(scalars: StepScalars): AppliedStep {
+    const sqs = this.grads.map((g) => gradSumSquares(g.cur, scalars.grad_scale));
+    const total = sqs.reduce((a, b) => a + b, 0);
+    const norm = Math.sqrt(total);
+    const clip = this.o.clipNorm;
+    const clipFactor = clip ? Math.min(1, clip / (norm + 1e-6)) : 1;
+    const m = this.slots.get('m');
+    const v = this.slots.get('v');
+    const spec = optimizerSpec(this.o);
+    this.graph.params.forEach((_, i) => {
+      const param = this.params[i]!.cur;
+      const slot = (bufs: PingPong[] | undefined): { cur: Float32Array; next: Float32Array } | undefined => (bufs ? { cur: bufs[i]!.cur, next: bufs[i]!.cur } : undefined);
+      fusedOptimizerStep(spec, scalars, clipFactor, { grad: this.grads[i]!.cur, param, nextParam: param, m: slot(m), v: slot(v) });
+    });
+    this.pending = 0;
+    const sq = new Map<string, number>();
+    this.graph.params.forEach((p, i) => sq.set(p.group, (sq.get(p.group) ?? 0) + sqs[i]!));
+    return { gradNorms: Object.fromEntries([...sq].map(([k, val]) => [k, Math.sqrt(val)])), gradNorm: norm };
+  }
+
+  private async applyOnSession(opt: Ort.InferenceSession, scalars: StepScalars): Promise<AppliedStep> {
+    const { ort } = this.o;
     const feeds: Record<string, Ort.Tensor> = Object.fromEntries(STEP_SCALARS.map((k) => [k, new ort.Tensor('float32', Float32Array.of(scalars[k]), [])]));
     const fetches: Record<string, Ort.Tensor | null> = { grad_norm: null };
     this.graph.params.forEach((p, i) => {
@@ -176,7 +208,7 @@ export class OnnxTrainer implements Trainer {
         fetches[`new_${slot}.${p.name}`] = bufs[i]!.nextTensor;
       }
     });
-    const out = await this.opt.run(feeds, fetches as never);
+    const out = await opt.run(feeds, fetches as never);
     for (const b of [...this.params, ...[...this.slots.values()].flat()]) b.swap();
     this.pending = 0;
     const sq = new Map<string, number>();
@@ -220,8 +252,12 @@ export class OnnxTrainer implements Trainer {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.train.release(), this.opt.release(), this.evalSession?.release()]);
+    await Promise.all([this.train.release(), this.opt?.release(), this.evalSession?.release()]);
   }
+}
+
+function optimizerSpec(o: OnnxTrainerOptions): Omit<OptimizerGraphSpec, 'params'> {
+  return { name: o.optimizer, momentum: o.momentum, weightDecay: ADAM.weightDecay, beta1: ADAM.beta1, beta2: ADAM.beta2 };
 }
 
 /** The fresh classification head, initialised exactly as the TF.js trainer does (Glorot uniform from the seed, zero bias). */

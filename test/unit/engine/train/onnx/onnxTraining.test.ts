@@ -10,6 +10,7 @@ import { selectBackend } from '../../../../../src/engine/backend/selectBackend';
 import { loadImage } from '../../../../../src/engine/data/imageLoader';
 import { convertImage } from '../../../../../src/engine/models/vit/vitImageConverter';
 import { createOnnxViTRunner } from '../../../../../src/engine/runners/onnxViTRunner';
+import { OnnxTrainer } from '../../../../../src/engine/train/onnx/onnxTrainer';
 import { runPipelineChecks } from '../../../../../src/engine/train/pipelineChecks';
 import { runTraining, type TrainContext } from '../../../../../src/engine/train/trainRun';
 
@@ -80,6 +81,29 @@ describe('training on ONNX Runtime', () => {
     let max = 0;
     r.valLogits.forEach((row, i) => row.forEach((v, j) => (max = Math.max(max, Math.abs(v - got[i * 4 + j]!)))));
     assert.ok(max < 1e-4, `reloaded logits differ by ${max}`);
+  });
+
+  it('the optimizer step on its own ONNX session (ping-pong outputs) and the fused step give the same weights', async () => {
+    const loaded = loadOnnxRuntime();
+    assert.ok(!('error' in loaded));
+    const preset = loadPresetDir(FIXTURE_PRESET);
+    const [H, W, C] = preset.backbone.imageShape;
+    const x = { data: Float32Array.from({ length: 6 * H * W * C }, (_, i) => Math.sin(i)), rowShape: [H, W, C], n: 6 };
+    const weights: Float32Array[] = [];
+    for (const optimizerOn of ['js', 'onnx'] as const) {
+      const t = await OnnxTrainer.create(preset, { ort: loaded.ort, threads: 1, mode: 'full', k: 0, numClasses: 3, seed: 2, optimizer: 'adamw', accumulate: 2, clipNorm: 0.5, optimizerOn });
+      for (let s = 0; s < 3; s++) {
+        await t.accumulate(x, [0, 1, 2], [0, 1, 2]);
+        await t.accumulate(x, [3, 4, 5], [2, 1, 0]);
+        await t.apply(1e-2);
+      }
+      weights.push((await t.toArrays()).backbone.blocks[0]!.wq.data);
+      await t.dispose();
+    }
+    const [js, onnx] = weights as [Float32Array, Float32Array];
+    let max = 0;
+    js.forEach((v, i) => (max = Math.max(max, Math.abs(v - onnx[i]!))));
+    assert.ok(max <= 1e-6, `max |js − onnx| ${max}`);
   });
 
   it('a batch that cannot fit is refused before training, with a batch that will', async () => {

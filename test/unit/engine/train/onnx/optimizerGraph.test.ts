@@ -5,6 +5,7 @@ import { seededRandom } from '../../../../../src/core/seededRandom';
 import { loadOnnxRuntime } from '../../../../../src/engine/backend/onnxBackend';
 import { selectBackend } from '../../../../../src/engine/backend/selectBackend';
 import { encodeOnnxModel } from '../../../../../src/engine/onnx/onnxProto';
+import { fusedOptimizerStep, gradSumSquares } from '../../../../../src/engine/train/onnx/fusedOptimizer';
 import { buildOptimizerGraph, optimizerSlots, stepScalars, STEP_SCALARS, type OptimizerGraphSpec } from '../../../../../src/engine/train/onnx/optimizerGraph';
 import { Optimizer } from '../../../../../src/engine/train/optimizer';
 
@@ -105,5 +106,23 @@ describe('optimizer step as an ONNX graph', () => {
     const clipped = await runGraph({ name: 'sgd', params, clipNorm: 0.5 }, p0, grads.slice(0, 1), (t) => stepScalars(t, 1, { epsilon: 1e-7, kerasEpsilon: true }));
     const moved = Math.hypot(...clipped.p.map((x, i) => x - p0[i]!));
     assert.ok(Math.abs(moved - 0.5) <= 1e-5, `an SGD step of lr 1 moves the weights by the clipped norm: ${moved}`);
+  });
+
+  it('the fused JavaScript step the trainer uses equals the graph (AdamW, Adam, SGD; clipping and averaging on)', async () => {
+    for (const name of ['adamw', 'adam', 'sgd'] as const) {
+      const spec: OptimizerGraphSpec = { name, params, weightDecay: 0.004, momentum: name === 'sgd' ? 0.9 : undefined, clipNorm: 0.8 };
+      const at = (t: number): ReturnType<typeof stepScalars> => stepScalars(t, 1e-2, { epsilon: 1e-7, kerasEpsilon: true, gradScale: 0.5 });
+      const { p: viaGraph } = await runGraph(spec, p0, grads, at);
+      const p = Float32Array.from(p0);
+      const m = new Float32Array(N);
+      const v = new Float32Array(N);
+      grads.forEach((g, k) => {
+        const norm = Math.sqrt(gradSumSquares(g, 0.5));
+        const slots = optimizerSlots(spec);
+        fusedOptimizerStep(spec, at(k + 1), Math.min(1, 0.8 / (norm + 1e-6)), { grad: g, param: p, nextParam: p, ...(slots.includes('m') ? { m: { cur: m, next: m } } : {}), ...(slots.includes('v') ? { v: { cur: v, next: v } } : {}) });
+      });
+      p.forEach((x, i) => assert.ok(Math.abs(x - viaGraph[i]!) <= 1e-6, `${name} w[${i}]: fused ${x} vs graph ${viaGraph[i]}`));
+      assert.ok(p.some((x, i) => x !== p0[i]), 'the weights moved');
+    }
   });
 });
