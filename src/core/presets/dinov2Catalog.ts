@@ -7,7 +7,7 @@ import type { ImageConverterConfig } from './presetSchema';
 /**
  * Every DINOv2 preset keras-hub has listed: names, parameter counts, descriptions and handles from the generated
  * knowledge (kerasHubKnowledge.ts, whose image size and patch come from scripts/knowledge/reviewedFacts.json), the
- * dimensions and registers from the upstream checkpoint's row of presetFactsReviewed.ts, the converter from the family's
+ * dimensions and registers from the upstream checkpoint's row of the same table (via presetFactsReviewed.ts), the converter from the family's
  * contract (familyCatalog.ts). Nothing here is typed per preset.
  */
 export interface DINOV2CatalogEntry {

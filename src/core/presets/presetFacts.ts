@@ -77,7 +77,7 @@ export function builtinPresetFacts(preset: string): PresetFacts | undefined {
   const { description, listedIn } = generic;
   return dinov2PresetFacts(preset, dino.config, dino.converter, {
     size: dino.size, params: dino.params, ...(description ? { description } : {}), ...(listedIn ? { listedIn } : {}),
-    source: `generated keras-hub knowledge (dinov2_presets.py, convert_dinov2_checkpoints.py, reviewedFacts.json) and the ${dino.upstream} row of presetFactsReviewed.ts`,
+    source: `generated keras-hub knowledge (dinov2_presets.py, convert_dinov2_checkpoints.py, reviewedFacts.json); architecture: the ${dino.upstream} row of reviewedFacts.json`,
   });
 }
 
