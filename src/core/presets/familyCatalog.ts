@@ -37,16 +37,14 @@ export interface FamilyPreset {
 }
 
 /**
- * A family's presets as the generated keras-hub knowledge lists them (every name of every listed version, with
- * renames), then `extra` presets the listed file versions lack (named by a conversion script, with their source in
- * the family's `source`). Sizes a preset does not state come from `extra`'s entry of the same name, else `sizes`.
+ * A family's presets as the generated keras-hub knowledge lists them (every name of every release read, with
+ * renames; sizes from the names, descriptions or the reviewed table). Sizes no source gives come from `sizes`.
  */
-function generatedPresets(presetsFamily: string, sizes?: { imageSize: number | null; patchSize?: number }, extra: FamilyPreset[] = []): FamilyPreset[] {
+function generatedPresets(presetsFamily: string, sizes?: { imageSize: number | null; patchSize?: number }): FamilyPreset[] {
   const listed = KERAS_HUB_KNOWLEDGE.presets.filter((p) => p.family === presetsFamily);
-  const fromSource = listed.map((p): FamilyPreset => {
-    const hand = extra.find((e) => e.name === p.name);
-    const imageSize = p.imageSize ?? hand?.imageSize ?? sizes?.imageSize ?? null;
-    const patchSize = p.patchSize ?? hand?.patchSize ?? sizes?.patchSize;
+  return listed.map((p): FamilyPreset => {
+    const imageSize = p.imageSize ?? sizes?.imageSize ?? null;
+    const patchSize = p.patchSize ?? sizes?.patchSize;
     return {
       name: p.name,
       imageSize,
@@ -54,7 +52,6 @@ function generatedPresets(presetsFamily: string, sizes?: { imageSize: number | n
       ...(!p.current && p.renamedTo ? { renamedTo: p.renamedTo, renamedAt: `${presetsFamily}_presets.py lists "${p.name}" in keras-hub ${p.releases.held.map(([a, b]) => (a === b ? a : `${a}–${b}`)).join(', ')}; from ${p.renamedIn} it is "${p.renamedTo}"` } : {}),
     };
   });
-  return [...fromSource, ...extra.filter((e) => !listed.some((p) => p.name === e.name))];
 }
 
 /** The converter class keras-hub's newest API listing exports for a family, or the base class. */
@@ -91,21 +88,15 @@ export const FAMILIES: readonly FamilyInfo[] = [
   {
     family: 'resnet', classPrefix: 'ResNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: null,
-    // the resnet_vd names come from convert_resnet_checkpoints.py; the listed resnet_presets.py versions predate them
-    presets: generatedPresets('resnet', { imageSize: 224 }, ['resnet_vd_18_imagenet', 'resnet_vd_34_imagenet', 'resnet_vd_50_imagenet', 'resnet_vd_50_ssld_imagenet', 'resnet_vd_50_ssld_v2_imagenet', 'resnet_vd_50_ssld_v2_fix_imagenet', 'resnet_vd_101_imagenet', 'resnet_vd_101_ssld_imagenet', 'resnet_vd_152_imagenet', 'resnet_vd_200_imagenet'].map((name) => ({ name, imageSize: 224 }))),
-    source: 'presets: generated from keras_hub/src/models/resnet/resnet_presets.py, resnet_vd_* from convert_resnet_checkpoints.py; contract: tools/checkpoint_conversion/convert_resnet_checkpoints.py (timm *.a1_in1k); keras_hub/src/utils/timm/preset_loader.py (scale 1/255/std, offset -mean/std)',
+    presets: generatedPresets('resnet', { imageSize: 224 }),
+    source: 'presets: generated from keras_hub/src/models/resnet/resnet_presets.py at every release; contract: tools/checkpoint_conversion/convert_resnet_checkpoints.py (timm *.a1_in1k); keras_hub/src/utils/timm/preset_loader.py (scale 1/255/std, offset -mean/std)',
     convertersAre: converterOf('ResNet'),
   },
   {
     family: 'efficientnet', classPrefix: 'EfficientNet', output: 'feature-map', contract: 'imagenet', ...affine(IMAGENET_MEAN, IMAGENET_STD),
     formula: '(x / 255 - ImageNet mean) / ImageNet std', range: '≈ [-2.12, 2.64]', interpolation: 'bicubic', classToken: null,
-    presets: generatedPresets('efficientnet', undefined, [
-      { name: 'efficientnet_b0_ra_imagenet', imageSize: 224 }, { name: 'efficientnet_b0_ra4_e3600_r224_imagenet', imageSize: 224 },
-      { name: 'efficientnet_b1_ft_imagenet', imageSize: 240 }, { name: 'efficientnet_b1_ra4_e3600_r240_imagenet', imageSize: 240 },
-      { name: 'efficientnet_b2_ra_imagenet', imageSize: null }, { name: 'efficientnet_b3_ra2_imagenet', imageSize: null },
-      { name: 'efficientnet_b4_ra2_imagenet', imageSize: null }, { name: 'efficientnet_b5_sw_imagenet', imageSize: null }, { name: 'efficientnet_b5_sw_ft_imagenet', imageSize: null },
-    ]),
-    source: 'presets: generated from keras_hub/src/models/efficientnet/efficientnet_presets.py; contract: tools/checkpoint_conversion/convert_efficientnet_checkpoints.py (timm); keras_hub/src/utils/timm/preset_loader.py; image sizes from the preset names where they state them',
+    presets: generatedPresets('efficientnet'),
+    source: 'presets: generated from keras_hub/src/models/efficientnet/efficientnet_presets.py at every release; image sizes from the names or the timm checkpoint (reviewedFacts.json); contract: tools/checkpoint_conversion/convert_efficientnet_checkpoints.py (timm); keras_hub/src/utils/timm/preset_loader.py (the ra4 presets: IMAGENET_INCEPTION mean/std, [-1, 1], see presetContract.ts)',
     convertersAre: converterOf('EfficientNet'),
   },
   {
@@ -118,12 +109,7 @@ export const FAMILIES: readonly FamilyInfo[] = [
   {
     family: 'clip', classPrefix: 'CLIP', output: 'dict', contract: 'clip', ...affine(CLIP_MEAN, CLIP_STD),
     formula: '(x / 255 - CLIP mean) / CLIP std', range: '≈ [-1.79, 2.15]', interpolation: 'bicubic', classToken: true,
-    presets: generatedPresets('clip', { imageSize: 224 }, [
-      { name: 'clip_vit_base_patch16', imageSize: 224, patchSize: 16 }, { name: 'clip_vit_base_patch32', imageSize: 224, patchSize: 32 },
-      { name: 'clip_vit_large_patch14', imageSize: 224, patchSize: 14 }, { name: 'clip_vit_large_patch14_336', imageSize: 336, patchSize: 14 },
-      { name: 'clip_vit_h_14_laion2b_s32b_b79k', imageSize: 224, patchSize: 14 }, { name: 'clip_vit_g_14_laion2b_s12b_b42k', imageSize: 224, patchSize: 14 },
-      { name: 'clip_vit_bigg_14_laion2b_39b_b160k', imageSize: 224, patchSize: 14 },
-    ]),
+    presets: generatedPresets('clip', { imageSize: 224 }),
     source: 'presets: generated from keras_hub/src/models/clip/clip_presets.py; contract: tools/checkpoint_conversion/convert_clip_checkpoints.py (HF crop_size, image_mean/std, bicubic)',
     convertersAre: converterOf('CLIP'),
   },
