@@ -12,6 +12,8 @@ export interface FamilyFindingsInput {
   expected: Float32Array;
   userPooling: UserPooling;
   presetName: string;
+  /** DINOv2: max |saved − recomputed| position table (see dinov2SavedTableDrift), null when not comparable */
+  savedTableDrift?: number | null;
 }
 
 /**
@@ -64,6 +66,16 @@ export function familyFindings(inp: FamilyFindingsInput): Finding[] {
       detail: `keras-hub resizes the stored table once, when the backbone is built or loaded (bicubic${d.antialiasInInterpolation ? ', antialias' : ', no antialias'}); the preset was trained at ${d.positionEmbeddingShape[0]}×${d.positionEmbeddingShape[1]}. `
         + 'This engine computes it as keras\' numpy/jax backends do; keras\' torch backend uses torch bicubic (a = -0.75, clamped edges), which differs by about 0.02–0.07 without antialias, and HF transformers differs again.',
       fix: `Expected when you pass image_shape=; to use the table as trained, build at ${d.positionEmbeddingShape[0]}×${d.positionEmbeddingShape[1]} (and set the converter's image_size to match).`,
+    });
+  }
+  const drift = inp.savedTableDrift ?? null;
+  if (drift !== null && drift > 1e-3) {
+    out.push({
+      code: 'SAN017', name: 'fine-tuned-position-table-dropped', severity: 'warning',
+      title: `The position table this preset ran with when saved differs from the one keras-hub loads (max |diff| ${drift.toPrecision(2)})`,
+      detail: 'model.weights.h5 keeps the stored table and the interpolated one the model used; on load keras-hub ignores the second and recomputes it from the first. '
+        + 'DINOV2Embedding.save_own_variables copies a fine-tuned table back into the stored one only when a signed sum of the changes exceeds 1e-7, so a fine-tuned table can be silently lost on save_to_preset (and at another grid the copy-back is lossy). This report runs what keras-hub would load.',
+      fix: 'Keep the position embeddings frozen when fine-tuning (or save the weights with model.save_weights / a checkpoint, which keeps both variables), and compare the outputs after reloading the preset.',
     });
   }
   if (inp.userPooling === 'after_cls_mean' && inp.layout.registers > 0) {

@@ -9,7 +9,7 @@ import { UserError } from '../../core/userError';
 import type { DumpTensor, LossReport, SanityParams, SanityReport, StageReport, UserPooling } from '../../protocol/engineProtocol';
 import { createForwardRunner, type EngineBackends } from '../backend/engineBackends';
 import { encodePngDataUri, loadImage, type LoadedImage, type SkippedFile } from '../data/imageLoader';
-import { mapDINOV2BackboneWeights } from '../models/dinov2/dinov2Weights';
+import { dinov2SavedTableDrift, mapDINOV2BackboneWeights } from '../models/dinov2/dinov2Weights';
 import { assertConverterSupported, resizeLikeKeras, rescaleLikeKeras } from '../models/vit/vitImageConverter';
 import { readH5Weights } from '../weights/h5Reader';
 import type { StagedOutputs, StageTensor } from '../runners/modelRunner';
@@ -172,7 +172,7 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       stages.push({ id: 'logits', label: 'Logits', shape: [B, task.numClasses], detail: `preset head (${task.numClasses} classes, pooling "${task.pooling}")`, ...meanStd(head.logits.data) });
       stages.push({ id: 'probabilities', label: 'Probabilities', shape: [B, task.numClasses], detail: task.activation === 'softmax' ? 'softmax inside the model' : 'softmax(logits) — the model itself outputs logits (activation=None)' });
     } else if (loss) {
-      stages.push({ id: 'logits', label: 'Logits (fresh head)', shape: [B, loss.numClasses], detail: `new Dense(${loss.numClasses}) as from_preset(num_classes=${loss.numClasses})` });
+      stages.push({ id: 'logits', label: 'Logits (fresh head)', shape: [B, loss.numClasses], detail: preset.dinov2 ? `new Dense(${loss.numClasses}) on the pooled feature (keras-hub has no DINOv2 task class)` : `new Dense(${loss.numClasses}) as from_preset(num_classes=${loss.numClasses})` });
     }
 
     const predictions = head
@@ -210,7 +210,8 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
       weightIssues: runner.weightIssues, taskFilesIssue: preset.taskFilesIssue,
     });
     const presetName = resolved.source === 'directory' ? params.preset : resolved.name;
-    const specific = familyFindings({ preset, layout, contract, fed: fedAll, expected: expAll, userPooling, presetName });
+    const savedTableDrift = preset.dinov2 ? await dinov2SavedTableDrift(preset.dinov2, preset.weightsFile) : null;
+    const specific = familyFindings({ preset, layout, contract, fed: fedAll, expected: expAll, userPooling, presetName, savedTableDrift });
     // SAN013 names the mapping that SAN003 only measures: keep the specific one
     const findings = specific.some((f) => f.code === 'SAN013') ? [...generic.filter((f) => f.code !== 'SAN003'), ...specific] : [...generic, ...specific];
 

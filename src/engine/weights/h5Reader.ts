@@ -100,10 +100,10 @@ export function superblockEof(head: Buffer): number | null {
 }
 
 /**
- * Reads every float dataset of a Keras `.weights.h5` file into memory, keyed by its path
+ * Reads every float dataset of a Keras `.weights.h5` file (or of the group `under`) into memory, keyed by its path
  * (e.g. `layers/vi_t_encoder/layer_norm/vars/0`). Corrupt or truncated files raise a UserError naming the file.
  */
-export async function readH5Weights(file: string): Promise<H5Weights> {
+export async function readH5Weights(file: string, opts: { under?: string } = {}): Promise<H5Weights> {
   await h5wasm.ready;
   const bytes = withFsErrors(file, 'the weights file', () => readHead(file));
   const signature = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -149,7 +149,7 @@ export async function readH5Weights(file: string): Promise<H5Weights> {
         else out.unsupported.set(path, unsupported ?? 'unknown');
       }
     };
-    const walked = quietly(() => walk('/'));
+    const walked = quietly(() => walk(opts.under ?? '/'));
     if (walked.error) {
       if (walked.error instanceof UserError) throw walked.error;
       // h5wasm throws plain strings from libhdf5 ("error - name not defined!") on damaged object headers

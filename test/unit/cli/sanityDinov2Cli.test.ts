@@ -76,7 +76,7 @@ describe('vit-doctor sanity on DINOv2 presets', () => {
     const tf = codes('tf');
     assert.ok(tf.includes('SAN013') && !tf.includes('SAN003'), `tf: ${tf}`);
     const imagenet = codes('preset');
-    assert.ok(!imagenet.some((c) => ['SAN001', 'SAN002', 'SAN003', 'SAN013'].includes(c)), `preset: ${imagenet}`);
+    assert.ok(!imagenet.some((c) => ['SAN001', 'SAN002', 'SAN003', 'SAN013', 'SAN017'].includes(c)), `preset: ${imagenet}`);
   });
 
   it('a backbone built at 45 px from a 70 px table: grid remainder and build-time interpolation are reported', async () => {
@@ -92,5 +92,20 @@ describe('vit-doctor sanity on DINOv2 presets', () => {
     assert.ok(codes.includes('SAN014') && codes.includes('SAN015'), `${codes}`);
     assert.deepEqual(rep.preset.positionTable, { storedGrid: [5, 5], builtGrid: [3, 3], interpolated: true, antialias: true });
     assert.equal(rep.preset.numTokens, 10);
+  });
+
+  it('a saved preset whose interpolated table differs from the one keras-hub recomputes (a dropped fine-tuned table) is SAN017', async () => {
+    const write = async (delta: number) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'vtd-dinov2-ft-')), 'p');
+      await writeDINOV2Preset(dir, {
+        backbone: { patch_size: 14, num_layers: 1, hidden_dim: 8, num_heads: 2, intermediate_dim: 16, image_shape: [28, 28, 3], position_embedding_shape: [42, 42] },
+        seed: 2, note: 'test', savedTableDelta: delta,
+      });
+      const r = run(['sanity', '--preset', dir, '--images', join(ROOT, 'dinov2_tiny', 'inputs'), '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code);
+    };
+    assert.ok((await write(0.1)).includes('SAN017'));
+    assert.ok(!(await write(0)).includes('SAN017'), 'an untouched preset (table interpolated 3×3 → 2×2 at save) is not flagged');
   });
 });

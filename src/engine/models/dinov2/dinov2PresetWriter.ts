@@ -21,6 +21,8 @@ export interface DINOV2PresetSpec {
   converter?: Record<string, unknown>;
   seed: number;
   note: string;
+  /** added to the saved interpolated table only: a fine-tuned table that save_to_preset did not copy back (tests) */
+  savedTableDelta?: number;
 }
 
 /**
@@ -54,7 +56,8 @@ export async function writeDINOV2Preset(dir: string, spec: DINOV2PresetSpec): Pr
   const g = Math.floor(cfg.imageShape[0] / P);
   const stored = arr([1, 1 + n0, D], 0.5);
   const same = cfg.positionEmbeddingShape[0] === cfg.imageShape[0] && cfg.positionEmbeddingShape[1] === cfg.imageShape[1];
-  const interp: WeightArray = same ? stored : { shape: [1, 1 + g * g, D], data: interpolatePositionTable(stored.data, D, Math.round(Math.sqrt(n0)), g, cfg.antialiasInInterpolation) };
+  const interp: WeightArray = same ? { shape: stored.shape, data: Float32Array.from(stored.data) } : { shape: [1, 1 + g * g, D], data: interpolatePositionTable(stored.data, D, Math.round(Math.sqrt(n0)), g, cfg.antialiasInInterpolation) };
+  if (spec.savedTableDelta) interp.data.set(interp.data.map((v, i) => v + (i % 7 === 0 ? spec.savedTableDelta! : 0)));
   const e = 'layers/dinov2_embedding';
   const groups: KerasVarsGroup[] = [
     { path: '', name: 'dinov2_backbone', vars: [] },

@@ -1,6 +1,6 @@
 import { swigluInnerDim, type DINOV2BackboneConfig } from '../../../core/presets/dinov2Config';
 import { UserError } from '../../../core/userError';
-import type { WeightArray } from '../../weights/h5Reader';
+import { readH5Weights, type WeightArray } from '../../weights/h5Reader';
 import { allWeightPaths, KerasWeightReader } from '../../weights/kerasWeightReader';
 import { interpolatePositionTable } from './dinov2PositionTable';
 
@@ -44,6 +44,43 @@ export interface DINOV2BackboneArrays {
 }
 
 const PATCH_KERNEL = 'dinov2_embedding/patch_embeddings/projection/vars/0';
+
+/** keras' `_interpolate_position_embeddings` at build/load: the stored (1 + n, D) table, or it resized to the built grid. */
+function positionTableAtBuild(cfg: DINOV2BackboneConfig, stored: WeightArray, file: string): WeightArray {
+  const D = cfg.hiddenDim;
+  const n = (stored.shape[0] as number) - 1;
+  const g = Math.floor(cfg.imageShape[0] / cfg.patchSize);
+  if (cfg.positionEmbeddingShape[0] === cfg.imageShape[0] && cfg.positionEmbeddingShape[1] === cfg.imageShape[1]) return stored;
+  const s = Math.floor(Math.sqrt(n));
+  if (s * s !== n) {
+    throw new UserError('E_PRESET_INVALID', `${file}: the stored position table has ${n} patch rows (position_embedding_shape ${cfg.positionEmbeddingShape[0]}×${cfg.positionEmbeddingShape[1]}), not a square grid; keras-hub cannot interpolate it to image_shape ${cfg.imageShape[0]}×${cfg.imageShape[1]}.`, {
+      file,
+      hint: 'Build the backbone at the preset\'s own size, or use a square position_embedding_shape.',
+    });
+  }
+  return { shape: [1 + g * g, D], data: interpolatePositionTable(stored.data, D, s, g, cfg.antialiasInInterpolation) };
+}
+
+/**
+ * The table the model ran with when it was saved (the embedding's second-to-last variable) against the one keras-hub
+ * recomputes from the stored table on load: max |difference|, or null when the saved one is of another size. A large
+ * difference means a fine-tuned table that save_own_variables did not copy back (it does so only when a signed sum
+ * of the changes exceeds 1e-7, facts sheet §4): reloading loses the fine-tuned positions.
+ */
+export async function dinov2SavedTableDrift(cfg: DINOV2BackboneConfig, file: string): Promise<number | null> {
+  const map = await readH5Weights(file, { under: 'layers/dinov2_embedding' });
+  const e = 'layers/dinov2_embedding/vars/';
+  const idx = [...map.keys()].filter((k) => k.startsWith(e)).map((k) => Number(k.slice(e.length))).filter(Number.isInteger).sort((a, b) => a - b);
+  const last = idx[idx.length - 1];
+  if (last === undefined || last < 1) return null;
+  const stored = map.get(`${e}${last}`)!;
+  const saved = map.get(`${e}${last - 1}`)!;
+  const table = positionTableAtBuild(cfg, { shape: stored.shape.slice(1), data: stored.data }, file);
+  if (saved.data.length !== table.data.length) return null;
+  let max = 0;
+  for (let i = 0; i < saved.data.length; i++) max = Math.max(max, Math.abs((saved.data[i] as number) - (table.data[i] as number)));
+  return max;
+}
 
 function findEmbeddingPrefix(map: Map<string, WeightArray>, file: string): string {
   const key = allWeightPaths(map).find((k) => k.endsWith(PATCH_KERNEL));
@@ -102,19 +139,8 @@ export function mapDINOV2BackboneWeights(cfg: DINOV2BackboneConfig, map: Map<str
   v++;
   const stored = r.get(`${e}vars/${v}`, [1, 1 + n, D], `stored position table (position_embedding_shape ${cfg.positionEmbeddingShape[0]}×${cfg.positionEmbeddingShape[1]}, patch ${P})`);
   const storedTable: WeightArray = { shape: [1 + n, D], data: stored.data };
-  const g = Math.floor(cfg.imageShape[0] / P);
   const same = cfg.positionEmbeddingShape[0] === cfg.imageShape[0] && cfg.positionEmbeddingShape[1] === cfg.imageShape[1];
-  let positionEmbedding = storedTable;
-  if (!same) {
-    const s = Math.floor(Math.sqrt(n));
-    if (s * s !== n) {
-      throw new UserError('E_PRESET_INVALID', `${file}: the stored position table has ${n} patch rows (position_embedding_shape ${cfg.positionEmbeddingShape[0]}×${cfg.positionEmbeddingShape[1]}), not a square grid; keras-hub cannot interpolate it to image_shape ${cfg.imageShape[0]}×${cfg.imageShape[1]}.`, {
-        file,
-        hint: 'Build the backbone at the preset\'s own size, or use a square position_embedding_shape.',
-      });
-    }
-    positionEmbedding = { shape: [1 + g * g, D], data: interpolatePositionTable(stored.data, D, s, g, cfg.antialiasInInterpolation) };
-  }
+  const positionEmbedding = positionTableAtBuild(cfg, storedTable, file);
 
   const prefix = e.replace(/dinov2_embedding\/$/, '');
   const found = blockPaths(map);
