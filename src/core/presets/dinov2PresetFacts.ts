@@ -1,4 +1,4 @@
-import type { DINOV2BackboneConfig } from './dinov2Config';
+import { swigluInnerDim, type DINOV2BackboneConfig } from './dinov2Config';
 import { dinov2ParameterCount } from './dinov2Params';
 import { familyByPrefix } from './familyCatalog';
 import { inputContract } from './inputContract';
@@ -23,7 +23,7 @@ export function dinov2FamilyRows(name: string, cfg: DINOV2BackboneConfig, size?:
   const R = cfg.numRegisterTokens;
   const g0 = Math.floor(cfg.positionEmbeddingShape[0] / P);
   const rows: [string, string][] = [];
-  const ffn = cfg.useSwigluFfn ? `SwiGLU FFN (inner ${cfg.intermediateDim})` : `GELU MLP ${cfg.intermediateDim}`;
+  const ffn = cfg.useSwigluFfn ? `SwiGLU FFN ${swigluInnerDim(cfg.intermediateDim)} (intermediate_dim ${cfg.intermediateDim})` : `GELU MLP ${cfg.intermediateDim}`;
   rows.push(['Image size', `${H}×${H} — the size this preset is built for (its image_shape; \`DINOV2Backbone(...)\` without a preset defaults to 224×224)${H % P ? `; ${H - g * P} pixels on the bottom/right are ignored (not a multiple of ${P})` : ''}`]);
   rows.push(['Hidden size', `${size ? `${size}: ` : ''}${cfg.hiddenDim}, ${cfg.numLayers} layers, ${cfg.numHeads} heads, ${ffn}, LayerScale`]);
   const regs = R ? ` + ${R} registers (indices 1–${R}, no position embedding)` : '';

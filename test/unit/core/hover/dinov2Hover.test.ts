@@ -54,7 +54,7 @@ describe('DINOv2 preset hover', () => {
       assert.equal(name.includes('with_registers') ? 4 : 0, Number(registers?.[1] ?? 0), name);
       assert.match(row(h.markdown, 'Patch'), /14×14/, name);
       assert.match(row(h.markdown, 'Hidden size'), /LayerScale/, name);
-      assert.match(row(h.markdown, 'Hidden size'), name.endsWith('giant') ? /SwiGLU/ : /GELU MLP/, name);
+      assert.match(row(h.markdown, 'Hidden size'), name.endsWith('giant') ? /1536, 40 layers, 24 heads, SwiGLU FFN 4096 \(intermediate_dim 6144\)/ : /GELU MLP/, name);
     }
   });
   it('a DINOv2 preset folder on disk hovers from its own files (the registers fixture: 28×28, 4 registers, 9 tokens)', async () => {
