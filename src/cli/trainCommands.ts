@@ -18,13 +18,15 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
   --backend <b>          auto|onnx|tensorflow|wasm|cpu (auto: features on ONNX Runtime, gradients on TF.js)
   --threads <n>          ONNX Runtime threads (default 0 = physical cores)
   --json                 one JSON line per event, then the result
-  --fail-on <level>      ${FAIL_ON_HELP}; errors: NaN loss; warnings: exploding or
-                         vanishing gradients, a high learning rate, class imbalance, skipped files
+  --fail-on <level>      ${FAIL_ON_HELP}
+                         errors: NaN loss; warnings: exploding or vanishing gradients, a high learning rate,
+                         class imbalance, skipped files
 
 Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--json] [--fail-on <level>]
 
   Proves the pipeline can learn: loss at init vs ln(C), overfit one batch, zero-input baseline, preprocessing A/B.
-  --fail-on <level>      ${FAIL_ON_HELP}; errors: overfit one batch fails, the model ignores its input;
+  --fail-on <level>      ${FAIL_ON_HELP}
+                         errors: overfit one batch fails, the model ignores its input;
                          warnings: the loss at initialisation is far from ln(C)`;
 
 export const TRAIN_OPTIONS: OptionTable = {
