@@ -49,6 +49,21 @@ describe('webview panels in headless Chromium', () => {
     assert.deepEqual((page as unknown as { errors: string[] }).errors, []);
   });
 
+  it('report after a DINOv2-with-registers run: CLS, the 4 registers, then the patches in the token strip', async () => {
+    const dino = resolve('test', 'fixtures', 'keras-dinov2', 'dinov2_tiny_registers');
+    const rep = sanityReport(['--preset', join(dino, 'preset'), '--images', join(dino, 'inputs'), '--pooling', 'after_cls_mean']);
+    const page = await openPanel(browser, 'report');
+    await send(page, { report: rep, expected: null, stageLines: {}, sourceFile: 'train.py', running: false, error: null } satisfies ReportPanelState);
+    await page.locator('[data-stage="tokens"]').first().waitFor();
+    assert.equal(await page.locator('.tok.cls').count(), 1);
+    assert.equal(await page.locator('.tok.reg').count(), 4);
+    assert.equal(await page.locator('.tok').count(), 9);
+    const text = await page.locator('body').innerText();
+    assert.match(text, /Token sequence: 9 tokens \(CLS, 4 registers, then patches from index 5\)/);
+    assert.match(text, /SAN016/);
+    assert.deepEqual((page as unknown as { errors: string[] }).errors, []);
+  });
+
   it('report: findings of a broken pipeline, no class token, mismatch highlighted in the expected shapes', async () => {
     const page = await openPanel(browser, 'report');
     await send(page, {

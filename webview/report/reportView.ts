@@ -75,10 +75,12 @@ function pipeline(boxes: StageBox[], lines: StageLines, actions: ReportActions):
   return el;
 }
 
-function tokenStrip(numPatches: number, cls: boolean): HTMLElement {
+function tokenStrip(numPatches: number, cls: boolean, registers = 0): HTMLElement {
   const shown = Math.min(numPatches, 196);
-  const el = h('div', { class: 'tokens', 'aria-label': `${cls ? 'CLS token then ' : ''}${numPatches} patch tokens` });
+  const el = h('div', { class: 'tokens', 'aria-label': `${cls ? 'CLS token then ' : ''}${registers ? `${registers} register tokens then ` : ''}${numPatches} patch tokens` });
   if (cls) el.appendChild(h('span', { class: 'tok cls', title: 'CLS token (index 0)' }));
+  // DINOv2 registers sit between the CLS token and the patches, with no position embedding
+  for (let i = 0; i < registers; i++) el.appendChild(h('span', { class: 'tok reg', title: `register ${i} (index ${i + 1}, no position embedding)` }));
   for (let i = 0; i < shown; i++) el.appendChild(h('span', { class: 'tok', title: `patch ${i}` }));
   if (shown < numPatches) el.appendChild(h('span', { class: 'muted' }, ` … ${numPatches - shown} more`));
   return el;
@@ -105,10 +107,10 @@ export function renderReport(root: HTMLElement, state: ReportPanelState, actions
     );
     root.appendChild(h('h2', {}, 'Pipeline (last run)'));
     root.appendChild(pipeline(reportStages(r.stages), state.stageLines, actions));
-    const gh = p.imageShape[0]! / p.patchSize[0]!;
-    const gw = p.imageShape[1]! / p.patchSize[1]!;
-    root.appendChild(h('h2', {}, `Token sequence: ${p.numTokens} tokens`));
-    root.appendChild(tokenStrip(gh * gw, p.useClassToken));
+    const [gh, gw] = p.tokenLayout?.grid ?? [Math.floor(p.imageShape[0]! / p.patchSize[0]!), Math.floor(p.imageShape[1]! / p.patchSize[1]!)];
+    const registers = p.tokenLayout?.registers ?? 0;
+    root.appendChild(h('h2', {}, `Token sequence: ${p.numTokens} tokens${registers ? ` (CLS, ${registers} registers, then patches from index ${1 + registers})` : ''}`));
+    root.appendChild(tokenStrip(gh * gw, p.useClassToken, registers));
     root.appendChild(h('p', { class: 'muted' }, `Pooling: ${r.stages.find((s) => s.id === 'pooled')?.detail ?? ''}`));
     if (r.loss) {
       root.appendChild(h('p', {}, `Loss at initialisation: ${r.loss.loss.toFixed(3)} vs ln(${r.loss.numClasses}) = ${r.loss.lnC.toFixed(3)} `, h('span', { class: r.loss.verdict === 'ok' ? 'ok' : 'mismatch' }, r.loss.verdict)));
