@@ -13,9 +13,11 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
   --mode <m>             head (frozen backbone, cached features) | last-k | full   (default head)
   --k <n>                blocks unfrozen in last-k mode (default 2)
   --epochs <n> --lr <x> --batch <n> --accumulate <n> --optimizer adam|adamw|sgd --warmup <steps> --seed <n>
+  --clip-norm <x>        clip the gradient to this global L2 norm before each optimizer step (default: none)
   --preprocessing <m>    ${USER_PREPROCESSING.join('|')} (default preset)
   --out <folder>         save the trained model as a Keras Hub preset folder
-  --backend <b>          auto|onnx|tensorflow|wasm|cpu (auto: features on ONNX Runtime, gradients on TF.js)
+  --backend <b>          auto|onnx|tensorflow|wasm|cpu (auto: ONNX Runtime for the frozen part, the gradients
+                         and the optimizer; tensorflow|wasm|cpu: everything on that TF.js backend)
   --threads <n>          ONNX Runtime threads (default 0 = physical cores)
   --json                 one JSON line per event, then the result
   --fail-on <level>      ${FAIL_ON_HELP}
@@ -33,7 +35,7 @@ export const TRAIN_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, lr: { type: 'string' },
   batch: { type: 'string' }, accumulate: { type: 'string' }, optimizer: { type: 'string' }, warmup: { type: 'string' }, seed: { type: 'string' },
   preprocessing: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
-  'fail-on': { type: 'string' },
+  'fail-on': { type: 'string' }, 'clip-norm': { type: 'string' },
 };
 export const CHECK_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, compare: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
@@ -83,7 +85,7 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
   const int = (n: string, min: number): number | undefined => numberOpt(args, n, { integer: true, min });
   const params: TrainParams = {
     preset, data, mode, k: int('k', 1), epochs: int('epochs', 1), lr: numberOpt(args, 'lr', { min: 0 }), batch: int('batch', 1), accumulate: int('accumulate', 1),
-    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), preprocessing, out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
+    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), clipNorm: numberOpt(args, 'clip-norm', { min: 0 }), preprocessing, out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
   };
   const json = flagOpt(args, 'json');
   const failOn = failOnOpt(args);
