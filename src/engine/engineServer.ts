@@ -3,10 +3,8 @@ import { Endpoint } from '../protocol/endpoint';
 import { PROTOCOL_VERSION } from '../protocol/envelope';
 import type { EngineNotifications, EngineRequests, HostNotifications } from '../protocol/engineProtocol';
 import type { Transport } from '../protocol/transport';
-import type { EngineBackends } from './backend/engineBackends';
+import { ensureTfjs, type EngineBackends } from './backend/engineBackends';
 import { runSanityPass } from './sanity/sanityPass';
-import { runPipelineChecks } from './train/pipelineChecks';
-import { runTraining } from './train/trainRun';
 import { trainingBackends } from './train/trainingBackends';
 
 import { ENGINE_VERSION } from './engineVersion';
@@ -32,13 +30,23 @@ export function startEngineServer(transport: Transport, backends: EngineBackends
       progress: (stage, fraction, message) => ep.notify('engine/progress', { requestId: ctx.id, stage, fraction, message }),
     })),
   );
-  // training and the checks run on ONNX Runtime when it is loaded (prefix on the inference session, gradients as graphs)
-  const forward = trainingBackends(backends);
+  // training and the checks run on ONNX Runtime when it is loaded (prefix on the inference session, gradients as graphs).
+  // Their modules (and TF.js, which they may use) are imported on the first such request, not at engine start.
+  const training = async () => {
+    await ensureTfjs(backends);
+    return trainingBackends(backends);
+  };
   ep.onRequest('engine/train', (params, ctx) =>
-    namingFsErrors(() => runTraining(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) })),
+    namingFsErrors(async () => {
+      const [{ runTraining }, forward] = await Promise.all([import('./train/trainRun'), training()]);
+      return runTraining(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) });
+    }),
   );
   ep.onRequest('engine/checkPipeline', (params, ctx) =>
-    namingFsErrors(() => runPipelineChecks(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) })),
+    namingFsErrors(async () => {
+      const [{ runPipelineChecks }, forward] = await Promise.all([import('./train/pipelineChecks'), training()]);
+      return runPipelineChecks(params, { signal: ctx.signal, ...forward, emit: (event) => ep.notify('engine/trainProgress', { requestId: ctx.id, event }) });
+    }),
   );
   ep.onRequest('engine/shutdown', () => {
     setImmediate(onShutdown);

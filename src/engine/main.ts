@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   let backends;
   try {
     const worker = join(__dirname, 'onnxBuild.js');
-    backends = await selectEngineBackends(choice, { threads, cacheDir: defaultCacheDir(), ...(existsSync(worker) ? { buildWorker: worker } : {}) });
+    backends = await selectEngineBackends(choice, { threads, cacheDir: defaultCacheDir(), lazyTfjs: true, ...(existsSync(worker) ? { buildWorker: worker } : {}) });
   } catch (e) {
     transport.send({ kind: 'notification', method: 'engine/fatal', params: { code: 'E_BACKEND', message: (e as Error).message } });
     setTimeout(() => process.exit(3), 50);
