@@ -38,11 +38,11 @@ function readExpected(fixture: string): Expected {
 }
 
 /** recommended_atol_float32 is nested per batch ({native: {...}, resized: {...}, position_embeddings_interpolated}). */
-function tolerance(e: Expected, key: string): number {
+function tolerance(e: Expected, key: string, fallback?: number): number {
   const atol = e.cross_backend.recommended_atol_float32;
   const [batch, ...rest] = key.split('.');
   const nested = atol[batch!];
-  const v = typeof nested === 'object' ? nested[rest.join('.')] : atol[key];
+  const v = (typeof nested === 'object' ? nested[rest.join('.')] : atol[key]) ?? fallback;
   assert.ok(typeof v === 'number', `no tolerance for ${key}`);
   return v;
 }
@@ -93,7 +93,7 @@ describe('DINOv2 fixtures: converter and position table (backend independent)', 
           const got = await convertBatch(fixture, batch, preset, 'uint8-eager');
           const exp = flatten((batch.preprocessed_uint8_eager as FixtureTensor).data);
           const [, H, W, C] = (batch.preprocessed_uint8_eager as FixtureTensor).shape as [number, number, number, number];
-          const amb = new Set(((batch.preprocessed_uint8_eager_ambiguous as { positions_image_y_x_c: number[][] }).positions_image_y_x_c).map(([b, y, x, c]) => ((b! * H + y!) * W + x!) * C + c!));
+          const amb = new Set(((batch.preprocessed_uint8_eager_ambiguous as { positions_image_y_x_c?: number[][] } | undefined)?.positions_image_y_x_c ?? []).map(([b, y, x, c]) => ((b! * H + y!) * W + x!) * C + c!));
           const tol = tolerance(e, `${name}.preprocessed_uint8_eager`);
           const scale = preset.converter!.scale!;
           let off = 0;
@@ -153,16 +153,21 @@ for (const backend of BACKENDS) {
             }
             const internals = batch.block_1_internals as Record<string, FixtureTensor> | undefined;
             if (internals && backend !== 'onnx') {
-              assert.deepEqual(Object.keys(out.internals ?? {}).sort(), Object.keys(internals).sort(), 'every block-1 internal is produced');
-              for (const [k, v] of Object.entries(internals)) {
+              // every step outside the FFN's inner activation must be recorded by the fixture and produced here (a SwiGLU
+              // fixture may name its inner step differently: then that one step is compared only through mlp_output)
+              const core = ['ln_1', 'attention_probs', 'attention_output', 'layer_scale_1', 'residual_1', 'ln_2', 'mlp_output', 'layer_scale_2', 'block_output'];
+              for (const k of core) assert.ok(internals[k] && out.internals?.[k], `block-1 internal ${k} recorded and produced`);
+              const compared = Object.keys(internals).filter((k) => out.internals?.[k]);
+              assert.ok(compared.length >= core.length);
+              for (const k of compared) {
                 const t = out.internals![k]!;
-                check(`${name}.block_1_internals.${k}`, t.data.subarray(0, t.data.length / B), v, tolerance(e, `${name}.block_1_internals`));
+                check(`${name}.block_1_internals.${k}`, t.data.subarray(0, t.data.length / B), internals[k]!, tolerance(e, `${name}.block_1_internals`));
               }
             }
           });
           it(`${name} batch end to end from the PNGs (converter + model)`, async () => {
             const { out } = await outputs(await convertBatch(fixture, batch, preset, 'float'), B);
-            check(`${name}.end_to_end.backbone_output`, out.backboneOutput.data, batch.backbone_output as FixtureTensor, tolerance(e, `${name}.end_to_end.backbone_output`));
+            check(`${name}.end_to_end.backbone_output`, out.backboneOutput.data, batch.backbone_output as FixtureTensor, tolerance(e, `${name}.end_to_end.backbone_output`, 1e-4));
           });
           if (batch.backbone_output_uint8_eager) {
             it(`${name} batch: model on the uint8 eager input`, async () => {
