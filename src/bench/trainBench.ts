@@ -55,7 +55,7 @@ function lastJson(stdout: string): Record<string, unknown> | null {
  * and with OPENBLAS_CORETYPE unset vs Haswell (the faster is the reference). Each configuration runs once per side,
  * alternating: on a shared machine the numbers are noisy.
  */
-export async function benchTrainingVsPyTorch(preset: string, benchScript: string, steps = 4): Promise<string> {
+export async function benchTrainingVsPyTorch(preset: string, benchScript: string, steps = 3): Promise<string> {
   const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-train-data-'));
   try {
     await writeBenchImages(join(tmp, 'a'), 8);
@@ -83,7 +83,10 @@ export async function benchTrainingVsPyTorch(preset: string, benchScript: string
         }
         const f = (ms: number | undefined): string => (ms === undefined ? '—' : (ms / 1000).toFixed(2));
         const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined ? `${(a / b).toFixed(2)}×` : '—');
-        lines.push(`| ${mode}${mode === 'last-k' ? ' (k=2)' : ''} | ${batch} | ${f(oursRow?.stepMs)}${oursRow ? '' : ` (failed: ${ours.stderr.trim().split('\n').pop()})`} | ${f(torchRow?.stepMs)} | ${ratio(oursRow?.stepMs, torchRow?.stepMs)} | ${oursRow?.rssMb.toFixed(0) ?? '—'} | ${torchRow?.rssMb.toFixed(0) ?? '—'} | ${ratio(oursRow?.rssMb, torchRow?.rssMb)} |`);
+        const line = `| ${mode}${mode === 'last-k' ? ' (k=2)' : ''} | ${batch} | ${f(oursRow?.stepMs)}${oursRow ? '' : ` (failed: ${ours.stderr.trim().split('\n').pop()})`} | ${f(torchRow?.stepMs)} | ${ratio(oursRow?.stepMs, torchRow?.stepMs)} | ${oursRow?.rssMb.toFixed(0) ?? '—'} | ${torchRow?.rssMb.toFixed(0) ?? '—'} | ${ratio(oursRow?.rssMb, torchRow?.rssMb)} |`;
+        lines.push(line);
+        // these rows take minutes each: show them as they come (stderr, so the table on stdout stays whole)
+        process.stderr.write(`${line}\n`);
       }
     }
     lines.push('', `${cpus().length} logical / ${physicalCores()} physical cores; ONNX Runtime threads = physical cores; ${steps} steps per run, the first excluded; PyTorch: ${torchNote ?? 'default threads, the faster of OPENBLAS_CORETYPE unset and Haswell'}. A shared machine makes these numbers noisy.`);
