@@ -8,7 +8,7 @@ import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';
  * said). Otherwise `info` names the missing link (information at most), or is null: the code is another model's, or
  * certainly not on the path (say nothing).
  */
-export type Verdict = { on: true; via: Node | null } | { on: false; info: string | null; otherModel?: boolean };
+export type Verdict = { on: true; via: Node | null } | { on: false; info: string | null; otherModel: () => boolean };
 
 export function flowOf(ctx: RuleContext): ModelFlow {
   return modelFlowOf(ctx.model, ctx.values);
@@ -20,10 +20,25 @@ function hubModels(flow: ModelFlow): KerasValue[] {
 }
 
 /** Several distinct models: other than v's holders, a baseline, an application, or another backbone. */
+const othersCache = new WeakMap<ModelFlow, Map<number, FlowModel[]>>();
+
 function otherModels(flow: ModelFlow, v: KerasValue): FlowModel[] {
+  let byValue = othersCache.get(flow);
+  if (!byValue) othersCache.set(flow, (byValue = new Map()));
+  let out = byValue.get(v.def.node.id);
+  if (!out) byValue.set(v.def.node.id, (out = computeOthers(flow, v)));
+  return out;
+}
+
+function computeOthers(flow: ModelFlow, v: KerasValue): FlowModel[] {
   const mine = new Set(flow.containing(v));
   // a task and its own backbone, or a model wrapping v, are v's
   return flow.models.filter((m) => !mine.has(m) && !m.hub.some((h) => h.def.node.id === v.def.node.id) && !(m.kind === 'hub' && m.hub[0]?.name && v.name?.startsWith(`${m.hub[0].name}.`)));
+}
+
+/** Whether the code lies on the path of another model of the file (its graph, or the data fed to it). */
+function onOtherModel(flow: ModelFlow, others: FlowModel[], node: Node): boolean {
+  return others.some((m) => m.hub.some((h) => flow.onPath(h, node)) || flow.onPathOfModel(m, node));
 }
 
 export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict {
@@ -31,17 +46,17 @@ export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict 
   const on = flow.onPath(v, node);
   if (on) return { on: true, via: on.via };
   const others = otherModels(flow, v);
-  // on the path of another model of the file: that model's business
-  for (const m of others) for (const h of m.hub) if (flow.onPath(h, node)) return { on: false, info: null, otherModel: true };
-  if (others.some((m) => flow.onPathOfModel(m, node))) return { on: false, info: null, otherModel: true };
+  const otherModel = (): boolean => onOtherModel(flow, others, node);
   const path = flow.pathOf(v);
   if (others.length > 0 || hubModels(flow).length > 1) {
-    // several models and the code reaches none of them along links we followed: only a broken link can make it this one's
-    return { on: false, info: path.missing.length > 0 ? `this file builds several models, and the path of the data into ${v.className} goes through ${path.missing[0]}` : null };
+    // several models and the code reaches none of this one's along links we followed: only a broken link can make it
+    // this one's, and not when it is on another model's path (asked only then: every other path costs a slice)
+    if (path.missing.length === 0 || otherModel()) return { on: false, info: null, otherModel };
+    return { on: false, info: `this file builds several models, and the path of the data into ${v.className} goes through ${path.missing[0]}`, otherModel };
   }
-  if (path.missing.length > 0) return { on: false, info: `the path of the data into ${v.className} goes through ${path.missing[0]}` };
-  if (path.fedWithData) return { on: false, info: null }; // followed every link: this code is not on it
-  return { on: false, info: `no call in this file feeds data into ${v.className}` };
+  if (path.missing.length > 0) return { on: false, info: `the path of the data into ${v.className} goes through ${path.missing[0]}`, otherModel };
+  if (path.fedWithData()) return { on: false, info: null, otherModel }; // followed every link: this code is not on it
+  return { on: false, info: `no call in this file feeds data into ${v.className}`, otherModel };
 }
 
 /** Related locations of the evidence chain: built here, called here, fed (predict/evaluate) here, trained here. */

@@ -26,9 +26,19 @@ export interface FlowPath {
   feeds: Feed[];
   /** Links that could not be followed (a helper from another module, an argument read at run time). */
   missing: string[];
-  /** Data (not only a keras.Input of a graph) reaches the backbone through a call of this file. */
-  fedWithData: boolean;
+  /** Data (not only a keras.Input of a graph) reaches the backbone through a call of this file (computed on demand). */
+  fedWithData: () => boolean;
 }
+
+/** Node types with no names inside. */
+const LEAVES = new Set(['string', 'integer', 'float', 'comment', 'true', 'false', 'none']);
+
+/** What a name read is bound to: an expression (its assignment, a loop's iterable), a helper of this file, a missing link. */
+type Binding =
+  | { kind: 'none'; called: boolean }
+  | { kind: 'missing'; called: boolean; text: string }
+  | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[] }
+  | { kind: 'def'; called: boolean; def: Node; body: Node | null };
 
 const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', '__call__']);
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
@@ -101,14 +111,15 @@ export class ModelFlow {
       for (const el of list?.type === 'list' ? list.namedChildren : []) if (el) addFrom(el);
       // model.add(backbone) after the Sequential is made
       const name = assignedName(m.node);
-      if (name) for (const a of this.model.calls) if (a.fnText === `${name}.add` && a.args[0] && this.modelAt(a.fn?.childForFieldName('object') ?? null) === m) addFrom(a.args[0]);
+      if (name) for (const a of this.addCalls().get(name) ?? []) if (a.args[0] && this.modelAt(a.fn?.childForFieldName('object') ?? null) === m) addFrom(a.args[0]);
     } else if (m.kind === 'functional') {
       const outputs = c.kwargs.get('outputs') ?? c.args[1] ?? null;
       const slice = this.slice(outputs ? [outputs] : []);
+      const merged = mergeRanges(slice.ranges);
       for (const v of this.values.values) {
         if (v.kind === 'converter' || v.kind === 'preprocessor') continue;
         const sites = [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)];
-        if (sites.some((s) => slice.ranges.some((r) => r.start <= s.node.startIndex && s.node.endIndex <= r.end))) out.push(v);
+        if (sites.some((s) => contains(merged, s.node.startIndex, s.node.endIndex))) out.push(v);
       }
       for (const el of slice.calledModels) addFrom(el);
     } else if (m.kind === 'application') {
@@ -129,6 +140,21 @@ export class ModelFlow {
       for (const a of [...c.args, ...c.kwargs.values()]) addFrom(a);
     }
     return out;
+  }
+
+  private adds: Map<string, CallInfo[]> | null = null;
+
+  /** `name.add(layer)` calls by receiver name. */
+  private addCalls(): Map<string, CallInfo[]> {
+    if (!this.adds) {
+      this.adds = new Map();
+      for (const c of this.model.calls) {
+        if (!c.fnText.endsWith('.add')) continue;
+        const recv = c.fnText.slice(0, -4);
+        this.adds.set(recv, [...(this.adds.get(recv) ?? []), c]);
+      }
+    }
+    return this.adds;
   }
 
   /** Models that contain a keras_hub value. */
@@ -180,9 +206,9 @@ export class ModelFlow {
   /** The code on the path of the data into a keras_hub value, the calls feeding it, and the links not followed. */
   pathOf(value: KerasValue): FlowPath {
     // a task seen as its backbone (`classifier.backbone`) shares the task's path
-    const v = this.values.values.find((x) => x.def.node.id === value.def.node.id) ?? value;
-    const cached = this.paths.get(v.def.node.id);
+    const cached = this.paths.get(value.def.node.id);
     if (cached) return cached;
+    const v = this.values.values.find((x) => x.def.node.id === value.def.node.id) ?? value;
     const starts: Node[] = [];
     const feeds: Feed[] = [];
     const direct = [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)];
@@ -207,36 +233,44 @@ export class ModelFlow {
       if (f.data) starts.push(f.data);
     }
     const s = this.slice(starts);
-    const fedWithData = feeds.some((f) => f.data && (f.method !== '__call__' || !this.slice([f.data]).ranges.some((r) => this.isInput(r.start, r.end))));
+    let fed: boolean | null = null;
+    // asked only when a finding depends on it: one slice per call of the backbone
+    const fedWithData = (): boolean => (fed ??= feeds.some((f) => f.data && (f.method !== '__call__' || !this.slice([f.data]).ranges.some((r) => this.isInput(r.start, r.end)))));
     const path: FlowPath = { ranges: [...extra, ...s.ranges], feeds, missing: s.missing, fedWithData };
     this.paths.set(v.def.node.id, path);
     return path;
   }
 
-  private inputCalls: CallInfo[] | null = null;
+  private inputCalls: Set<string> | null = null;
 
   /** Whether an extent is exactly a keras.Input(...) call. */
   private isInput(start: number, end: number): boolean {
-    this.inputCalls ??= this.model.calls.filter((c) => /^keras\.(layers\.)?Input(Layer)?$/.test(c.callee ?? ''));
-    return this.inputCalls.some((c) => c.node.startIndex === start && c.node.endIndex === end);
+    this.inputCalls ??= new Set(this.model.calls.filter((c) => /^keras\.(layers\.)?Input(Layer)?$/.test(c.callee ?? '')).map((c) => `${c.node.startIndex}:${c.node.endIndex}`));
+    return this.inputCalls.has(`${start}:${end}`);
   }
 
-  private readonly modelPaths = new Map<number, FlowPath['ranges']>();
+  private readonly modelPaths = new Map<number, { starts: number[]; ends: number[] }>();
 
   /** Whether a node lies in a model's own graph or on the data fed to it (for models without keras_hub values). */
   onPathOfModel(m: FlowModel, node: Node): boolean {
-    let ranges = this.modelPaths.get(m.node.id);
-    if (!ranges) {
+    let merged = this.modelPaths.get(m.node.id);
+    if (!merged) {
       const starts = [m.node, ...this.allFeeds().filter((f) => f.target === m && f.data).map((f) => f.data as Node)];
-      this.modelPaths.set(m.node.id, (ranges = this.slice(starts).ranges));
+      this.modelPaths.set(m.node.id, (merged = mergeRanges(this.slice(starts).ranges)));
     }
-    return ranges.some((r) => r.start <= node.startIndex && node.endIndex <= r.end);
+    return contains(merged, node.startIndex, node.endIndex);
   }
+
+  private readonly merged = new Map<FlowPath, { starts: number[]; ends: number[]; vias: FlowPath['ranges'] }>();
 
   /** Whether a node lies on the path into v; `via` is the reference that brought a helper's body in, if any. */
   onPath(v: KerasValue, node: Node): { via: Node | null } | null {
-    for (const r of this.pathOf(v).ranges) if (r.start <= node.startIndex && node.endIndex <= r.end) return { via: r.via };
-    return null;
+    const path = this.pathOf(v);
+    let m = this.merged.get(path);
+    if (!m) this.merged.set(path, (m = { ...mergeRanges(path.ranges), vias: path.ranges.filter((r) => r.via) }));
+    if (!contains(m, node.startIndex, node.endIndex)) return null;
+    const via = m.vias.find((r) => r.start <= node.startIndex && node.endIndex <= r.end);
+    return { via: via?.via ?? null };
   }
 
   /**
@@ -249,25 +283,30 @@ export class ModelFlow {
     const calledModels: Node[] = [];
     const seen = new Set<number>();
     const seenDefs = new Set<number>();
-    let budget = 4000;
+    let budget = 400;
     const visit = (expr: Node, via: Node | null, depth: number): void => {
-      if (depth > 30 || seen.has(expr.id) || budget <= 0) return;
+      if (depth > 30 || seen.has(expr.id) || budget-- <= 0) return;
       seen.add(expr.id);
       ranges.push({ start: expr.startIndex, end: expr.endIndex, via });
-      const stack: Node[] = [expr];
-      while (stack.length && budget-- > 0) {
-        const n = stack.pop()!;
-        if (n.type === 'identifier') this.follow(n, via, depth, visit, seenDefs, ranges, missing, calledModels);
-        else if (n.type === 'attribute' && n.text.startsWith('self.')) this.follow(n, via, depth, visit, seenDefs, ranges, missing, calledModels);
-        else {
-          if (n.type === 'call' && n.childForFieldName('function')?.type === 'identifier') calledModels.push(n.childForFieldName('function')!);
-          for (const ch of n.namedChildren) {
-            if (!ch || ch.type === 'comment') continue;
-            // the attribute name of `obj.attr` and a keyword's name are not reads
-            if (n.type === 'attribute' && ch.id === n.childForFieldName('attribute')?.id) continue;
-            if (n.type === 'keyword_argument' && ch.id === n.childForFieldName('name')?.id) continue;
-            stack.push(ch);
-          }
+      const reads = this.readsOf(expr);
+      calledModels.push(...reads.called);
+      for (const n of reads.names) {
+        const b = this.bindingOf(n);
+        switch (b.kind) {
+          case 'missing':
+            missing.push(b.text);
+            break;
+          case 'expr':
+            for (const r of b.extra) ranges.push({ ...r, via });
+            visit(b.node, via, depth + 1);
+            break;
+          case 'def':
+            if (seenDefs.has(b.def.id)) break;
+            seenDefs.add(b.def.id);
+            // a helper of this file: the code in its body is on the path; the reference is where the user changes it
+            ranges.push({ start: b.def.startIndex, end: b.def.endIndex, via: via ?? n });
+            if (b.body) visit(b.body, via ?? n, depth + 1);
+            break;
         }
       }
     };
@@ -275,93 +314,204 @@ export class ModelFlow {
     return { ranges, missing, calledModels };
   }
 
-  private follow(
-    n: Node,
-    via: Node | null,
-    depth: number,
-    visit: (e: Node, via: Node | null, d: number) => void,
-    seenDefs: Set<number>,
-    ranges: FlowPath['ranges'],
-    missing: string[],
-    calledModels: Node[],
-  ): void {
+  private readonly readsCache = new Map<number, { names: Node[]; called: Node[] }>();
+
+  /** The names an expression reads (identifiers, `self.x`) and the functions it calls by name, found once per expression. */
+  private readsOf(expr: Node): { names: Node[]; called: Node[] } {
+    const cached = this.readsCache.get(expr.id);
+    if (cached) return cached;
+    const names: Node[] = [];
+    const called: Node[] = [];
+    // a cursor walk: no Node object is made for the tokens that are not names
+    const cursor = expr.walk();
+    const types: string[] = [];
+    let budget = 3000;
+    try {
+      for (;;) {
+        const type = cursor.nodeType;
+        const parent = types[types.length - 1];
+        const field = parent ? cursor.currentFieldName : null;
+        // the attribute name of `obj.attr` and a keyword's name are not reads
+        const notRead = (parent === 'attribute' && field === 'attribute') || (parent === 'keyword_argument' && field === 'name');
+        let descend = cursor.nodeIsNamed && !LEAVES.has(type);
+        if (type === 'identifier') {
+          if (!notRead) {
+            const node = cursor.currentNode;
+            names.push(node);
+            if (parent === 'call' && field === 'function') called.push(node);
+          }
+          descend = false;
+        } else if (type === 'attribute' && !notRead && cursor.nodeText.startsWith('self.')) {
+          names.push(cursor.currentNode);
+          descend = false;
+        }
+        if (descend && budget-- > 0 && cursor.gotoFirstChild()) {
+          types.push(type);
+          continue;
+        }
+        let done = false;
+        while (!cursor.gotoNextSibling()) {
+          if (types.length === 0 || !cursor.gotoParent()) {
+            done = true;
+            break;
+          }
+          types.pop();
+          if (types.length === 0) {
+            done = true;
+            break;
+          }
+        }
+        if (done || types.length === 0) break;
+      }
+    } finally {
+      cursor.delete();
+    }
+    const out = { names, called };
+    this.readsCache.set(expr.id, out);
+    return out;
+  }
+
+  private readonly bindings = new Map<number, Binding>();
+
+  /** What a name read at that point is bound to, decided once per read. */
+  private bindingOf(n: Node): Binding {
+    const cached = this.bindings.get(n.id);
+    if (cached) return cached;
+    const b = this.computeBinding(n);
+    this.bindings.set(n.id, b);
+    return b;
+  }
+
+  private computeBinding(n: Node): Binding {
     const name = n.text;
-    const p = n.parent;
-    if (lambdaParam(n)) return;
-    if (p?.type === 'call' && p.childForFieldName('function')?.id === n.id) calledModels.push(n);
+    const called = false;
+    if (this.nearText(n, 'lambda') && enclosing(n, 'lambda').some((l) => lambdaBinds(l, name))) return { kind: 'none', called };
     const imported = this.model.imports.get(name);
     if (imported) {
-      if (this.model.unknownImports.has(name)) missing.push(`${name} comes from ${imported.split('.').slice(0, -1).join('.') || imported} (another module)`);
-      return;
+      return this.model.unknownImports.has(name) ? { kind: 'missing', called, text: `${name} comes from ${imported.split('.').slice(0, -1).join('.') || imported} (another module)` } : { kind: 'none', called };
     }
     // for x, y in ds: / [f(x) for x in xs]: the loop variable is an element of what is iterated
-    const iterated = loopSource(n);
-    if (iterated) {
-      visit(iterated, via, depth + 1);
-      return;
-    }
+    const iterated = this.loopSource(n);
+    if (iterated) return { kind: 'expr', called, node: iterated, extra: [] };
     const a = this.model.lastAssignment(name, n.startIndex);
     const inside = a && a.valueStart <= n.startIndex && a.valueEnd >= n.endIndex;
     const prior = inside ? this.model.lastAssignment(name, a.target.startIndex) : a;
     if (prior) {
+      const extra: { start: number; end: number }[] = [];
       // the statement `NAME = value` itself (constants are reported on their line)
       const st = prior.target.parent?.parent;
-      if (st?.type === 'expression_statement') ranges.push({ start: st.startIndex, end: st.endIndex, via });
-      visit(prior.value, via, depth + 1);
+      if (st?.type === 'expression_statement') extra.push({ start: st.startIndex, end: st.endIndex });
       // x /= 255 between the assignment and the read
       const stmt = prior.target.parent;
-      if (stmt) this.augmentedBetween(name, stmt.endIndex, n.startIndex, ranges, via);
-      return;
+      if (stmt) extra.push(...this.augmentedBetween(name, stmt.endIndex, n.startIndex));
+      return { kind: 'expr', called, node: prior.value, extra };
     }
     const fnIndex = this.model.scopes.functionNamed(name);
     if (fnIndex !== null) {
       const def = this.model.scopes.list[fnIndex]!.node;
-      if (seenDefs.has(def.id)) return;
-      seenDefs.add(def.id);
-      // a helper of this file: the code in its body is on the path; the reference is where the user changes it
-      ranges.push({ start: def.startIndex, end: def.endIndex, via: via ?? n });
-      const body = def.childForFieldName('body');
-      if (body) visit(body, via ?? n, depth + 1);
-      return;
+      return { kind: 'def', called, def, body: def.childForFieldName('body') };
     }
     const scope = this.model.scopes.scopeAt(n.startIndex);
     if (scope >= 0 && this.model.scopes.isParam(scope, name)) {
       const fn = this.model.scopes.list[scope]!;
-      if (!fn.isMethod && this.model.scopes.functionNamed(fn.name) === null) missing.push(`the argument ${name} of ${fn.name}()`);
+      if (!fn.isMethod && this.model.scopes.functionNamed(fn.name) === null) return { kind: 'missing', called, text: `the argument ${name} of ${fn.name}()` };
     }
+    return { kind: 'none', called };
   }
 
-  private augmented: Node[] | null = null;
+  /** Whether a word occurs in the few hundred characters before a node (a cheap test before any walk up the tree). */
+  private nearText(n: Node, word: string): boolean {
+    const at = this.model.src.text.lastIndexOf(word, n.startIndex);
+    return at >= 0 && n.startIndex - at < 400;
+  }
 
-  private augmentedBetween(name: string, from: number, to: number, ranges: FlowPath['ranges'], via: Node | null): void {
-    if (!this.augmented) this.augmented = this.model.src.root.descendantsOfType('augmented_assignment').filter((x): x is Node => !!x);
-    for (const aug of this.augmented) {
-      if (aug.startIndex < from || aug.startIndex >= to) continue;
-      if (aug.childForFieldName('left')?.text === name) ranges.push({ start: aug.startIndex, end: aug.endIndex, via });
+  private forLoops: { node: Node; start: number; end: number }[] | null = null;
+
+  /** The iterable a loop variable is drawn from, when `n` is read inside a for loop or comprehension that binds it. */
+  private loopSource(n: Node): Node | null {
+    const name = n.text;
+    if (this.nearText(n, 'for ') || this.model.src.text.indexOf(' for ', n.endIndex) - n.endIndex < 400) {
+      // [f(x) for x in xs]: the comprehension is on the way up to the statement
+      for (const c of enclosing(n, 'comprehension')) {
+        for (const clause of c.namedChildren) if (clause?.type === 'for_in_clause' && bindsName(clause.childForFieldName('left'), name)) return clause.childForFieldName('right');
+      }
+    }
+    // for x in ds: the innermost loop of the same function whose body holds the read (loops are indexed by the model)
+    this.forLoops ??= this.model.nodesOfType('for_statement').map((node) => ({ node, start: node.startIndex, end: node.endIndex }));
+    const at = n.startIndex;
+    const fn = this.model.scopes.scopeAt(at);
+    let best: Node | null = null;
+    for (const f of this.forLoops) {
+      if (f.start > at) break;
+      if (at >= f.end || this.model.scopes.scopeAt(f.start) !== fn) continue;
+      const body = f.node.childForFieldName('body');
+      if (body && body.startIndex <= at && bindsName(f.node.childForFieldName('left'), name)) best = f.node;
+    }
+    return best ? best.childForFieldName('right') : null;
+  }
+
+  /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
+  private augmentedBetween(name: string, from: number, to: number): { start: number; end: number }[] {
+    const out: { start: number; end: number }[] = [];
+    if (to <= from || !/^[A-Za-z_][\w.]*$/.test(name)) return out;
+    const re = new RegExp(`(?<![\\w.])${name.replace(/\./g, '\\.')}\\s*(?:[-+*/]|//|\\*\\*)=`, 'g');
+    const text = this.model.src.text.slice(from, to);
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      let aug: Node | null = this.model.src.root.descendantForIndex(from + m.index, from + m.index + name.length);
+      while (aug && aug.type !== 'augmented_assignment' && aug.type !== 'module') aug = aug.parent;
+      if (aug?.type === 'augmented_assignment') out.push({ start: aug.startIndex, end: aug.endIndex });
+    }
+    return out;
+  }
+}
+
+/** Sorted, disjoint extents covering the given ones. */
+function mergeRanges(ranges: { start: number; end: number }[]): { starts: number[]; ends: number[] } {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const r of sorted) {
+    const last = ends.length - 1;
+    if (last >= 0 && r.start <= ends[last]!) ends[last] = Math.max(ends[last]!, r.end);
+    else {
+      starts.push(r.start);
+      ends.push(r.end);
     }
   }
+  return { starts, ends };
+}
+
+/** Whether [start, end) lies inside one of the merged extents (binary search). */
+function contains(m: { starts: number[]; ends: number[] }, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = m.starts.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (m.starts[mid]! <= start) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at >= 0 && end <= m.ends[at]!;
 }
 
 /** The iterable a loop variable is drawn from, when `n` is read inside a for loop or comprehension that binds it. */
-function loopSource(n: Node): Node | null {
-  const binds = (left: Node | null): boolean => !!left && (left.text === n.text || left.namedChildren.some((c) => c?.type === 'identifier' && c.text === n.text));
-  for (let p = n.parent, child: Node = n; p && p.type !== 'function_definition' && p.type !== 'module'; child = p, p = p.parent) {
-    if (p.type === 'for_statement' && p.childForFieldName('body')?.id === child.id && binds(p.childForFieldName('left'))) return p.childForFieldName('right');
-    if (/comprehension$|^generator_expression$/.test(p.type)) {
-      for (const c of p.namedChildren) if (c?.type === 'for_in_clause' && binds(c.childForFieldName('left'))) return c.childForFieldName('right');
-    }
+const bindsName = (left: Node | null, name: string): boolean => !!left && (left.text === name || left.namedChildren.some((c) => c?.type === 'identifier' && c.text === name));
+
+/** The nodes around `n` up to its statement whose type ends with `suffix` (lambda, …comprehension, generator_expression). */
+function enclosing(n: Node, suffix: string): Node[] {
+  const out: Node[] = [];
+  for (let p = n.parent; p && !/statement$|^block$|^module$/.test(p.type); p = p.parent) {
+    if (p.type.endsWith(suffix) || (suffix === 'comprehension' && p.type === 'generator_expression')) out.push(p);
   }
-  return null;
+  return out;
 }
 
 /** `lambda x, y: (x / 255, y)`: x is the lambda's parameter, not a variable of the file. */
-function lambdaParam(n: Node): boolean {
-  for (let p = n.parent; p && !/statement$|^block$|^module$/.test(p.type); p = p.parent) {
-    if (p.type !== 'lambda') continue;
-    const params = p.childForFieldName('parameters');
-    if (params && params.namedChildren.some((c) => c?.text === n.text || (c?.type === 'default_parameter' && c.childForFieldName('name')?.text === n.text))) return true;
-  }
-  return false;
+function lambdaBinds(lambda: Node, name: string): boolean {
+  const params = lambda.childForFieldName('parameters');
+  return !!params && params.namedChildren.some((c) => c?.text === name || (c?.type === 'default_parameter' && c.childForFieldName('name')?.text === name));
 }
 
 function assignedName(call: Node): string | null {

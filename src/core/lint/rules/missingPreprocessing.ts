@@ -108,7 +108,7 @@ export const missingPreprocessing: LintRule = {
       const judged = ev.manual.filter((m) => matchesContract(m.kind, contract) === false).map((m) => ({ m, verdict: attribute(ctx, v, m.node) }));
       const wrong = judged.filter((x) => x.verdict.on || x.verdict.info !== null);
       // a mapping that is neither on this path nor another model's: what this backbone gets is not known
-      if (wrong.length === 0 && judged.some((x) => !x.verdict.on && !x.verdict.otherModel)) continue;
+      if (wrong.length === 0 && judged.some((x) => !x.verdict.on && !x.verdict.otherModel())) continue;
       if (wrong.length > 0) {
         // one finding per kind of wrong mapping (the ImageNet constants and the expression using them are one mistake)
         const kinds = new Map<string, typeof wrong>();

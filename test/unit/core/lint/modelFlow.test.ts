@@ -47,7 +47,7 @@ describe('model flow: which data reaches which model', () => {
     assert.deepEqual(feeds.sort(), ['__call__->hub', 'fit->functional', 'fit->sequential'].sort());
     const vit = values.ofKind('backbone')[0]!;
     const path = flow.pathOf(vit);
-    assert.equal(path.fedWithData, true);
+    assert.equal(path.fedWithData(), true);
     assert.deepEqual(path.missing, []);
     assert.deepEqual(path.feeds.map((f) => f.method).sort(), ['__call__', 'fit']);
   });
