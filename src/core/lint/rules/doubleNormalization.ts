@@ -2,6 +2,22 @@ import type { Node } from 'web-tree-sitter';
 import { attribute, chainOf, flowOf } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
+import type { PythonModel } from '../pythonModel';
+
+const usesByModel = new WeakMap<PythonModel, Map<number, Node[]>>();
+
+/** Where an applied converter is used (its name read after it is built), found once per file for every backbone. */
+function usesOf(ctx: RuleContext, c: KerasValue): Node[] {
+  let byConverter = usesByModel.get(ctx.model);
+  if (!byConverter) usesByModel.set(ctx.model, (byConverter = new Map()));
+  let uses = byConverter.get(c.def.node.id);
+  if (!uses) {
+    const at = c.def.node.startIndex;
+    uses = c.name ? ctx.model.references(c.name).filter((r) => r.startIndex > at || c.name!.startsWith('self.')) : [c.def.node];
+    byConverter.set(c.def.node.id, uses);
+  }
+  return uses;
+}
 
 /** The normalisation a keras_hub value gets on its own path: a converter applied there, its task's preprocessor, KerasCV's built-in rescaling. */
 function ownNormalisation(ctx: RuleContext, v: KerasValue): { node: Node; what: string } | null {
@@ -15,10 +31,11 @@ function ownNormalisation(ctx: RuleContext, v: KerasValue): { node: Node; what: 
     const m = ['fit', 'predict', 'evaluate'].find((x) => ctx.values.methodCalls(v, x).length > 0) ?? 'fit';
     return { node: v.def.node, what: `${v.className}.${m}() runs the preset's preprocessor on every batch` };
   }
+  // converters share names (`converter`, `preprocessor`): a use already asked about for an earlier one was not on the path
+  const asked = new Set<number>();
   for (const c of ctx.evidence.appliedConverters) {
     if (c.kind === 'preprocessor' && c.def.node.id === v.def.node.id) continue;
-    const uses = c.name ? ctx.model.references(c.name).filter((r) => r.startIndex > c.def.node.startIndex || c.name!.startsWith('self.')) : [c.def.node];
-    if (uses.some((u) => flow.onPath(v, u))) return { node: c.def.node, what: `${c.className}.from_preset(...) already maps pixels to the preset's range` };
+    if (usesOf(ctx, c).some((u) => !asked.has(u.id) && (asked.add(u.id), flow.onPath(v, u) !== null))) return { node: c.def.node, what: `${c.className}.from_preset(...) already maps pixels to the preset's range` };
   }
   return null;
 }
