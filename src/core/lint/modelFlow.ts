@@ -258,7 +258,8 @@ export class ModelFlow {
       const starts = [m.node, ...this.allFeeds().filter((f) => f.target === m && f.data).map((f) => f.data as Node)];
       this.modelPaths.set(m.node.id, (merged = mergeRanges(this.slice(starts).ranges)));
     }
-    return contains(merged, node.startIndex, node.endIndex);
+    const [start, end] = this.extent(node);
+    return contains(merged, start, end);
   }
 
   private readonly merged = new Map<FlowPath, { starts: number[]; ends: number[]; vias: FlowPath['ranges'] }>();
@@ -268,9 +269,19 @@ export class ModelFlow {
     const path = this.pathOf(v);
     let m = this.merged.get(path);
     if (!m) this.merged.set(path, (m = { ...mergeRanges(path.ranges), vias: path.ranges.filter((r) => r.via) }));
-    if (!contains(m, node.startIndex, node.endIndex)) return null;
-    const via = m.vias.find((r) => r.start <= node.startIndex && node.endIndex <= r.end);
+    const [start, end] = this.extent(node);
+    if (!contains(m, start, end)) return null;
+    const via = m.vias.find((r) => r.start <= start && end <= r.end);
     return { via: via?.via ?? null };
+  }
+
+  private readonly extents = new Map<number, [number, number]>();
+
+  /** A node's extent, read once (the position getters call into wasm; rules ask about the same steps for every backbone). */
+  private extent(node: Node): [number, number] {
+    let e = this.extents.get(node.id);
+    if (!e) this.extents.set(node.id, (e = [node.startIndex, node.endIndex]));
+    return e;
   }
 
   /**
@@ -421,8 +432,8 @@ export class ModelFlow {
 
   /** Whether a word occurs in the few hundred characters before a node (a cheap test before any walk up the tree). */
   private nearText(n: Node, word: string): boolean {
-    const at = this.model.src.text.lastIndexOf(word, n.startIndex);
-    return at >= 0 && n.startIndex - at < 400;
+    const start = n.startIndex;
+    return this.model.src.text.slice(Math.max(0, start - 400), start).includes(word);
   }
 
   private forLoops: { node: Node; start: number; end: number }[] | null = null;
