@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -92,6 +92,15 @@ describe('vit-doctor sanity on DINOv2 presets', () => {
     assert.ok(codes.includes('SAN014') && codes.includes('SAN015'), `${codes}`);
     assert.deepEqual(rep.preset.positionTable, { storedGrid: [5, 5], builtGrid: [3, 3], interpolated: true, antialias: true });
     assert.equal(rep.preset.numTokens, 10);
+  });
+
+  it('check on a DINOv2 preset: a clear error (training and the pipeline checks run on ViT only yet), exit 2, no stack', () => {
+    const data = mkdtempSync(join(tmpdir(), 'vtd-dino-data-'));
+    for (const c of ['a', 'b']) cpSync(join(ROOT, 'dinov2_tiny', 'inputs'), join(data, c), { recursive: true });
+    const r = run(['check', '--preset', join(ROOT, 'dinov2_tiny', 'preset'), '--data', data]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /model\.weights\.h5: holds a DINOV2Backbone; the sanity batch runs it/);
+    assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/);
   });
 
   it('a saved preset whose interpolated table differs from the one keras-hub recomputes (a dropped fine-tuned table) is SAN017', async () => {

@@ -38,6 +38,13 @@ export interface ViTHeadArrays {
 /** Finds the common prefix of the ViT layers by locating the patch-embedding kernel. */
 function findPrefix(map: Map<string, WeightArray>, file: string): string {
   const key = allWeightPaths(map).find((k) => k.endsWith('patch_embedding/vars/0'));
+  if (!key && allWeightPaths(map).some((k) => k.includes('dinov2_embedding/'))) {
+    // the ViT-only paths (training, the pipeline checks) reached with a DINOv2 preset
+    throw new UserError('E_UNSUPPORTED_BACKBONE', `${file}: holds a DINOV2Backbone; the sanity batch runs it, but training and the pipeline checks need a ViT preset yet.`, {
+      file,
+      hint: 'Run `vit-doctor sanity` on this preset (with --labels: a fresh head on its CLS or patch-mean feature); train a ViTBackbone preset.',
+    });
+  }
   if (!key) {
     throw new UserError('E_WEIGHTS_MISMATCH', `${file}: no patch-embedding kernel found: the file is damaged, or it is not a Keras Hub ViT weights file.`, {
       file,
