@@ -1,6 +1,7 @@
-import * as h5wasm from 'h5wasm/node';
+import type * as h5wasm from 'h5wasm/node';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { withFsErrors } from '../../core/fsErrors';
+import { loadH5wasm, type H5wasmModule } from './h5wasmModule';
 import { UserError } from '../../core/userError';
 import { describeH5Type, weightEncoding, widenHalf, type H5TypeInfo } from './h5Dtypes';
 
@@ -20,8 +21,8 @@ export interface H5Weights extends Map<string, WeightArray> {
 type H5Module = { _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array; get_dataset_data(fileId: bigint, path: string, count: null, offset: null, strides: null, ptr: bigint): number };
 
 /** The dataset's bytes as stored (for the 2-byte floats h5wasm will not return as a typed array). */
-function rawBytes(node: h5wasm.Dataset, nbytes: number): Uint8Array {
-  const M = (h5wasm as unknown as { Module: H5Module }).Module;
+function rawBytes(h5: H5wasmModule, node: h5wasm.Dataset, nbytes: number): Uint8Array {
+  const M = (h5 as unknown as { Module: H5Module }).Module;
   const ptr = M._malloc(Math.max(1, nbytes));
   try {
     M.get_dataset_data((node as unknown as { file_id: bigint }).file_id, node.path, null, null, null, BigInt(ptr));
@@ -31,12 +32,12 @@ function rawBytes(node: h5wasm.Dataset, nbytes: number): Uint8Array {
   }
 }
 
-function readDataset(node: h5wasm.Dataset): { shape: number[]; data: Float32Array | null; storedAs?: WeightArray['storedAs']; unsupported?: string } {
+function readDataset(h5lib: H5wasmModule, node: h5wasm.Dataset): { shape: number[]; data: Float32Array | null; storedAs?: WeightArray['storedAs']; unsupported?: string } {
   const meta = node.metadata as unknown as H5TypeInfo & { total_size: number; shape: number[] | null };
   const shape = [...(meta.shape ?? [])];
   const enc = weightEncoding(meta, meta.size === 2 ? node.attrs?.dtype?.value : undefined);
   if (typeof enc === 'object') return { shape, data: null, unsupported: enc.unsupported };
-  if (enc === 'float16' || enc === 'bfloat16') return { shape, data: widenHalf(rawBytes(node, meta.size * meta.total_size), enc, meta.littleEndian), storedAs: enc };
+  if (enc === 'float16' || enc === 'bfloat16') return { shape, data: widenHalf(rawBytes(h5lib, node, meta.size * meta.total_size), enc, meta.littleEndian), storedAs: enc };
   const value = node.value;
   if (value instanceof Float32Array) return { shape, data: value };
   if (value instanceof Float64Array) return { shape, data: Float32Array.from(value), storedAs: 'float64' };
@@ -104,7 +105,7 @@ export function superblockEof(head: Buffer): number | null {
  * (e.g. `layers/vi_t_encoder/layer_norm/vars/0`). Corrupt or truncated files raise a UserError naming the file.
  */
 export async function readH5Weights(file: string, opts: { under?: string } = {}): Promise<H5Weights> {
-  await h5wasm.ready;
+  const h5wasm = await loadH5wasm();
   const bytes = withFsErrors(file, 'the weights file', () => readHead(file));
   const signature = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
   if (bytes.length < 8 || !bytes.subarray(0, 8).equals(signature)) {
@@ -141,7 +142,7 @@ export async function readH5Weights(file: string, opts: { under?: string } = {})
         if (keys.error || !keys.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: group "${path}" cannot be listed (${diagSummary(keys.diag)}).`, { file, hint: 'Download the preset again.' });
         for (const key of keys.value) walk(path === '/' ? key : `${path}/${key}`);
       } else if (node instanceof h5wasm.Dataset) {
-        const read = quietly(() => readDataset(node));
+        const read = quietly(() => readDataset(h5wasm, node));
         if (read.error || !read.value) throw new UserError('E_WEIGHTS_CORRUPT', `${file}: is damaged or truncated: dataset "${path}" cannot be read (${diagSummary(read.diag)}).`, { file, hint: 'Download the preset again.' });
         const { shape, data, storedAs, unsupported } = read.value;
         if (data) out.set(path, { shape, data, ...(storedAs ? { storedAs } : {}) });

@@ -1,4 +1,5 @@
-import * as h5wasm from 'h5wasm/node';
+import type * as H5 from 'h5wasm/node';
+import { loadH5wasm } from './h5wasmModule';
 import { withFsErrors } from '../../core/fsErrors';
 import { UserError } from '../../core/userError';
 import type { WeightArray } from './h5Reader';
@@ -17,17 +18,17 @@ export interface KerasVarsGroup {
  * `overwrite` is set, so a user's file is never replaced by accident.
  */
 export async function writeKerasWeights(file: string, groups: KerasVarsGroup[], opts: { overwrite?: boolean } = {}): Promise<void> {
-  await h5wasm.ready;
+  const h5wasm = await loadH5wasm();
   const { closeSync, existsSync, openSync } = await import('node:fs');
   if (existsSync(file) && !opts.overwrite) throw new UserError('E_FILE_EXISTS', `${file}: already exists; refusing to overwrite it.`, { file });
   // libhdf5 reports an unwritable path as "unable to create file": create it here first, so the error names the problem
   withFsErrors(file, 'the weights file', () => closeSync(openSync(file, 'w')), 'write');
   const h5 = new h5wasm.File(file, 'w');
   try {
-    const ensure = (path: string): h5wasm.Group => {
+    const ensure = (path: string): H5.Group => {
       const parts = path.split('/').filter(Boolean);
       let cur = '';
-      let g: h5wasm.Group = h5;
+      let g: H5.Group = h5;
       for (const part of parts) {
         cur = cur ? `${cur}/${part}` : part;
         const existing = h5.get(cur);
