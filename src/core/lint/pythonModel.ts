@@ -66,6 +66,8 @@ function normaliseQualified(q: string): string {
     .replace(/^tf\.keras(?=\.|$)/, 'keras')
     .replace(/^keras\.src\./, 'keras.')
     .replace(/^keras_nlp\.models\./, 'keras_hub.models.')
+    // keras_hub.src.models.vit.vit_image_converter.ViTImageConverter is exported as keras_hub.layers.ViTImageConverter
+    .replace(/^keras_hub\.src\.models\.[a-z0-9_]+\.[a-z0-9_]+\.(?=[A-Za-z0-9]*(ImageConverter|AudioConverter)$)/, 'keras_hub.layers.')
     .replace(/^keras_hub\.src\.models\.[a-z0-9_]+\.[a-z0-9_]+\./, 'keras_hub.models.');
 }
 

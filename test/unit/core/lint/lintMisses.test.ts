@@ -78,3 +78,10 @@ model = keras.Model(inputs, keras.layers.Dense(3)(backbone(x)[:, 0, :]))
     assert.ok(fs[0]!.related.some((r) => r.message === 'part of the same mapping' && r.range.start.line === 8));
   });
 });
+
+describe('false positives of real code', () => {
+  it("an import from keras_hub's own module path names the class it exports (converters are keras_hub.layers)", async () => {
+    const text = 'import keras_hub\nfrom keras_hub.src.models.vit.vit_image_converter import ViTImageConverter\nfrom keras_hub.src.models.vit.vit_backbone import ViTBackbone\nconverter = ViTImageConverter.from_preset("vit_base_patch16_224_imagenet")\nbackbone = ViTBackbone.from_preset("vit_base_patch16_224_imagenet")\nout = backbone(converter(images))\n';
+    assert.deepEqual(await found(text), []);
+  });
+});
