@@ -47,16 +47,17 @@ const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 const DEFAULT_LR: Record<TrainMode, number> = { head: 1e-3, 'last-k': 1e-4, full: 5e-5 };
 
 /**
- * Rough peak training memory in MB: the backbone's weights, per trainable parameter its buffers (TF.js: weight, gradient
- * and two Adam slots; ONNX Runtime: two ping-pong copies of weight and slots plus the gradient, or two with accumulation),
- * the activations the backward pass keeps, and the cached prefix.
+ * Rough peak training memory in MB: the backbone's weights, per trainable parameter its extra buffers, the activations
+ * the backward pass keeps, and the cached prefix.
  */
 export function estimateMemoryMb(c: ViTBackboneConfig, parameterCount: number, o: { mode: TrainMode; k: number; batch: number; nImages: number; onnx: boolean; accumulate?: number }): number {
   const T = (c.imageShape[0] / c.patchSize[0]) * (c.imageShape[1] / c.patchSize[1]) + (c.useClassToken ? 1 : 0);
   const blocks = o.mode === 'full' ? c.numLayers : o.mode === 'last-k' ? Math.min(o.k, c.numLayers) : 0;
   const perBlockParams = 4 * c.hiddenDim * c.hiddenDim + 2 * c.hiddenDim * c.mlpDim;
   const trainable = blocks * perBlockParams + (o.mode === 'full' ? c.patchSize[0] * c.patchSize[1] * 3 * c.hiddenDim : 0);
-  const bytesPerTrainable = o.onnx ? 4 * (2 + 4 + ((o.accumulate ?? 1) > 1 ? 2 : 1)) : 16;
+  // beyond the weights themselves: TF.js a variable copy, the gradient and two slots; ONNX Runtime two slots and the
+  // gradient (plus the running sum when accumulating), the weights being updated in place
+  const bytesPerTrainable = o.onnx ? 4 * (3 + ((o.accumulate ?? 1) > 1 ? 1 : 0)) : 16;
   const activationsPerImage = blocks * T * (12 * c.hiddenDim + 2 * c.numHeads * T + 2 * c.mlpDim) * 4;
   const cache = o.mode === 'head' ? o.nImages * c.hiddenDim * 4 : o.mode === 'last-k' ? o.nImages * T * c.hiddenDim * 4 : 0;
   return (parameterCount * 4 + trainable * bytesPerTrainable + activationsPerImage * o.batch * 1.5 + cache) / 2 ** 20;

@@ -27,16 +27,19 @@ export interface OnnxTrainerOptions extends TrainerOptions {
   optimizerOn?: 'js' | 'onnx';
 }
 
-/** Two buffers per value: the step reads `cur` and writes `next` (pre-allocated outputs), then they swap. */
+/**
+ * Two buffers per value: a step reads `cur` and writes `next` (pre-allocated outputs), then they swap. The second
+ * buffer is only allocated when something writes `next` (the optimizer graph, gradient accumulation): the fused
+ * optimizer updates in place, so for full fine-tuning of ViT-B/16 this saves a copy of weights, slots and gradients.
+ */
 class PingPong {
-  private bufs: [Float32Array, Float32Array];
-  private tensors: [Ort.Tensor, Ort.Tensor];
+  private bufs: Float32Array[];
+  private tensors: Ort.Tensor[];
   private at = 0;
 
-  constructor(ort: typeof Ort, readonly dims: number[], first: Float32Array) {
-    const second = new Float32Array(first.length);
-    this.bufs = [first, second];
-    this.tensors = [new ort.Tensor('float32', first, dims), new ort.Tensor('float32', second, dims)];
+  constructor(private readonly ort: typeof Ort, readonly dims: number[], first: Float32Array) {
+    this.bufs = [first];
+    this.tensors = [new ort.Tensor('float32', first, dims)];
   }
 
   get cur(): Float32Array {
@@ -48,11 +51,16 @@ class PingPong {
   }
 
   get nextTensor(): Ort.Tensor {
+    if (this.bufs.length === 1) {
+      const second = new Float32Array(this.cur.length);
+      this.bufs.push(second);
+      this.tensors.push(new this.ort.Tensor('float32', second, this.dims));
+    }
     return this.tensors[1 - this.at] as Ort.Tensor;
   }
 
   swap(): void {
-    this.at = 1 - this.at;
+    if (this.bufs.length === 2) this.at = 1 - this.at;
   }
 }
 
