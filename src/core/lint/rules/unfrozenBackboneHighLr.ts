@@ -156,9 +156,11 @@ export const unfrozenBackboneHighLr: LintRule = {
       if (!kind || lr === null || THRESHOLD[kind] === undefined || lr < (THRESHOLD[kind] as number)) continue;
       ctx.report({
         message: `The pretrained backbone is trainable here and ${kind === 'sgd' ? 'SGD' : kind} runs at learning rate ${lr}${lrNode ? '' : ' (the default)'}: full fine-tuning at this rate wipes the pretrained features. Use ≤ ${kind === 'sgd' ? '0.01' : '1e-4'} (keras_hub tasks default to 5e-5), or freeze the backbone first (backbone.trainable = False).${sure ? '' : ' (Not certain: the model compiled here could not be traced to the backbone.)'}`,
-        range: ctx.range(lrNode ?? optNode),
+        // one anchor: the compile() call that trains at this rate (where the optimizer is passed); the rate's own
+        // place is a related location and the quick fix's target
+        range: ctx.range(c.fn ?? c.node),
         severity: sure ? undefined : 'information',
-        related: [...chainOf(ctx, owner).slice(0, 1), { message: 'compiled here', range: ctx.range(c.node) }],
+        related: [...chainOf(ctx, owner).slice(0, 1), { message: lrNode ? 'learning rate set here' : 'optimizer (default learning rate) here', range: ctx.range(lrNode ?? optNode) }],
         fixes: lrNode && kind !== 'sgd' ? [{ title: 'Use learning rate 5e-5', edits: [{ range: ctx.range(lrNode), newText: '5e-5' }] }] : [],
       });
     }

@@ -192,3 +192,26 @@ classifier.fit(big, epochs=3)
     assert.deepEqual(await warnings(text), []);
   });
 });
+
+describe('anchors: where the code must change', () => {
+  it('VTD007 sits on the compile() of the model holding the backbone (a KerasCV task around it), the rate from an earlier cell related', async () => {
+    const text = `import keras
+import keras_cv
+
+# In[1]:
+LEARNING_RATE = 0.008
+
+# In[2]:
+backbone = keras_cv.models.ResNet50Backbone.from_preset("resnet50_imagenet")
+model = keras_cv.models.RetinaNet(num_classes=3, bounding_box_format="xywh", backbone=backbone)
+model.compile(
+    classification_loss="focal",
+    box_loss="smoothl1",
+    optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE),
+)
+`;
+    const fs = (await lintText(text)).filter((f) => f.code === 'VTD007');
+    assert.deepEqual(fs.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['10:warning']);
+    assert.ok(fs[0]!.related.some((r) => r.message === 'learning rate set here' && r.range.start.line + 1 === 13));
+  });
+});
