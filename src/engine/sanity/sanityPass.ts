@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { inputContract, type InputContract } from '../../core/presets/inputContract';
 import { loadPresetDir } from '../../core/presets/presetLoader';
 import { resolvePreset } from '../../core/presets/presetResolver';
@@ -107,7 +108,7 @@ export async function runSanityPass(params: SanityParams, ctx: SanityContext): P
     const resized = images.map((im) => resizeLikeKeras(im, conv, converterPath));
     const bad = resized.find((r) => r.height !== H || r.width !== W);
     if (bad) {
-      throw new UserError('E_CONVERTER_SHAPE', `The converter produces ${bad.height}×${bad.width} images but the backbone expects ${H}×${W}.`, {
+      throw new UserError('E_CONVERTER_SHAPE', `${preset.converterFile ?? join(preset.dir, 'config.json')}: the converter produces ${bad.height}×${bad.width} images but the backbone (config.json image_shape) expects ${H}×${W}.`, {
         file: preset.converterFile ?? undefined,
         hint: preset.dinov2
           ? `image_size in the converter and image_shape in config.json disagree. A DINOv2 backbone is built for one size: load it with from_preset(..., image_shape=(${bad.height}, ${bad.width}, 3)) (its position table is then interpolated at build time), or the converter with image_size=(${H}, ${W}).`

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -92,6 +92,18 @@ describe('vit-doctor sanity on DINOv2 presets', () => {
     assert.ok(codes.includes('SAN014') && codes.includes('SAN015'), `${codes}`);
     assert.deepEqual(rep.preset.positionTable, { storedGrid: [5, 5], builtGrid: [3, 3], interpolated: true, antialias: true });
     assert.equal(rep.preset.numTokens, 10);
+  });
+
+  it('a converter sized for another image than the backbone was built for: an error naming image_converter.json, with the image_shape= fix', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'vtd-dino-conv-')), 'p');
+    cpSync(join(ROOT, 'dinov2_tiny', 'preset'), dir, { recursive: true });
+    const conv = JSON.parse(readFileSync(join(dir, 'image_converter.json'), 'utf8'));
+    conv.config.image_size = [224, 224];
+    writeFileSync(join(dir, 'image_converter.json'), JSON.stringify(conv));
+    const r = run(['sanity', '--preset', dir, '--images', join(ROOT, 'dinov2_tiny', 'inputs')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /image_converter\.json: the converter produces 224×224 images but the backbone \(config\.json image_shape\) expects 42×42/);
+    assert.match(r.stderr, /image_shape=\(224, 224, 3\)/);
   });
 
   it('check on a DINOv2 preset: a clear error (training and the pipeline checks run on ViT only yet), exit 2, no stack', () => {
