@@ -114,7 +114,7 @@ export class ModelFlow {
       if (name) for (const a of this.addCalls().get(name) ?? []) if (a.args[0] && this.modelAt(a.fn?.childForFieldName('object') ?? null) === m) addFrom(a.args[0]);
     } else if (m.kind === 'functional') {
       const outputs = c.kwargs.get('outputs') ?? c.args[1] ?? null;
-      const slice = this.slice(outputs ? [outputs] : []);
+      const slice = this.slice(outputs ? [outputs] : [], this.hubCallIds());
       const merged = mergeRanges(slice.ranges);
       for (const v of this.values.values) {
         if (v.kind === 'converter' || v.kind === 'preprocessor') continue;
@@ -140,6 +140,20 @@ export class ModelFlow {
       for (const a of [...c.args, ...c.kwargs.values()]) addFrom(a);
     }
     return out;
+  }
+
+  private hubCalls: Set<number> | null = null;
+
+  /** The calls of keras_hub backbones and tasks (`backbone(x)`, `task.backbone(x)`), by node id. */
+  private hubCallIds(): Set<number> {
+    if (!this.hubCalls) {
+      this.hubCalls = new Set();
+      for (const v of this.values.values) {
+        if (v.kind === 'converter' || v.kind === 'preprocessor') continue;
+        for (const c of [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)]) this.hubCalls.add(c.node.id);
+      }
+    }
+    return this.hubCalls;
   }
 
   private adds: Map<string, CallInfo[]> | null = null;
@@ -288,7 +302,7 @@ export class ModelFlow {
    * Backward slice: the extents of the expressions a value is computed from, following names to their assignments
    * (the one before the read: later cells redefine names) and helpers of this file to their bodies.
    */
-  private slice(starts: Node[]): { ranges: FlowPath['ranges']; missing: string[]; calledModels: Node[] } {
+  private slice(starts: Node[], stop?: Set<number>): { ranges: FlowPath['ranges']; missing: string[]; calledModels: Node[] } {
     const ranges: FlowPath['ranges'] = [];
     const missing: string[] = [];
     const calledModels: Node[] = [];
@@ -299,6 +313,8 @@ export class ModelFlow {
       if (depth > 30 || seen.has(expr.id) || budget-- <= 0) return;
       seen.add(expr.id);
       ranges.push({ start: expr.startIndex, end: expr.endIndex, via });
+      // a model's graph is known to hold a backbone once its call is reached: what feeds the backbone is its path's business
+      if (stop?.has(expr.id)) return;
       const reads = this.readsOf(expr);
       calledModels.push(...reads.called);
       for (const n of reads.names) {
