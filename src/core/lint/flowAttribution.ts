@@ -36,9 +36,21 @@ function computeOthers(flow: ModelFlow, v: KerasValue): FlowModel[] {
   return flow.models.filter((m) => !mine.has(m) && !m.hub.some((h) => h.def.node.id === v.def.node.id) && !(m.kind === 'hub' && m.hub[0]?.name && v.name?.startsWith(`${m.hub[0].name}.`)));
 }
 
+const onModelCache = new WeakMap<ModelFlow, Map<number, Map<FlowModel, boolean>>>();
+
 /** Whether the code lies on the path of another model of the file (its graph, or the data fed to it). */
 function onOtherModel(flow: ModelFlow, others: FlowModel[], node: Node): boolean {
-  return others.some((m) => m.hub.some((h) => flow.onPath(h, node)) || flow.onPathOfModel(m, node));
+  // every backbone asks about the same step and mostly the same other models: each (step, model) answered once
+  let byNode = onModelCache.get(flow);
+  if (!byNode) onModelCache.set(flow, (byNode = new Map()));
+  let known = byNode.get(node.id);
+  if (!known) byNode.set(node.id, (known = new Map()));
+  const memo = known;
+  return others.some((m) => {
+    let on = memo.get(m);
+    if (on === undefined) memo.set(m, (on = m.hub.some((h) => flow.onPath(h, node)) || flow.onPathOfModel(m, node)));
+    return on;
+  });
 }
 
 export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict {
