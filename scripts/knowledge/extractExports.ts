@@ -78,8 +78,9 @@ export function extractDecoratorExports(text: string, module: string): Extracted
  * Names keras-cv exports as `keras_cv.models.X`: its `keras_cv/models/__init__.py` (up to 0.8,
  * `from keras_cv.models.backbones... import (X,)`) or the generated `keras_cv/api/models/__init__.py` (0.9,
  * `from keras_cv.src.models... import X`). Sub-namespaces (`from keras_cv.api.models import classification`) are not names.
+ * `prefix` names a sub-namespace's exports: `legacy.` for `keras_cv/models/legacy/__init__.py` (`keras_cv.models.legacy.X`).
  */
-export function extractKerasCvModelExports(text: string): ExtractedExport[] {
+export function extractKerasCvModelExports(text: string, prefix = ''): ExtractedExport[] {
   const out: ExtractedExport[] = [];
   const statement = /^from[ \t]+(keras_cv\.(?:src\.)?models\.[\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n(]+)/gm;
   for (let m = statement.exec(text); m; m = statement.exec(text)) {
@@ -87,7 +88,7 @@ export function extractKerasCvModelExports(text: string): ExtractedExport[] {
     const item = /([A-Za-z_]\w*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?/g;
     for (let it = item.exec(body); it; it = item.exec(body)) {
       if (it[1] === 'as') continue;
-      out.push({ namespace: 'models', name: it[2] ?? (it[1] as string), module: m[1] as string, className: it[1] as string });
+      out.push({ namespace: 'models', name: prefix + (it[2] ?? (it[1] as string)), module: m[1] as string, className: it[1] as string });
     }
   }
   return out;

@@ -33,7 +33,8 @@ const hubPatterns = (families: string[]): RegExp[] => {
     new RegExp(`^tools/checkpoint_conversion/convert_${fam}\\w*_checkpoints\\.py$`),
   ];
 };
-const CV_PATTERNS = [/^keras_cv\/(?:src\/)?models\/backbones\/\w+\/\w+_backbone_presets\.py$/, /^keras_cv\/(?:api\/)?models\/__init__\.py$/];
+// keras_cv/models/legacy/__init__.py (0.5–0.8; not public from 0.9): its names are kept as `legacy.X`
+const CV_PATTERNS = [/^keras_cv\/(?:src\/)?models\/backbones\/\w+\/\w+_backbone_presets\.py$/, /^keras_cv\/(?:api\/)?models\/__init__\.py$/, /^keras_cv\/models\/legacy\/__init__\.py$/];
 
 /** Reads every listed release's matching files (each distinct blob parsed once) into per-file facts. */
 function readReleases(tree: SourceTree, releases: KnowledgeRelease[], patterns: RegExp[], extract: (path: string, text: string) => Omit<FileFacts, 'version' | 'path'>): FileFacts[] {
@@ -145,7 +146,7 @@ export async function runGenerate(argv: string[], log: (line: string) => void): 
   let cvFacts: FileFacts[] = [];
   try {
     hubFacts = readReleases(hubTree, manifest.releases, hubPatterns(manifest.families), (p, t) => extractHub(parser, p, t));
-    if (manifest.kerasCv && cvTree) cvFacts = readReleases(cvTree, manifest.kerasCv.releases, CV_PATTERNS, (p, t) => (p.endsWith('__init__.py') ? { exports: extractKerasCvModelExports(t) } : { cvPresets: extractKerasCvPresets(parser, t) }));
+    if (manifest.kerasCv && cvTree) cvFacts = readReleases(cvTree, manifest.kerasCv.releases, CV_PATTERNS, (p, t) => (p.endsWith('__init__.py') ? { exports: extractKerasCvModelExports(t, p.includes('/legacy/') ? 'legacy.' : '') } : { cvPresets: extractKerasCvPresets(parser, t) }));
   } catch (e) {
     throw new GenerateError(e instanceof Error ? e.message : String(e), 2);
   }

@@ -18,3 +18,25 @@ export function kerasCvModelExport(name: string): KnownExport | undefined {
 export function kerasCvPreset(name: string): KerasCvPreset | undefined {
   return PRESETS.get(name);
 }
+
+/** The keras-cv versions read, oldest first ("main" last), for messages. */
+export const KERAS_CV_VERSIONS_READ: readonly string[] = KERAS_HUB_KNOWLEDGE.kerasCv.releases.map((r) => r.version);
+
+/** Names the newest keras-cv release or main exports as `keras_cv.models.X` (legacy names excluded). */
+export const KERAS_CV_CURRENT_MODELS: readonly string[] = KERAS_HUB_KNOWLEDGE.kerasCv.exports.filter((e) => e.current && !e.name.startsWith('legacy.')).map((e) => e.name);
+
+/**
+ * A qualified `keras_cv...X` as the name the knowledge base keys it by: `keras_cv.models.X` → `X`,
+ * `keras_cv.models.legacy.X` → `legacy.X`. `direct` is false for a private or sub-module path
+ * (`keras_cv.src.models.backbones.resnet_v2.resnet_v2_aliases.X`, `keras_cv.models.legacy.vit.ViTB16`): the class may
+ * exist there without being exported, so only a known export may be judged. Undefined for anything else.
+ */
+export function kerasCvModelKey(qualified: string): { key: string; publicName: string; direct: boolean } | undefined {
+  const m = /^keras_cv\.(src\.|api\.)?models\.((?:[a-z0-9_]+\.)*)([A-Z][A-Za-z0-9_]*)$/.exec(qualified);
+  if (!m) return undefined;
+  const modules = (m[2] as string).split('.').filter(Boolean);
+  const legacy = modules[0] === 'legacy';
+  const name = m[3] as string;
+  const direct = !m[1] && modules.length === (legacy ? 1 : 0);
+  return { key: `${legacy ? 'legacy.' : ''}${name}`, publicName: `keras_cv.models.${legacy ? 'legacy.' : ''}${name}`, direct };
+}

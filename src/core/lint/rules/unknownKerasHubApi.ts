@@ -1,6 +1,39 @@
 import { FAMILIES } from '../../presets/familyCatalog';
+import { KERAS_CV_CURRENT_MODELS, KERAS_CV_VERSIONS_READ, kerasCvModelExport, kerasCvModelKey } from '../../presets/kerasCvApi';
 import { checkKerasHubName, closest, otherVersionExport } from '../../presets/kerasHubApi';
-import type { LintRule } from '../lintTypes';
+import type { Node } from 'web-tree-sitter';
+import type { LintRule, RuleContext } from '../lintTypes';
+
+/**
+ * `keras_cv.models.X` (and `keras_cv.models.legacy.X`) judged against every keras-cv release read: a name no release
+ * exported is an error, one only earlier releases exported is information naming them. A private or sub-module path
+ * (`keras_cv.src.models.….X`) is resolved to its public name and judged only when that name is a known export.
+ */
+function checkKerasCvName(ctx: RuleContext, q: string, node: Node, fixable: boolean): void {
+  const k = kerasCvModelKey(q);
+  if (!k) return;
+  const known = kerasCvModelExport(k.key);
+  if (known) {
+    if (known.current) return;
+    ctx.report({
+      message: `${k.publicName} is not exported by the newest keras-cv release nor main: keras-cv exported it ${known.releases.history} (${known.module.replace(/\./g, '/')}.py)${known.renamedTo ? `, renamed keras_cv.models.${known.renamedTo} in ${known.renamedIn}` : ''}; check the keras-cv you install.`,
+      range: ctx.range(node),
+      severity: 'information',
+    });
+    return;
+  }
+  if (!k.direct) return;
+  const name = k.key.replace(/^legacy\./, '');
+  // a ViT-like name is not a typo of a keras-cv name (ViTClassifier is not VideoClassifier): point to keras_hub
+  const vit = /^vit(?!det)/i.test(name);
+  const near = k.key.startsWith('legacy.') || vit ? undefined : closest(name, KERAS_CV_CURRENT_MODELS, 2);
+  const versions = `${KERAS_CV_VERSIONS_READ[0]}–${KERAS_CV_VERSIONS_READ.filter((v) => v !== 'main').pop()} and main`;
+  ctx.report({
+    message: `${k.publicName} does not exist: no keras-cv release (${versions}) exports it${near ? `; did you mean keras_cv.models.${near}?` : vit ? '; the Keras ViT classifier is keras_hub.models.ViTImageClassifier.' : '.'}`,
+    range: ctx.range(node),
+    fixes: near && fixable ? [{ title: `Replace with keras_cv.models.${near}`, edits: [{ range: ctx.range(node), newText: node.text.replace(/[A-Za-z0-9_]+$/, near) }], preferred: true }] : [],
+  });
+}
 
 /** VTD008: a keras_hub name or preset that does not exist, with the right name as the fix. */
 export const unknownKerasHubApi: LintRule = {
@@ -46,6 +79,21 @@ export const unknownKerasHubApi: LintRule = {
       const node = ctx.model.identifiersNamed(q.split('.').pop() as string).find((n) => n?.text === (q.split('.').pop() as string) && n.parent && /import/.test(n.parent.type + (n.parent.parent?.type ?? '')));
       if (!node) continue;
       ctx.report({ message: `${q} does not exist; did you mean ${bad.suggestion}?${local !== q.split('.').pop() ? '' : ''}`, range: ctx.range(node) });
+    }
+    // keras_cv.models.X: attributes rooted at a keras_cv import, then `from keras_cv.models import X`
+    const cvRoot = (text: string): boolean => {
+      const root = text.slice(0, text.indexOf('.'));
+      return root === 'keras_cv' || (ctx.model.imports.get(root) ?? '').startsWith('keras_cv');
+    };
+    for (const attr of ctx.model.attributesMatching((text) => /\.[A-Z][A-Za-z0-9_]*$/.test(text) && cvRoot(text))) {
+      const q = ctx.model.qualify(attr);
+      if (q?.startsWith('keras_cv.')) checkKerasCvName(ctx, q, attr, true);
+    }
+    for (const q of new Set(ctx.model.imports.values())) {
+      if (!q.startsWith('keras_cv.')) continue;
+      const name = q.split('.').pop() as string;
+      const node = ctx.model.identifiersNamed(name).find((n) => n?.text === name && n.parent && /import/.test(n.parent.type + (n.parent.parent?.type ?? '')));
+      if (node) checkKerasCvName(ctx, q, node, false);
     }
     // preset names of an earlier keras-hub release: they work there, not in recent releases
     for (const v of ctx.values.values) {
