@@ -3,7 +3,7 @@ import { forkEngine } from '../core/engine/forkEngine';
 import type { Logger } from '../core/logger';
 import { UserError } from '../core/userError';
 import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type UserPreprocessing } from '../protocol/engineProtocol';
-import type { CheckResult, TrainEvent, TrainMode, TrainParams, TrainResult } from '../protocol/trainProtocol';
+import { TRAIN_POOLINGS, type CheckResult, type TrainEvent, type TrainMode, type TrainParams, type TrainPooling, type TrainResult } from '../protocol/trainProtocol';
 import { exitCodeFor, FAIL_ON_HELP, failOnOpt, type Severity } from './failOn';
 import { choiceOpt, flagOpt, noPositionals, numberOpt, parseCommandArgs, stringOpt, type CommandArgs, type OptionTable } from './commandArgs';
 
@@ -15,7 +15,9 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
   --epochs <n> --lr <x> --batch <n> --accumulate <n> --optimizer adam|adamw|sgd --warmup <steps> --seed <n>
   --clip-norm <x>        clip the gradient to this global L2 norm before each optimizer step (default: none)
   --preprocessing <m>    ${USER_PREPROCESSING.join('|')} (default preset)
-  --out <folder>         save the trained model as a Keras Hub preset folder
+  --pooling <p>          DINOv2 presets: the feature the head trains on, token (CLS, default) | patch_mean (mean of
+                         the patch tokens, registers excluded); DINOv2 trains in head mode only, without --out
+  --out <folder>         save the trained model as a Keras Hub preset folder (ViT presets)
   --backend <b>          auto|onnx|tensorflow|wasm|cpu (auto: ONNX Runtime for the frozen part, the gradients
                          and the optimizer; tensorflow|wasm|cpu: everything on that TF.js backend)
   --threads <n>          ONNX Runtime threads (default 0 = physical cores)
@@ -24,7 +26,7 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
                          errors: NaN loss; warnings: exploding or vanishing gradients, a high learning rate,
                          class imbalance, skipped files
 
-Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--json] [--fail-on <level>]
+Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--pooling token|patch_mean] [--json] [--fail-on <level>]
 
   Proves the pipeline can learn: loss at init vs ln(C), overfit one batch, zero-input baseline, preprocessing A/B.
   --fail-on <level>      ${FAIL_ON_HELP}
@@ -35,11 +37,12 @@ export const TRAIN_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, lr: { type: 'string' },
   batch: { type: 'string' }, accumulate: { type: 'string' }, optimizer: { type: 'string' }, warmup: { type: 'string' }, seed: { type: 'string' },
   preprocessing: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
-  'fail-on': { type: 'string' }, 'clip-norm': { type: 'string' },
+  'fail-on': { type: 'string' }, 'clip-norm': { type: 'string' }, pooling: { type: 'string' },
 };
 export const CHECK_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, compare: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
   backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' }, 'fail-on': { type: 'string' },
+  pooling: { type: 'string' },
 };
 
 interface Common {
@@ -85,7 +88,7 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
   const int = (n: string, min: number): number | undefined => numberOpt(args, n, { integer: true, min });
   const params: TrainParams = {
     preset, data, mode, k: int('k', 1), epochs: int('epochs', 1), lr: numberOpt(args, 'lr', { min: 0 }), batch: int('batch', 1), accumulate: int('accumulate', 1),
-    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), clipNorm: numberOpt(args, 'clip-norm', { min: 0 }), preprocessing, out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
+    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), clipNorm: numberOpt(args, 'clip-norm', { min: 0 }), preprocessing, pooling: choiceOpt<TrainPooling>(args, 'pooling', TRAIN_POOLINGS), out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
   };
   const json = flagOpt(args, 'json');
   const failOn = failOnOpt(args);
@@ -150,7 +153,7 @@ export async function checkCommand(argv: string[], logger: Logger, write: (s: st
     engine.endpoint.onNotification('engine/trainProgress', (p) => {
       if (!json && p.event.type === 'data') write(describe(p.event) ?? '');
     });
-    const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: numberOpt(args, 'epochs', { integer: true, min: 1 }), seed: numberOpt(args, 'seed', { integer: true, min: 0 }), maxPerClass: numberOpt(args, 'max-per-class', { integer: true, min: 1 }), cwd: process.cwd() });
+    const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: numberOpt(args, 'epochs', { integer: true, min: 1 }), pooling: choiceOpt<TrainPooling>(args, 'pooling', TRAIN_POOLINGS), seed: numberOpt(args, 'seed', { integer: true, min: 0 }), maxPerClass: numberOpt(args, 'max-per-class', { integer: true, min: 1 }), cwd: process.cwd() });
     write(json ? JSON.stringify(r, null, 2) : formatCheck(r));
     return exitCodeFor(checkSeverities(r), failOn);
   } finally {

@@ -3,6 +3,10 @@ import type { UserPreprocessing } from './engineProtocol';
 
 export type TrainMode = 'head' | 'last-k' | 'full';
 
+/** How head mode pools a DINOv2 backbone's tokens into features: the CLS token, or the mean of the patch tokens (registers excluded). */
+export type TrainPooling = 'token' | 'patch_mean';
+export const TRAIN_POOLINGS: readonly TrainPooling[] = ['token', 'patch_mean'];
+
 /** Sent by the host/CLI: a short fine-tune on an image folder (one sub-folder per class). */
 export interface TrainParams {
   preset: string;
@@ -23,6 +27,8 @@ export interface TrainParams {
   validationSplit?: number;
   seed?: number;
   preprocessing?: UserPreprocessing;
+  /** DINOv2 presets: the pooled feature the head trains on (default token = CLS). ViT presets pool as their config says. */
+  pooling?: TrainPooling;
   /** Folder to save the trained preset in (config.json, task.json, model.weights.h5, task.weights.h5). */
   out?: string;
   maxPerClass?: number;
@@ -107,6 +113,8 @@ export interface CheckParams {
   compare?: UserPreprocessing[];
   epochs?: number;
   seed?: number;
+  /** DINOv2 presets: the pooled feature the head trains on (default token = CLS). */
+  pooling?: TrainPooling;
   maxPerClass?: number;
   cwd?: string;
 }

@@ -3,6 +3,7 @@ import type { UserPreprocessing } from '../../protocol/engineProtocol';
 import type { CheckParams, CheckResult, OverfitCurve } from '../../protocol/trainProtocol';
 import type { ModelRunner } from '../runners/modelRunner';
 import { createTrainer } from './createTrainer';
+import { assertFamilyTrainable } from './featureHeadTrainer';
 import { preprocessImages } from './preparedData';
 import type { PrefixCache, Trainer } from './trainer';
 import { loadTrainingData, type TrainContext } from './trainRun';
@@ -36,7 +37,8 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
   const note = (stage: string, message: string): void => ctx.emit({ type: 'check', stage, message } as never);
   const { preset, split, images } = await loadTrainingData({ ...params, validationSplit: 0.3 }, ctx);
   const C = split.classNames.length;
-  const trainer = await createTrainer(ctx, preset, { mode: 'head', k: 0, numClasses: C, seed, optimizer: 'adam', accumulate: 1 });
+  assertFamilyTrainable(preset, { mode: 'head', pooling: params.pooling });
+  const trainer = await createTrainer(ctx, preset, { mode: 'head', k: 0, numClasses: C, seed, optimizer: 'adam', accumulate: 1, pooling: params.pooling });
   let runner: ModelRunner | null = null;
   try {
     const trainImgs = split.train.map((x) => images.get(x.file)!);

@@ -12,6 +12,7 @@ import { assertConverterSupported } from '../models/vit/vitImageConverter';
 import { writeViTPreset } from '../models/vit/vitPresetWriter';
 import type { ModelRunner } from '../runners/modelRunner';
 import { createTrainer, type TrainBackend } from './createTrainer';
+import { assertFamilyTrainable } from './featureHeadTrainer';
 import { learningRateAt } from './optimizer';
 import { preprocessImages } from './preparedData';
 import { firstTrainableBlock, type PrefixCache } from './trainer';
@@ -119,6 +120,7 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
     ctx.emit(h);
   };
   const { preset, split, images, dataEvent } = await loadTrainingData(params, ctx);
+  assertFamilyTrainable(preset, { mode, pooling: params.pooling, out: params.out });
   const cfg = preset.backbone;
   const backendName = ctx.onnx ? 'onnx' : ctx.backend;
   const limit = memoryLimitMb(backendName);
@@ -129,7 +131,7 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
     const suggestion = smaller ? `--batch ${smaller}${accumulate === 1 ? ` with --accumulate ${Math.ceil(batch / smaller)} (the same effective batch)` : ''}` : mode === 'full' ? 'mode last-k with --k 2, or head' : 'mode head';
     throw new UserError('E_TRAIN_MEMORY', `${params.preset}: mode "${mode}" at batch ${batch} needs about ${Math.round(memoryEstimateMb)} MB, more than the ${limit} MB the ${backendName} backend can use. Use ${suggestion}.`, { file: params.preset, hint: `Try ${suggestion}.` });
   }
-  const trainer = await createTrainer(ctx, preset, { mode, k, numClasses: split.classNames.length, seed, optimizer: optName, momentum: optName === 'sgd' ? 0.9 : undefined, clipNorm: params.clipNorm ?? null, accumulate });
+  const trainer = await createTrainer(ctx, preset, { mode, k, numClasses: split.classNames.length, seed, optimizer: optName, momentum: optName === 'sgd' ? 0.9 : undefined, clipNorm: params.clipNorm ?? null, accumulate, pooling: params.pooling });
   try {
     if (split.skipped.length) warn({ type: 'health', severity: 'warning', code: 'skipped-files', message: `${split.skipped.length} file(s) skipped: ${split.skipped.slice(0, 10).map((s) => `${s.file} (${s.reason})`).join(', ')}${split.skipped.length > 10 ? ', …' : ''}` });
     if (split.imbalance > 3) warn({ type: 'health', severity: 'warning', code: 'imbalance', message: `Classes are imbalanced (largest/smallest = ${split.imbalance.toFixed(1)}): accuracy is misleading; weight the classes or resample.` });

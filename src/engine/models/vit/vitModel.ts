@@ -24,8 +24,8 @@ export interface ViTModel {
 export async function loadViTModel(preset: LoadedPreset, opts: { asVariables?: boolean } = {}): Promise<ViTModel> {
   if (preset.family !== 'vit') {
     const file = `${preset.dir}/config.json`;
-    throw new UserError('E_UNSUPPORTED_BACKBONE', `${file}: ${preset.backboneClass} runs in the sanity batch, but training and the pipeline checks need a ViT preset yet.`, {
-      file, hint: 'Run `vit-doctor sanity` on this preset; for training, use a ViTBackbone preset.',
+    throw new UserError('E_UNSUPPORTED_BACKBONE', `${file}: ${preset.backboneClass} runs in the sanity batch and trains in head mode (features from its own runner); this ViT model path needs a ViT preset.`, {
+      file, hint: 'Run `vit-doctor sanity`, or `train`/`check` in head mode, on this preset; last-k/full need a ViTBackbone preset.',
     });
   }
   const weights = await readH5Weights(preset.weightsFile);

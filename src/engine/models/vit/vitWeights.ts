@@ -40,9 +40,9 @@ function findPrefix(map: Map<string, WeightArray>, file: string): string {
   const key = allWeightPaths(map).find((k) => k.endsWith('patch_embedding/vars/0'));
   if (!key && allWeightPaths(map).some((k) => k.includes('dinov2_embedding/'))) {
     // the ViT-only paths (training, the pipeline checks) reached with a DINOv2 preset
-    throw new UserError('E_UNSUPPORTED_BACKBONE', `${file}: holds a DINOV2Backbone; the sanity batch runs it, but training and the pipeline checks need a ViT preset yet.`, {
+    throw new UserError('E_UNSUPPORTED_BACKBONE', `${file}: holds a DINOV2Backbone; the sanity batch and head-mode training run it, but this ViT weights path needs a ViT preset.`, {
       file,
-      hint: 'Run `vit-doctor sanity` on this preset (with --labels: a fresh head on its CLS or patch-mean feature); train a ViTBackbone preset.',
+      hint: 'Run `vit-doctor sanity`, or `train`/`check` in head mode (--pooling token|patch_mean), on this preset; last-k/full need a ViTBackbone preset.',
     });
   }
   if (!key) {

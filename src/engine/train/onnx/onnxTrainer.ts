@@ -114,9 +114,10 @@ export class OnnxTrainer implements Trainer {
     this.grads = graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)));
   }
 
-  static async create(preset: LoadedPreset, o: OnnxTrainerOptions): Promise<OnnxTrainer> {
+  /** `backboneArrays`: given (head mode on another family's features, see featureHeadTrainer.ts) the weights file is not read. */
+  static async create(preset: LoadedPreset, o: OnnxTrainerOptions, backboneArrays?: ViTBackboneArrays): Promise<OnnxTrainer> {
     const cfg = preset.backbone;
-    const backbone = mapViTBackboneWeights(cfg, await readH5Weights(preset.weightsFile), preset.weightsFile);
+    const backbone = backboneArrays ?? mapViTBackboneWeights(cfg, await readH5Weights(preset.weightsFile), preset.weightsFile);
     const first = firstTrainableBlock(o.mode, o.k, cfg.numLayers);
     const graph = buildViTTrainGraph(cfg, backbone, freshHead(cfg.hiddenDim, o.numClasses, o.seed), o.mode, first, cfg.useClassToken ? 'token' : 'gap', { accumulate: o.accumulate > 1 });
     const encode = (g: TrainGraph['graph'], name: string): Uint8Array => encodeOnnxModel(g.model(name, ENGINE_VERSION, 'none.bin', new Map()));
