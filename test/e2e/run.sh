@@ -14,6 +14,10 @@ WS="$RUN/workspace"
 cp -r test/fixtures/workspace "$WS"
 cp -r media/demo/preset "$WS/preset"
 cp -r media/demo/images "$WS/images"
+# a DINOv2 preset with 4 register tokens (28x28, patch 14) and a few of its images, beside dinov2/features.py
+cp -r test/fixtures/keras-dinov2/dinov2_tiny_registers/preset "$WS/dinov2/preset"
+mkdir -p "$WS/dinov2/images"
+cp test/fixtures/keras-dinov2/dinov2_tiny_registers/inputs/native_[0-3]_*.png "$WS/dinov2/images/"
 mkdir -p "$RUN/ud/User" "$RUN/exts"
 cp test/e2e/settings.json "$RUN/ud/User/settings.json"
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

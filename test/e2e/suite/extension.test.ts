@@ -120,8 +120,9 @@ suite('ViT Doctor in the extension host', () => {
   });
 
   test('hover on a DINOv2 preset name: built size 518 (not 224), tokens, converter contract', async () => {
-    const dino = await vscode.workspace.openTextDocument({ language: 'python', content: 'import keras_hub\nbackbone = keras_hub.models.Backbone.from_preset("dinov2_base")\n' });
-    const pos = new vscode.Position(1, dino.lineAt(1).text.indexOf('dinov2_base') + 3);
+    const ws = vscode.workspace.workspaceFolders![0]!.uri;
+    const dino = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws, 'dinov2', 'features.py'));
+    const pos = new vscode.Position(13, dino.lineAt(13).text.indexOf('dinov2_base') + 3);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', dino.uri, pos);
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
     assert.match(text, /1 CLS \+ 37×37 = 1369 patches = \*\*1370\*\* at 518×518/);
@@ -146,6 +147,37 @@ suite('ViT Doctor in the extension host', () => {
     assert.strictEqual(api.engineBackend(), 'onnx', 'forward passes run on ONNX Runtime in the packaged extension');
     assert.strictEqual(state.report!.backend.name, 'onnx');
     await until(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && /vitDoctor\.report/.test(t.input.viewType)));
+  });
+
+  test('Run Sanity Batch on a DINOv2 preset with registers fills the report panel and the shape inspector', async () => {
+    const ws = vscode.workspace.workspaceFolders![0]!.uri;
+    const cfg = vscode.workspace.getConfiguration('vitDoctor');
+    const images = cfg.inspect<string[]>('images')?.workspaceValue;
+    await cfg.update('images', ['dinov2/images'], vscode.ConfigurationTarget.Workspace);
+    try {
+      const dino = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws, 'dinov2', 'features.py'));
+      const editor = await vscode.window.showTextDocument(dino);
+      editor.selection = new vscode.Selection(5, 10, 5, 10);
+      const before = (api.reportState() as ReportPanelState).report;
+      await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
+      const state = await until(() => {
+        const s = api.reportState() as ReportPanelState;
+        return s.report && s.report !== before && !s.running ? s : undefined;
+      }, 120000);
+      assert.match(state.sourceFile ?? '', /dinov2\/features\.py$/);
+      assert.strictEqual(state.report!.preset.family, 'dinov2');
+      assert.deepStrictEqual(state.report!.preset.tokenLayout, { grid: [2, 2], classToken: true, registers: 4, patchStart: 5 });
+      assert.strictEqual(state.expected?.registers, 4, 'the shape inspector draws the registers');
+      const tokens = state.report!.stages.find((s) => s.id === 'tokens')!;
+      assert.deepStrictEqual(tokens.shape, [4, 9, 16], '4 images, 1 CLS + 4 registers + 2×2 patches, hidden 16');
+      assert.strictEqual(state.report!.images.length, 4);
+      assert.strictEqual(state.report!.userPreprocessing, 'none', 'the sanity batch reproduces the script, which feeds raw pixels');
+      assert.ok(state.report!.findings.some((f) => f.code === 'SAN001'));
+      assert.strictEqual(state.report!.backend.name, 'onnx');
+      await until(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && /vitDoctor\.report/.test(t.input.viewType)));
+    } finally {
+      await cfg.update('images', images, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('Check Pipeline Can Learn fills the training panel: overfit passes, the A/B shows the preprocessing gap', async () => {
