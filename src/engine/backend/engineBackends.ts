@@ -43,13 +43,13 @@ export async function selectEngineBackends(choice: BackendChoice, opts: { thread
   const threads = opts.threads && opts.threads > 0 ? Math.floor(opts.threads) : physicalCores();
   const onnx = { ...loaded, threads };
   const worker = opts.buildWorker ? { buildWorker: opts.buildWorker } : {};
-  const using = `using onnx: ONNX Runtime ${loaded.version} (CPU, ${threads} thread${threads === 1 ? '' : 's'}${opts.threads ? '' : ' = physical cores'}) for forward-only work`;
+  const using = `using onnx: ONNX Runtime ${loaded.version} (CPU, ${threads} thread${threads === 1 ? '' : 's'}${opts.threads ? '' : ' = physical cores'}) for forward passes and training (gradients and the optimizer as ONNX graphs)`;
   if (opts.lazyTfjs) {
     const tfjs = { name: 'tfjs', notes: ['TF.js not loaded: ONNX Runtime serves forward passes; TF.js loads on first use (training, gradients)'] };
-    return { tfjs, loadTfjs: async () => (await loadSelectBackend())('auto'), onnx, forward: { name: 'onnx', notes: [using, 'TF.js (the reference backend) is loaded only when training needs it'] }, cacheDir: opts.cacheDir, ...worker };
+    return { tfjs, loadTfjs: async () => (await loadSelectBackend())('auto'), onnx, forward: { name: 'onnx', notes: [using, 'TF.js (the reference and fallback backend) is loaded only on the first training or check request'] }, cacheDir: opts.cacheDir, ...worker };
   }
   const tfjs = await (await loadSelectBackend())('auto');
-  return { tfjs, onnx, forward: { name: 'onnx', notes: [using, `gradients (last-k/full training) on TF.js ${tfjs.name}`] }, cacheDir: opts.cacheDir, ...worker };
+  return { tfjs, onnx, forward: { name: 'onnx', notes: [using, `TF.js ${tfjs.name} is the reference and fallback backend`] }, cacheDir: opts.cacheDir, ...worker };
 }
 
 const tfjsLoading = new WeakMap<EngineBackends, Promise<BackendInfo>>();
