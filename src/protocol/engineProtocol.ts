@@ -2,7 +2,7 @@
 import type { ChannelStats, Histogram } from './statsTypes';
 import type { CheckParams, CheckResult, TrainParams, TrainProgressEvent, TrainResult } from './trainProtocol';
 
-/** auto = onnx for forward-only work (TF.js for gradients), else a TF.js backend for everything. */
+/** auto = onnx (forward passes and training as ONNX graphs; TF.js loaded as the reference when training first runs), else a TF.js backend for everything. */
 export const BACKEND_CHOICES = ['auto', 'onnx', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 

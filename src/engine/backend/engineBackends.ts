@@ -9,7 +9,7 @@ import type { BackendInfo } from './selectBackend';
 // the engine's start-up, so a sanity batch on ONNX Runtime never loads it (esbuild turns these into lazy module inits).
 const loadSelectBackend = async () => (await import('./selectBackend')).selectBackend;
 
-/** What the engine runs on: ONNX Runtime for forward-only work when chosen and loadable, TF.js for gradients. */
+/** What the engine runs on: ONNX Runtime for forward passes and training when chosen and loadable, TF.js as the reference and fallback. */
 export interface EngineBackends {
   /** the TF.js backend: training (gradients), and forward passes when `onnx` is null; a placeholder while `loadTfjs` is set */
   tfjs: BackendInfo;
@@ -24,8 +24,8 @@ export interface EngineBackends {
 }
 
 /**
- * `auto` and `onnx`: forward-only work (sanity batch, head-only features, the A/B check) on ONNX Runtime, falling back
- * to TF.js with a note when the binding cannot load; gradients on TF.js (tfjs-node, else wasm, else cpu).
+ * `auto` and `onnx`: forward passes and training (gradients and the optimizer as ONNX graphs) on ONNX Runtime, falling
+ * back to TF.js (tfjs-node, else wasm, else cpu) with a note when the binding cannot load.
  * `tensorflow`, `wasm`, `cpu`: everything on that TF.js backend.
  */
 export async function selectEngineBackends(choice: BackendChoice, opts: { threads?: number; cacheDir: string; buildWorker?: string; lazyTfjs?: boolean }): Promise<EngineBackends> {
