@@ -4,18 +4,8 @@ import { parsePython, reparsePython, type PythonSource } from '../core/lint/pyth
 import { lintNotebook } from '../core/notebook/lintNotebook';
 import { NotebookLintSession } from '../core/notebook/notebookLintSession';
 import type { NotebookCell } from '../core/notebook/notebookProgram';
+import { seededRandom as rng } from '../core/seededRandom';
 
-/** mulberry32, so that every run makes the same edits. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPED = ['x', 'e', '_', '1', ' ', '(', ')', '.', ',', ':', '"', 'lr', '\n', 'model', '255'];
 

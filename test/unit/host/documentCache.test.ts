@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { lintSource } from '../../../src/core/lint/linter';
 import { getPythonParser, parsePython } from '../../../src/core/lint/pythonSource';
 import { DocumentCache } from '../../../src/host/documentCache';
+import { seededRandom as rng } from '../../../src/core/seededRandom';
 
 type TextDocument = Parameters<DocumentCache['get']>[0];
 type ChangeEvent = Parameters<DocumentCache['noteChanges']>[0];
@@ -19,16 +20,6 @@ class FakeDocument {
   }
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TYPED = ['(', ')', 'x', '\n', '    ', '"', '#', '!pip install q\n', 'model.fit(ds)\n', '/ 255.0', 'é'];
 

@@ -10,18 +10,8 @@ import { lintNotebook } from '../../../../src/core/notebook/lintNotebook';
 import { NotebookLintSession } from '../../../../src/core/notebook/notebookLintSession';
 import type { NotebookCell } from '../../../../src/core/notebook/notebookProgram';
 import type { PresetLookup } from '../../../../src/core/presets/presetFacts';
+import { seededRandom as rng } from '../../../../src/core/seededRandom';
 
-/** mulberry32: a small seeded generator, so that a failure names the step that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CORPUS = resolve('test/fixtures/python');
 const FILES = readdirSync(CORPUS).filter((f) => f.endsWith('.py') && f !== 'syntax_error.py').sort();
