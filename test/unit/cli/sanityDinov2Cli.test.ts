@@ -106,12 +106,12 @@ describe('vit-doctor sanity on DINOv2 presets', () => {
     assert.match(r.stderr, /image_shape=\(224, 224, 3\)/);
   });
 
-  it('check on a DINOv2 preset: a clear error (training and the pipeline checks run on ViT only yet), exit 2, no stack', () => {
+  it('train --mode full on a DINOv2 preset: a clear error naming the config file and the mode, with the head-mode hint, exit 2, no stack', () => {
     const data = mkdtempSync(join(tmpdir(), 'vtd-dino-data-'));
     for (const c of ['a', 'b']) cpSync(join(ROOT, 'dinov2_tiny', 'inputs'), join(data, c), { recursive: true });
-    const r = run(['check', '--preset', join(ROOT, 'dinov2_tiny', 'preset'), '--data', data]);
+    const r = run(['train', '--preset', join(ROOT, 'dinov2_tiny', 'preset'), '--data', data, '--mode', 'full', '--epochs', '1']);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /model\.weights\.h5: holds a DINOV2Backbone; the sanity batch runs it/);
+    assert.match(r.stderr, /config\.json: mode "full" is not available for DINOV2Backbone yet[^]*hint: Use --mode head/);
     assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/);
   });
 
