@@ -34,7 +34,7 @@ function kindOf(ns: string, cls: string, isFromPreset: boolean): ValueKind | nul
 }
 
 /** Binds the assignment target of a call, if the call is the whole right-hand side. */
-function boundName(model: PythonModel, call: Node): string | null {
+export function boundName(call: Node): string | null {
   let n: Node = call;
   while (n.parent?.type === 'parenthesized_expression') n = n.parent;
   const p = n.parent;
@@ -66,7 +66,7 @@ export class KerasValues {
       const byPrefix = prefix ? familyByPrefix(prefix) : undefined;
       // the preset's own view of its family (a preset with its own statistics) when it is the class's family
       const family = (byPrefix && facts?.family?.family === byPrefix.family ? facts.family : byPrefix) ?? facts?.family ?? null;
-      const v: KerasValue = { kind, def: c, className: co.cls, preset, presetNode, facts, family, name: boundName(model, c.node) };
+      const v: KerasValue = { kind, def: c, className: co.cls, preset, presetNode, facts, family, name: boundName(c.node) };
       this.values.push(v);
       this.byCall.set(c.node.id, v);
     }

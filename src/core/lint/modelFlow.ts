@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import type { KerasValue, KerasValues } from './kerasValues';
+import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import type { CallInfo, PythonModel } from './pythonModel';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
@@ -110,7 +110,7 @@ export class ModelFlow {
       const list = this.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
       for (const el of list?.type === 'list' ? list.namedChildren : []) if (el) addFrom(el);
       // model.add(backbone) after the Sequential is made
-      const name = assignedName(m.node);
+      const name = boundName(m.node);
       if (name) for (const a of this.addCalls().get(name) ?? []) if (a.args[0] && this.modelAt(a.fn?.childForFieldName('object') ?? null) === m) addFrom(a.args[0]);
     } else if (m.kind === 'functional') {
       const outputs = c.kwargs.get('outputs') ?? c.args[1] ?? null;
@@ -186,7 +186,7 @@ export class ModelFlow {
     const out: (Feed & { target: FlowModel })[] = [];
     const names = new Set<string>();
     for (const m of this.models) {
-      const n = assignedName(m.node);
+      const n = boundName(m.node);
       if (n) names.add(n);
     }
     for (const [name, list] of this.model.assignments) if (list.some((a) => this.model.callAt(a.value) && !names.has(name))) names.add(name);
@@ -539,17 +539,6 @@ function enclosing(n: Node, suffix: string): Node[] {
 function lambdaBinds(lambda: Node, name: string): boolean {
   const params = lambda.childForFieldName('parameters');
   return !!params && params.namedChildren.some((c) => c?.text === name || (c?.type === 'default_parameter' && c.childForFieldName('name')?.text === name));
-}
-
-function assignedName(call: Node): string | null {
-  let n: Node = call;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  const p = n.parent;
-  if (p?.type === 'assignment' && p.childForFieldName('right')?.id === n.id) {
-    const left = p.childForFieldName('left');
-    if (left && (left.type === 'identifier' || left.type === 'attribute')) return left.text;
-  }
-  return null;
 }
 
 const cache = new WeakMap<PythonModel, ModelFlow>();
