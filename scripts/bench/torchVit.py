@@ -17,32 +17,11 @@ import sys
 import time
 
 t_start = time.perf_counter()
-import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from torchCommon import blas_in_use, read_h5  # noqa: E402
 from PIL import Image  # noqa: E402
-
-
-def blas_in_use():
-    a = torch.randn(64, 64)
-    (a @ a).sum().item()
-    with open('/proc/self/maps') as f:
-        maps = f.read()
-    for name in ('openblas', 'libmkl', 'blis'):
-        if name in maps:
-            return name
-    return 'reference'
-
-
-def read_h5(path):
-    out = {}
-    with h5py.File(path, 'r') as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and obj.dtype.kind == 'f':
-                out[name] = torch.from_numpy(np.asarray(obj[()], dtype=np.float32))
-        f.visititems(visit)
-    return out
 
 
 def convert(path, conv, H, W):
