@@ -1,7 +1,6 @@
 import type { DINOV2BackboneConfig } from './dinov2Config';
 import type { ImageConverterConfig } from './presetSchema';
-
-const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+import { imageConverterJson, KERAS_FLOAT32_DTYPE } from './presetWriter';
 
 /** config.json of a DINOV2Backbone, as keras-hub 0.32 serializes it (the key order of the reference fixtures). */
 export function dinov2BackboneJson(cfg: DINOV2BackboneConfig): unknown {
@@ -9,7 +8,7 @@ export function dinov2BackboneJson(cfg: DINOV2BackboneConfig): unknown {
     module: 'keras_hub.src.models.dinov2.dinov2_backbone',
     class_name: 'DINOV2Backbone',
     config: {
-      name: 'dinov2_backbone', trainable: true, dtype,
+      name: 'dinov2_backbone', trainable: true, dtype: KERAS_FLOAT32_DTYPE,
       patch_size: cfg.patchSize, num_layers: cfg.numLayers, hidden_dim: cfg.hiddenDim, num_heads: cfg.numHeads,
       intermediate_dim: cfg.intermediateDim, layer_scale_init_value: cfg.layerScaleInitValue, num_register_tokens: cfg.numRegisterTokens,
       use_mask_token: cfg.useMaskToken, use_swiglu_ffn: cfg.useSwigluFfn, dropout_rate: cfg.dropoutRate, drop_path_rate: cfg.dropPathRate,
@@ -22,15 +21,5 @@ export function dinov2BackboneJson(cfg: DINOV2BackboneConfig): unknown {
 
 /** image_converter.json of a DINOV2ImageConverter (a plain ImageConverter subclass). */
 export function dinov2ImageConverterJson(conv: ImageConverterConfig): unknown {
-  return {
-    module: 'keras_hub.src.models.dinov2.dinov2_image_converter',
-    class_name: 'DINOV2ImageConverter',
-    config: {
-      name: 'dinov2_image_converter', trainable: true, dtype,
-      image_size: conv.imageSize, scale: conv.scale, offset: conv.offset, interpolation: conv.interpolation,
-      antialias: conv.antialias, crop_to_aspect_ratio: conv.cropToAspectRatio, pad_to_aspect_ratio: conv.padToAspectRatio,
-      bounding_box_format: 'yxyx',
-    },
-    registered_name: 'keras_hub>DINOV2ImageConverter',
-  };
+  return imageConverterJson('keras_hub.src.models.dinov2.dinov2_image_converter', 'DINOV2ImageConverter', 'dinov2_image_converter', conv);
 }

@@ -1,6 +1,8 @@
 import type { ImageClassifierConfig, ImageConverterConfig, ViTBackboneConfig } from './presetSchema';
 
-const dtype = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+/** The float32 dtype policy keras writes into every layer config. */
+export const KERAS_FLOAT32_DTYPE = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+const dtype = KERAS_FLOAT32_DTYPE;
 
 /** config.json of a ViTBackbone, as keras-hub 0.32 serializes it. */
 export function vitBackboneJson(cfg: ViTBackboneConfig): unknown {
@@ -18,18 +20,23 @@ export function vitBackboneJson(cfg: ViTBackboneConfig): unknown {
   };
 }
 
-export function vitImageConverterJson(conv: ImageConverterConfig): unknown {
+/** image_converter.json of a keras-hub ImageConverter subclass (module, class and layer name differ per model). */
+export function imageConverterJson(module: string, className: string, name: string, conv: ImageConverterConfig): unknown {
   return {
-    module: 'keras_hub.src.models.vit.vit_image_converter',
-    class_name: 'ViTImageConverter',
+    module,
+    class_name: className,
     config: {
-      name: 'vi_t_image_converter', trainable: true, dtype,
+      name, trainable: true, dtype,
       image_size: conv.imageSize, scale: conv.scale, offset: conv.offset, interpolation: conv.interpolation,
       antialias: conv.antialias, crop_to_aspect_ratio: conv.cropToAspectRatio, pad_to_aspect_ratio: conv.padToAspectRatio,
       bounding_box_format: 'yxyx',
     },
-    registered_name: 'keras_hub>ViTImageConverter',
+    registered_name: `keras_hub>${className}`,
   };
+}
+
+export function vitImageConverterJson(conv: ImageConverterConfig): unknown {
+  return imageConverterJson('keras_hub.src.models.vit.vit_image_converter', 'ViTImageConverter', 'vi_t_image_converter', conv);
 }
 
 export function vitPreprocessorJson(conv: ImageConverterConfig): unknown {
