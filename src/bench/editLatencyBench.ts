@@ -53,13 +53,7 @@ export function fileEditLatency(parser: Parser, text: string, edits: number, see
       prev.tree.delete();
       prev = src;
     };
-    if (i % 2) {
-      runBefore();
-      runAfter();
-    } else {
-      runAfter();
-      runBefore();
-    }
+    alternate(i, runBefore, runAfter);
   }
   prev.tree.delete();
   return out;
@@ -85,16 +79,21 @@ export function notebookEditLatency(parser: Parser, cells: NotebookCell[], edits
       session.lint(parser, cells);
       out.after.push(performance.now() - t0);
     };
-    if (i % 2) {
-      runBefore();
-      runAfter();
-    } else {
-      runAfter();
-      runBefore();
-    }
+    alternate(i, runBefore, runAfter);
   }
   session.dispose();
   return out;
+}
+
+/** Before and after in turn, each going first on every other edit (so neither always meets a warm cache). */
+function alternate(i: number, runBefore: () => void, runAfter: () => void): void {
+  if (i % 2) {
+    runBefore();
+    runAfter();
+  } else {
+    runAfter();
+    runBefore();
+  }
 }
 
 function quantile(xs: number[], q: number): number {
