@@ -42,6 +42,21 @@ const nodeExternals = [
   'vscode',
 ];
 
+/**
+ * h5wasm (libhdf5 as 5.8 MB of inlined WebAssembly) is its own bundle, dist/h5wasm.js, required only when a weights
+ * file is read (a warm ONNX cache reads none): the bundles in dist/ leave `import('h5wasm/node')` as a require of the
+ * sibling file instead of parsing 5.8 MB at every start. Test bundles (out/) keep it inside.
+ */
+const h5wasmChunk = {
+  name: 'h5wasm-chunk',
+  setup(b) {
+    // a CommonJS stub that requires the sibling file (an external import() would stay an ES module import)
+    b.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: 'h5wasm', namespace: 'h5wasm-chunk' }));
+    b.onLoad({ filter: /.*/, namespace: 'h5wasm-chunk' }, () => ({ contents: "module.exports = require('./h5wasm.js');", loader: 'js' }));
+    b.onResolve({ filter: /^\.\/h5wasm\.js$/, namespace: 'h5wasm-chunk' }, () => ({ path: './h5wasm.js', external: true }));
+  },
+};
+
 const nodeCommon = {
   bundle: true,
   platform: 'node',
@@ -65,19 +80,23 @@ function listTests(dir) {
   return out;
 }
 
+/** What every bundle in dist/ shares: h5wasm from its own file. */
+const distCommon = { ...nodeCommon, plugins: [...nodeCommon.plugins, h5wasmChunk] };
+
 const builds = [
-  esbuild.build({ ...nodeCommon, entryPoints: { engine: 'src/engine/main.ts', onnxBuild: 'src/engine/onnx/onnxBuildWorker.ts' }, outdir: 'dist' }),
+  esbuild.build({ ...nodeCommon, stdin: { contents: "export * from 'h5wasm/node';", resolveDir: '.', sourcefile: 'h5wasmChunk.js' }, outfile: 'dist/h5wasm.js', sourcemap: false }),
+  esbuild.build({ ...distCommon, entryPoints: { engine: 'src/engine/main.ts', onnxBuild: 'src/engine/onnx/onnxBuildWorker.ts' }, outdir: 'dist' }),
   esbuild.build({
-    ...nodeCommon,
+    ...distCommon,
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node\n' + importMetaShim.banner.js },
   }),
-  esbuild.build({ ...nodeCommon, entryPoints: { bench: 'src/bench/main.ts' }, outdir: 'dist' }),
+  esbuild.build({ ...distCommon, entryPoints: { bench: 'src/bench/main.ts' }, outdir: 'dist' }),
 ];
 builds.push(
   esbuild.build({
-    ...nodeCommon,
+    ...distCommon,
     entryPoints: { extension: 'src/extension.ts' },
     outdir: 'dist',
   }),
