@@ -302,7 +302,7 @@ export class ModelFlow {
    * Backward slice: the extents of the expressions a value is computed from, following names to their assignments
    * (the one before the read: later cells redefine names) and helpers of this file to their bodies.
    */
-  private slice(starts: Node[], stop?: Set<number>): { ranges: FlowPath['ranges']; missing: string[]; calledModels: Node[] } {
+  slice(starts: Node[], stop?: Set<number>): { ranges: FlowPath['ranges']; missing: string[]; calledModels: Node[] } {
     const ranges: FlowPath['ranges'] = [];
     const missing: string[] = [];
     const calledModels: Node[] = [];

@@ -25,6 +25,8 @@ export interface Evidence {
   /** Tasks trained with fit() while keeping their preprocessor. */
   tasksFittedWithPreprocessor: KerasValue[];
   manual: ManualStep[];
+  /** Every hand-written step, before the ones that feed keras.applications or other models are set aside (the rules about keras.applications models attribute them by path). */
+  allManual: ManualStep[];
   /** Preprocessing done by code outside this file (imported callables mapped over data): unknown, so stay silent. */
   unknown: Node[];
 }
@@ -166,7 +168,7 @@ function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
 
 /** Collects how the file prepares pixels: converters applied or not, hand-written steps, unknown imported steps. */
 export function collectEvidence(model: PythonModel, values: KerasValues): Evidence {
-  const ev: Evidence = { appliedConverters: [], unusedConverters: [], tasksFittedWithPreprocessor: [], manual: [], unknown: [] };
+  const ev: Evidence = { appliedConverters: [], unusedConverters: [], tasksFittedWithPreprocessor: [], manual: [], allManual: [], unknown: [] };
   for (const v of values.ofKind('converter', 'preprocessor')) (values.isUsed(v) ? ev.appliedConverters : ev.unusedConverters).push(v);
   for (const t of values.ofKind('task')) {
     const pre = t.def.kwargs.get('preprocessor');
@@ -233,6 +235,7 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
     }
   }
   const membership = new ModelMembership(model, values);
+  ev.allManual = [...ev.manual].sort((a, b) => a.node.startIndex - b.node.startIndex);
   ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node) && !membership.inOtherModel(m.node));
   ev.manual.sort((a, b) => a.node.startIndex - b.node.startIndex);
   return ev;

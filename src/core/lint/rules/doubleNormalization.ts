@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { checkApplicationDoubleScaling } from '../applicationScaleChecks';
 import { attribute, chainOf, flowOf } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
@@ -50,6 +51,7 @@ export const doubleNormalization: LintRule = {
   defaultSeverity: 'warning',
   summary: 'Pixels are normalised twice: a manual scale stacked with the preset converter or built-in rescaling.',
   check(ctx) {
+    checkApplicationDoubleScaling(ctx);
     const ev = ctx.evidence;
     const scaling = ev.manual.filter((m) => m.kind === 'div255' || m.kind === 'minus1to1' || m.kind === 'imagenet' || m.kind === 'caffe');
     if (scaling.length === 0) return;

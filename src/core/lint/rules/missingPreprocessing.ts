@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
+import { checkApplicationPreprocessing } from '../applicationScaleChecks';
 import { attribute, chainOf } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
@@ -64,7 +65,7 @@ export const missingPreprocessing: LintRule = {
   code: 'VTD001',
   name: 'missing-preprocessing',
   defaultSeverity: 'warning',
-  summary: "Images reach a pretrained backbone without the preset's preprocessing (or with the wrong one).",
+  summary: "Images reach a pretrained backbone without the preset's preprocessing (or with the wrong one); keras.applications models without their preprocess_input.",
   check(ctx) {
     const ev = ctx.evidence;
     for (const conv of ev.unusedConverters) {
@@ -151,5 +152,6 @@ export const missingPreprocessing: LintRule = {
         fixes: fix ? [fix] : [],
       });
     }
+    checkApplicationPreprocessing(ctx);
   },
 };

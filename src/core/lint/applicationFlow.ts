@@ -1,0 +1,164 @@
+import type { Node } from 'web-tree-sitter';
+import type { ApplicationModel } from './applicationModels';
+import { boundName } from './kerasValues';
+import type { Feed, FlowModel, ModelFlow } from './modelFlow';
+
+/** The code on the path of the data into a keras.applications model, the calls feeding it, the links not followed. */
+export interface ApplicationPath {
+  starts: number[];
+  ends: number[];
+  /** Helper bodies brought in by a reference: the reference, to show where the helper is applied. */
+  vias: { start: number; end: number; via: Node }[];
+  feeds: (Feed & { target: FlowModel })[];
+  missing: string[];
+}
+
+/** Sorted, disjoint extents covering the given ones. */
+function merge(ranges: { start: number; end: number }[]): { starts: number[]; ends: number[] } {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const r of sorted) {
+    const last = ends.length - 1;
+    if (last >= 0 && r.start <= ends[last]!) ends[last] = Math.max(ends[last]!, r.end);
+    else {
+      starts.push(r.start);
+      ends.push(r.end);
+    }
+  }
+  return { starts, ends };
+}
+
+function inside(m: { starts: number[]; ends: number[] }, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = m.starts.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (m.starts[mid]! <= start) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at >= 0 && end <= m.ends[at]!;
+}
+
+/**
+ * The model flow seen from keras.applications models: which Sequential/functional models of the file hold one
+ * (directly, through `model.add`, `base.output`, a call in the graph, or a model holding it), and what reaches it.
+ */
+export class ApplicationFlow {
+  private feedList: (Feed & { target: FlowModel })[] | null = null;
+  private readonly graphs = new Map<number, { starts: number[]; ends: number[] }>();
+  private readonly paths = new Map<number, ApplicationPath>();
+  private readonly holderSets = new Map<number, Set<FlowModel>>();
+
+  constructor(readonly flow: ModelFlow) {}
+
+  private feeds(): (Feed & { target: FlowModel })[] {
+    return (this.feedList ??= this.flow.feeds());
+  }
+
+  /** The flow model of an application's constructor call. */
+  modelOf(app: ApplicationModel): FlowModel | undefined {
+    return this.flow.models.find((m) => m.node.id === app.call.node.id);
+  }
+
+  /** The code a functional model's inputs and outputs are computed from. */
+  private graphOf(m: FlowModel): { starts: number[]; ends: number[] } {
+    let g = this.graphs.get(m.node.id);
+    if (!g) {
+      const c = this.flow.model.callAt(m.node);
+      const args = c ? [...c.args, ...c.kwargs.values()] : [];
+      this.graphs.set(m.node.id, (g = merge(this.flow.slice(args).ranges)));
+    }
+    return g;
+  }
+
+  /** Whether model m holds one of the given models. */
+  private holds(m: FlowModel, set: Set<FlowModel>): boolean {
+    const c = this.flow.model.callAt(m.node);
+    if (!c) return false;
+    if (m.kind === 'sequential') {
+      const list = this.flow.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
+      if (list?.type === 'list' && list.namedChildren.some((el) => !!el && set.has(this.flow.modelAt(el) as FlowModel))) return true;
+      const name = boundName(m.node);
+      return !!name && this.flow.model.calls.some((a) => a.fnText === `${name}.add` && !!a.args[0] && set.has(this.flow.modelAt(a.args[0]) as FlowModel) && this.flow.modelAt(a.fn?.childForFieldName('object') ?? null) === m);
+    }
+    if (m.kind === 'functional') {
+      const g = this.graphOf(m);
+      return [...set].some((h) => inside(g, h.node.startIndex, h.node.endIndex));
+    }
+    return false;
+  }
+
+  /** The application's own flow model and every model that holds it. */
+  holders(app: ApplicationModel): Set<FlowModel> {
+    let set = this.holderSets.get(app.call.node.id);
+    if (set) return set;
+    set = new Set<FlowModel>();
+    const own = this.modelOf(app);
+    if (own) set.add(own);
+    for (let round = 0, grew = true; grew && round < 4; round++) {
+      grew = false;
+      for (const m of this.flow.models) {
+        if (set.has(m) || (m.kind !== 'sequential' && m.kind !== 'functional') || !this.holds(m, set)) continue;
+        set.add(m);
+        grew = true;
+      }
+    }
+    this.holderSets.set(app.call.node.id, set);
+    return set;
+  }
+
+  /** What reaches the application: data fed to it or a model holding it, the layers before it in a Sequential list. */
+  pathOf(app: ApplicationModel): ApplicationPath {
+    let p = this.paths.get(app.call.node.id);
+    if (p) return p;
+    const holders = this.holders(app);
+    const starts: Node[] = [];
+    const extra: { start: number; end: number }[] = [];
+    const feeds = this.feeds().filter((f) => holders.has(f.target));
+    for (const f of feeds) if (f.data) starts.push(f.data);
+    // Xception(input_tensor=x): the model is built on that tensor, so what computes it is the model's input
+    const tensor = app.call.kwargs.get('input_tensor');
+    if (tensor) starts.push(tensor);
+    for (const m of holders) {
+      if (m.kind !== 'sequential') continue;
+      const c = this.flow.model.callAt(m.node);
+      const list = this.flow.model.resolve(c?.args[0] ?? c?.kwargs.get('layers') ?? null);
+      if (list?.type !== 'list') continue;
+      for (const el of list.namedChildren) {
+        if (!el) continue;
+        const inner = this.flow.modelAt(el);
+        if (inner && holders.has(inner)) break;
+        extra.push({ start: el.startIndex, end: el.endIndex });
+        starts.push(el);
+      }
+    }
+    const s = this.flow.slice(starts);
+    const merged = merge([...extra, ...s.ranges]);
+    const vias = s.ranges.filter((r): r is { start: number; end: number; via: Node } => !!r.via);
+    // a helper of this file defined twice (a later cell redefines it) is not followed: a link not followed
+    const scopes = this.flow.model.scopes;
+    const ambiguous = s.calledModels.filter((n) => this.flow.model.functionDefs.has(n.text) && scopes.functionNamed(n.text) === null).map((n) => `${n.text}() (defined more than once in this file)`);
+    p = { ...merged, vias, feeds, missing: [...s.missing, ...new Set(ambiguous)] };
+    this.paths.set(app.call.node.id, p);
+    return p;
+  }
+
+  /** Whether a node lies on the path into the application; `via` is the reference that brought a helper's body in. */
+  onPath(app: ApplicationModel, node: Node): { via: Node | null } | null {
+    const p = this.pathOf(app);
+    if (!inside(p, node.startIndex, node.endIndex)) return null;
+    return { via: p.vias.find((r) => r.start <= node.startIndex && node.endIndex <= r.end)?.via ?? null };
+  }
+}
+
+const cache = new WeakMap<ModelFlow, ApplicationFlow>();
+
+export function applicationFlowOf(flow: ModelFlow): ApplicationFlow {
+  let f = cache.get(flow);
+  if (!f) cache.set(flow, (f = new ApplicationFlow(flow)));
+  return f;
+}

@@ -1,0 +1,175 @@
+import type { Node } from 'web-tree-sitter';
+import { contractText, type ApplicationContract } from '../presets/applicationContracts';
+import { applicationSteps, type ApplicationStep } from './applicationEvidence';
+import { applicationFlowOf, type ApplicationFlow } from './applicationFlow';
+import { applicationModelsOf, type ApplicationModel } from './applicationModels';
+import { flowOf } from './flowAttribution';
+import type { LintRange, QuickFix, RuleContext } from './lintTypes';
+
+const SCALING = new Set(['div255', 'minus1to1', 'imagenet', 'caffe']);
+const WANT: Record<Exclude<ApplicationContract['kind'], 'inside'>, string> = { tf: 'minus1to1', caffe: 'caffe', torch: 'imagenet' };
+const STEP_TEXT: Record<string, string> = {
+  div255: 'scales the pixels to [0, 1]',
+  minus1to1: 'maps the pixels to [-1, 1]',
+  imagenet: 'normalises the pixels with ImageNet mean/std',
+  caffe: 'applies caffe-mode preprocessing (BGR, mean subtracted)',
+  passthrough: 'is a pass-through (the pixels stay 0–255)',
+};
+
+const short = (t: string): string => (t.length > 50 ? `${t.slice(0, 50)}…` : t).replace(/\s+/g, ' ');
+
+/** How the file reaches keras.applications (`keras.applications`, `tf.keras.applications`), or null. */
+function applicationsPrefix(ctx: RuleContext): string | null {
+  let tf: string | null = null;
+  for (const [local, q] of ctx.model.imports) {
+    if (q === 'keras') return `${local}.applications`;
+    if (q === 'tensorflow' && !tf) tf = `${local}.keras.applications`;
+  }
+  return tf;
+}
+
+/** A step made for another model: a preprocess_input of a module whose model the file also builds (a model zoo). */
+function otherModelsOwn(apps: ApplicationModel[], app: ApplicationModel, s: ApplicationStep): boolean {
+  return !!s.module && s.module !== app.contract?.module && apps.some((o) => o !== app && o.contract?.module === s.module);
+}
+
+/** Whether a step also lies on the path of another model of the file (data shared between models). */
+function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
+  if (apps.some((o) => o !== app && af.onPath(o, node))) return true;
+  const flow = flowOf(ctx);
+  for (const v of flow.values.values) if (v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node)) return true;
+  const mine = af.holders(app);
+  return flow.models.some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node));
+}
+
+/** Related locations: the model built here, called or fed here. */
+function chain(ctx: RuleContext, af: ApplicationFlow, app: ApplicationModel): { message: string; range: LintRange }[] {
+  const p = af.pathOf(app);
+  const out = [{ message: `${app.name} built here (pretrained weights)`, range: ctx.range(app.call.node) }];
+  const called = p.feeds.find((f) => f.method === '__call__' && f.target === af.modelOf(app));
+  if (called) out.push({ message: 'called here', range: ctx.range(called.call.node) });
+  const fit = p.feeds.find((f) => f.method !== '__call__');
+  if (fit) out.push({ message: `fed here (${fit.method})`, range: ctx.range(fit.call.node) });
+  return out;
+}
+
+/** Removes a /255: `x / 255.0` → `x`, `rescale=1./255` dropped, a `Rescaling(1/255)` list element dropped. */
+function removalFix(ctx: RuleContext, s: ApplicationStep): QuickFix | null {
+  const n = s.node;
+  const parent = n.parent;
+  if (s.kind !== 'div255') return null;
+  if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'rescale') {
+    const next = parent.nextSibling;
+    const end = next?.type === ',' ? next.endIndex : parent.endIndex;
+    return { title: `Remove ${short(parent.text)}`, edits: [{ range: ctx.offsets(parent.startIndex, end), newText: '' }] };
+  }
+  if (n.type === 'binary_operator' && /^(\/|\*)$/.test(n.childForFieldName('operator')?.text ?? '')) {
+    const left = n.childForFieldName('left');
+    if (left) return { title: `Remove the scaling: ${short(n.text)} → ${short(left.text)}`, edits: [{ range: ctx.range(n), newText: left.text }] };
+  }
+  if (n.type === 'call' && parent?.type === 'list') {
+    const end = n.nextSibling?.type === ',' ? n.nextSibling.endIndex : n.endIndex;
+    return { title: 'Remove the Rescaling layer', edits: [{ range: ctx.offsets(n.startIndex, end), newText: '' }] };
+  }
+  return null;
+}
+
+/** Replaces a /255 by the model's preprocess_input: `x / 255.0` → `…preprocess_input(x)`, `rescale=1./255` → `preprocessing_function=…`. */
+function preprocessFix(ctx: RuleContext, s: ApplicationStep, module: string): QuickFix | null {
+  const prefix = applicationsPrefix(ctx);
+  if (!prefix || s.kind !== 'div255') return null;
+  const fn = `${prefix}.${module}.preprocess_input`;
+  const parent = s.node.parent;
+  if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.text === 'rescale') {
+    return { title: `Use preprocessing_function=${fn}`, edits: [{ range: ctx.range(parent), newText: `preprocessing_function=${fn}` }] };
+  }
+  const left = s.node.type === 'binary_operator' && s.node.childForFieldName('operator')?.text === '/' ? s.node.childForFieldName('left') : null;
+  return left ? { title: `Use ${fn}`, edits: [{ range: ctx.range(s.node), newText: `${fn}(${left.text})` }] } : null;
+}
+
+interface Judged {
+  app: ApplicationModel;
+  contract: ApplicationContract;
+  on: ApplicationStep[];
+}
+
+/** Each judged application with the steps on the path of its data (one analysis per file). */
+function judge(ctx: RuleContext): { af: ApplicationFlow; apps: ApplicationModel[]; judged: Judged[] } | null {
+  const apps = applicationModelsOf(ctx.model);
+  if (!apps.some((a) => a.contract)) return null;
+  const af = applicationFlowOf(flowOf(ctx));
+  const steps = applicationSteps(ctx.model, ctx.evidence);
+  const judged: Judged[] = [];
+  for (const app of apps) {
+    if (!app.contract) continue;
+    judged.push({ app, contract: app.contract, on: steps.filter((s) => af.onPath(app, s.node) && !otherModelsOwn(apps, app, s)) });
+  }
+  return { af, apps, judged };
+}
+
+/** VTD002 on keras.applications models that rescale inside (EfficientNet, EfficientNetV2, ConvNeXt, …) fed scaled pixels. */
+export function checkApplicationDoubleScaling(ctx: RuleContext): void {
+  const j = judge(ctx);
+  if (!j) return;
+  const reported = new Set<number>();
+  for (const { app, contract, on } of j.judged) {
+    if (contract.kind !== 'inside') continue;
+    const scaling = on.filter((s) => SCALING.has(s.kind));
+    const first = scaling[0];
+    if (!first || scaling.some((s) => reported.has(s.node.id))) continue;
+    scaling.forEach((s) => reported.add(s.node.id));
+    const shared = sharedWithOther(ctx, j.af, j.apps, app, first.node);
+    const fix = shared ? null : removalFix(ctx, first);
+    const via = j.af.onPath(app, first.node)?.via;
+    ctx.report({
+      message: `Double normalisation: ${short(first.text)} ${STEP_TEXT[first.kind]}, but ${app.name} (keras.applications, weights="imagenet") expects ${contractText(contract)}. Remove the manual scaling and feed 0–255 pixels.`,
+      range: ctx.range(first.node),
+      related: [...chain(ctx, j.af, app), ...(via ? [{ message: 'the helper is applied here', range: ctx.range(via) }] : []), ...scaling.slice(1).map((s) => ({ message: 'the same scaling on other data', range: ctx.range(s.node) }))],
+      fixes: fix ? [fix] : [],
+    });
+  }
+}
+
+/** VTD001 on keras.applications models that need their preprocess_input (ResNet, MobileNetV2, Xception, DenseNet, …). */
+export function checkApplicationPreprocessing(ctx: RuleContext): void {
+  const j = judge(ctx);
+  if (!j) return;
+  const reported = new Set<number>();
+  for (const { app, contract, on } of j.judged) {
+    if (contract.kind === 'inside') continue;
+    const want = WANT[contract.kind];
+    if (on.some((s) => s.kind === want)) continue;
+    const p = j.af.pathOf(app);
+    if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u))) continue; // imported code prepares the data: unknown is not guilty
+    const wrong = on.filter((s) => s.kind !== want);
+    const first = wrong[0];
+    const own = j.af.modelOf(app);
+    const callSite = p.feeds.find((f) => f.method === '__call__' && f.target === own);
+    const fn = `keras.applications.${contract.module}.preprocess_input`;
+    if (first) {
+      const shared = sharedWithOther(ctx, j.af, j.apps, app, first.node);
+      // data shared with another model is changed at this model's input; otherwise where the wrong scaling is
+      const at = shared && callSite ? callSite.call.node : first.node;
+      if (reported.has(at.id)) continue;
+      reported.add(at.id);
+      const fix = shared ? null : preprocessFix(ctx, first, contract.module);
+      ctx.report({
+        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}. ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}`,
+        range: ctx.range(at),
+        related: [...chain(ctx, j.af, app), ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: 'scaling on the path of the data into the model', range: ctx.range(s.node) }))],
+        fixes: fix ? [fix] : [],
+      });
+      continue;
+    }
+    // nothing maps the pixels: said only when every link of the path was followed and data is fed
+    if (p.missing.length > 0 || !p.feeds.some((f) => f.data && f.method !== '__call__')) continue;
+    const at = callSite?.call.node ?? p.feeds.find((f) => f.method !== '__call__')?.call.node;
+    if (!at || reported.has(at.id)) continue;
+    reported.add(at.id);
+    ctx.report({
+      message: `Images reach ${app.name} (keras.applications, weights="imagenet") without ${fn}: the model expects ${contractText(contract)} and does not include it. Apply ${fn} to the 0–255 pixels.`,
+      range: ctx.range(at),
+      related: chain(ctx, j.af, app),
+    });
+  }
+}
