@@ -1,8 +1,29 @@
 import type { Node } from 'web-tree-sitter';
 import { flowOf } from '../flowAttribution';
 import { findLosses } from '../headAndLoss';
-import type { LintRule } from '../lintTypes';
+import type { LintRule, RuleContext } from '../lintTypes';
+import type { FlowModel, ModelFlow } from '../modelFlow';
 import { headOfModel } from '../modelHeads';
+
+const CLASS_COUNT_NAME = /^(self\.)?(num|n)_?classes$/i;
+
+/**
+ * The number of classes the code defines for the model compiled at `at`: the class-count names bound at that point
+ * (later cells and sections do not count). One such name: it is the program's. Several (a notebook with one section
+ * per dataset): only the one read on this model's path (its graph or the data fed to it), else none.
+ */
+function classCountFor(ctx: RuleContext, flow: ModelFlow, target: FlowModel, at: number): { value: number; node: Node } | null {
+  const bound: { name: string; value: number | null; node: Node }[] = [];
+  for (const name of ctx.model.assignments.keys()) {
+    if (!CLASS_COUNT_NAME.test(name)) continue;
+    const a = ctx.model.lastAssignment(name, at);
+    if (a) bound.push({ name, value: ctx.model.numberValue(a.value), node: a.value });
+  }
+  const numeric = bound.filter((b): b is { name: string; value: number; node: Node } => b.value !== null);
+  if (bound.length === 1) return numeric[0] ?? null;
+  const onPath = numeric.filter((b) => ctx.model.references(b.name).some((r) => r.startIndex < at && flow.onPathOfModel(target, r)));
+  return onPath.length === 1 ? (onPath[0] as { value: number; node: Node }) : null;
+}
 
 /**
  * VTD006: head units vs the number of classes in the code; sparse vs categorical loss vs the label encoding. Judged per
@@ -15,17 +36,6 @@ export const labelHeadMismatch: LintRule = {
   summary: 'The head size or the loss does not match the labels.',
   check(ctx) {
     const flow = flowOf(ctx);
-    // number of classes written in the code
-    let classes: number | null = null;
-    let classesNode: Node | null = null;
-    for (const [name, list] of ctx.model.assignments) {
-      if (!/^(self\.)?(num|n)_?classes$/i.test(name)) continue;
-      const v = ctx.model.numberValue(list[list.length - 1]?.value);
-      if (v !== null) {
-        classes = v;
-        classesNode = list[list.length - 1]!.value;
-      }
-    }
     // labels re-encoded somewhere (ds.map(lambda x, y: (x, tf.one_hot(y, n)))): the directory's label_mode is not what the loss sees
     const reencoded = ctx.model.calls.some((c) => /(^|\.)(one_hot|to_categorical|CategoryEncoding|argmax)$/.test(c.callee ?? c.fnText));
     const dsCalls = reencoded ? [] : ctx.model.calls.filter((c) => /image_dataset_from_directory$/.test(c.callee ?? ''));
@@ -34,6 +44,9 @@ export const labelHeadMismatch: LintRule = {
       const target = loss.compile.fn?.type === 'attribute' ? flow.modelAt(loss.compile.fn.childForFieldName('object')) : null;
       if (!target) continue; // which model is compiled cannot be told: its head and data are unknown
       const head = headOfModel(ctx.model, target);
+      const count = classCountFor(ctx, flow, target, loss.compile.node.startIndex);
+      const classes = count?.value ?? null;
+      const classesNode = count?.node ?? null;
       const compiled = { message: 'compiled here', range: ctx.range(loss.compile.node) };
       if (head && !headsSeen.has(head.node.id)) {
         headsSeen.add(head.node.id);
