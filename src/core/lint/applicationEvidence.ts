@@ -28,6 +28,33 @@ function modeOf(model: PythonModel, qualified: string, kwargs?: Map<string, Node
   return mode ? { kind: KIND[mode], module } : null;
 }
 
+/**
+ * `from keras.applications.vgg16 import preprocess_input` in one cell, `...resnet50 import preprocess_input` in a later
+ * one: a bare name is the one imported last before the read (the import table keeps one binding per name).
+ */
+function importedAt(model: PythonModel, imports: { name: string; module: string; at: number }[], n: Node): string | null {
+  if (n.type !== 'identifier') return null;
+  let best: string | null = null;
+  for (const i of imports) if (i.name === n.text && i.at < n.startIndex) best = i.module;
+  return best ? `${best}.${n.text}` : null;
+}
+
+/** `from <module> import preprocess_input [as name]` statements, in order. */
+function preprocessImports(model: PythonModel): { name: string; module: string; at: number }[] {
+  const out: { name: string; module: string; at: number }[] = [];
+  for (const st of model.nodesOfType('import_from_statement')) {
+    const module = st.childForFieldName('module_name')?.text.replace(/^tensorflow\.keras\.|^tf\.keras\.|^keras\.src\./, 'keras.') ?? '';
+    if (!/^keras\.applications\.[a-z0-9_]+$/.test(module)) continue;
+    for (const c of st.namedChildren) {
+      if (!c || c.id === st.childForFieldName('module_name')?.id) continue;
+      const orig = c.type === 'aliased_import' ? c.childForFieldName('name')?.text : c.text;
+      const local = c.type === 'aliased_import' ? c.childForFieldName('alias')?.text : c.text;
+      if (orig === 'preprocess_input' && local) out.push({ name: local, module, at: st.startIndex });
+    }
+  }
+  return out;
+}
+
 const cache = new WeakMap<PythonModel, ApplicationStep[]>();
 
 /**
@@ -41,15 +68,17 @@ export function applicationSteps(model: PythonModel, ev: Evidence): ApplicationS
   if (out) return out;
   out = [];
   const seen = new Set<number>();
+  const imports = preprocessImports(model);
+  const qualified = (n: Node | null): string => (n ? (imports.length > 1 ? importedAt(model, imports, n) : null) ?? model.qualify(n) ?? '' : '');
   for (const c of model.calls) {
-    const own = modeOf(model, c.callee ?? '', c.kwargs);
+    const own = modeOf(model, c.fn?.type === 'identifier' ? qualified(c.fn) : c.callee ?? '', c.kwargs);
     if (own) {
       out.push({ ...own, node: c.node, text: c.node.text });
       seen.add(c.node.id);
     }
     for (const a of [...c.args, ...c.kwargs.values()]) {
       if (a.type !== 'identifier' && a.type !== 'attribute') continue;
-      const passed = modeOf(model, model.qualify(a) ?? '');
+      const passed = modeOf(model, qualified(a));
       if (passed) {
         out.push({ ...passed, node: a, text: a.text });
         seen.add(a.id);

@@ -1,11 +1,13 @@
 import type { Node } from 'web-tree-sitter';
-import { contractText, type ApplicationContract } from '../presets/applicationContracts';
+import { contractText, modulesOf, type ApplicationContract } from '../presets/applicationContracts';
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf, type ApplicationFlow } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
 import { flowOf } from './flowAttribution';
 import type { LintRange, QuickFix, RuleContext } from './lintTypes';
 
+/** Libraries that load images and leave them 0–255 (not preprocessing). */
+const DATA_SOURCE = /^tensorflow_datasets\./;
 const SCALING = new Set(['div255', 'minus1to1', 'imagenet', 'caffe']);
 const WANT: Record<Exclude<ApplicationContract['kind'], 'inside'>, string> = { tf: 'minus1to1', caffe: 'caffe', torch: 'imagenet' };
 const STEP_TEXT: Record<string, string> = {
@@ -30,7 +32,8 @@ function applicationsPrefix(ctx: RuleContext): string | null {
 
 /** A step made for another model: a preprocess_input of a module whose model the file also builds (a model zoo). */
 function otherModelsOwn(apps: ApplicationModel[], app: ApplicationModel, s: ApplicationStep): boolean {
-  return !!s.module && s.module !== app.contract?.module && apps.some((o) => o !== app && o.contract?.module === s.module);
+  const module = s.module;
+  return !!module && !modulesOf(app.name).has(module) && apps.some((o) => o !== app && modulesOf(o.name).has(module));
 }
 
 /** Whether a step also lies on the path of another model of the file (data shared between models). */
@@ -140,7 +143,8 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     const want = WANT[contract.kind];
     if (on.some((s) => s.kind === want)) continue;
     const p = j.af.pathOf(app);
-    if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u))) continue; // imported code prepares the data: unknown is not guilty
+    // imported code prepares the data: unknown is not guilty (tensorflow_datasets only loads: its images are 0–255)
+    if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u) && !DATA_SOURCE.test(ctx.model.qualify(ctx.model.callAt(u)?.fn ?? null) ?? ''))) continue;
     const wrong = on.filter((s) => s.kind !== want);
     const first = wrong[0];
     const own = j.af.modelOf(app);
@@ -161,7 +165,8 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       });
       continue;
     }
-    // nothing maps the pixels: said only when every link of the path was followed and data is fed
+    // nothing maps the pixels: an absence, so information at most, and only when every link of the path was followed
+    // and data is fed
     if (p.missing.length > 0 || !p.feeds.some((f) => f.data && f.method !== '__call__')) continue;
     const at = callSite?.call.node ?? p.feeds.find((f) => f.method !== '__call__')?.call.node;
     if (!at || reported.has(at.id)) continue;
@@ -169,6 +174,7 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     ctx.report({
       message: `Images reach ${app.name} (keras.applications, weights="imagenet") without ${fn}: the model expects ${contractText(contract)} and does not include it. Apply ${fn} to the 0–255 pixels.`,
       range: ctx.range(at),
+      severity: 'information',
       related: chain(ctx, j.af, app),
     });
   }

@@ -18,6 +18,19 @@ export function isApplicationExport(qualified: string): boolean {
   return KERAS_APPLICATIONS_KNOWLEDGE.models.some((m) => m.exports.includes(qualified));
 }
 
+/** The modules a model's preprocess_input is exported from (resnet and resnet50 for ResNet50). */
+export function modulesOf(name: string): Set<string> {
+  const out = new Set<string>();
+  for (const f of applicationFacts(name)) {
+    out.add(f.module);
+    for (const e of f.exports) {
+      const m = /^keras\.applications\.([a-z0-9_]+)\.[A-Z]/.exec(e);
+      if (m) out.add(m[1] as string);
+    }
+  }
+  return out;
+}
+
 /** The mode of `keras.applications.<module>.preprocess_input` when every release agrees, else null. */
 export function preprocessModeOf(module: string): PreprocessMode | null {
   const modes = new Set(KERAS_APPLICATIONS_KNOWLEDGE.models.filter((m) => m.module === module || m.exports.some((e) => e.startsWith(`keras.applications.${module}.`))).map((m) => m.preprocessInput));
