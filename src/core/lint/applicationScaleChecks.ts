@@ -144,7 +144,8 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     if (on.some((s) => s.kind === want)) continue;
     const p = j.af.pathOf(app);
     // imported code prepares the data: unknown is not guilty (tensorflow_datasets only loads: its images are 0–255)
-    if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u) && !DATA_SOURCE.test(ctx.model.qualify(ctx.model.callAt(u)?.fn ?? null) ?? ''))) continue;
+    const loader = (u: Node): boolean => DATA_SOURCE.test(`${ctx.model.imports.get((ctx.model.callAt(u)?.fnText ?? u.text).split('.')[0] ?? '') ?? ''}.`);
+    if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u) && !loader(u))) continue;
     const wrong = on.filter((s) => s.kind !== want);
     const first = wrong[0];
     const own = j.af.modelOf(app);
