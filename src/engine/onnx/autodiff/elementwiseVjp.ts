@@ -25,12 +25,15 @@ export const identityVjp: VjpRule = (c) => [c.needs[0] ? dy0(c) : null];
 
 export const negVjp: VjpRule = (c) => [c.needs[0] ? c.g.op('Neg', [dy0(c)]) : null];
 
-/** y = erf(x): dy/dx = 2/√π · exp(−x²) (the exact GELU's inner function) */
+/**
+ * y = erf(x): dy/dx = 2/√π · exp(−x²) (the exact GELU's inner function), written exp(ln(2/√π) − x²): four passes over
+ * the activation and no Neg (ORT's Neg is a scalar loop, ~10× a vectorised Mul on ViT-B/16's MLP width).
+ */
 export const erfVjp: VjpRule = (c) => {
   if (!c.needs[0]) return [null];
   const x = c.node.inputs[0] as string;
-  const bell = c.g.op('Exp', [c.g.op('Neg', [c.g.op('Mul', [x, x])])]);
-  return [c.g.op('Mul', [dy0(c), c.g.op('Mul', [bell, c.g.scalar(2 / Math.sqrt(Math.PI))])])];
+  const bell = c.g.op('Exp', [c.g.op('Sub', [c.g.scalar(Math.log(2 / Math.sqrt(Math.PI))), c.g.op('Mul', [x, x])])]);
+  return [c.g.op('Mul', [dy0(c), bell])];
 };
 
 /** y = tanh(x): 1 − y² */
