@@ -69,6 +69,14 @@ async function main(): Promise<number> {
   }
 }
 
+// The engine runs in this process (src/cli/cliEngine.ts): an exception that escapes a request (a stray callback) is a
+// bug, exit 70, never Node's default 1 (which means "findings" here).
+process.on('uncaughtException', (e) => {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  process.stderr.write(`vit-doctor: internal error: ${e.stack ?? e.message}\n  please report it with the command line and --verbose output\n`);
+  process.exit(70);
+});
+
 main().then(
   (code) => {
     process.exitCode = code;

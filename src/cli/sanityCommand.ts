@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { forkEngine } from '../core/engine/forkEngine';
+import { resolve } from 'node:path';
 import type { Logger } from '../core/logger';
 import { withFsErrors } from '../core/fsErrors';
 import { UserError } from '../core/userError';
 import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type SanityParams, USER_POOLINGS, type UserPooling, type UserPreprocessing } from '../protocol/engineProtocol';
+import { openCliEngine } from './cliEngine';
 import { choiceOpt, flagOpt, listOpt, numberOpt, parseCommandArgs, stringOpt, type OptionTable } from './commandArgs';
 import { exitCodeFor, FAIL_ON_HELP, failOnOpt } from './failOn';
 import { formatSanityReport } from './formatSanityReport';
@@ -57,10 +57,14 @@ export async function sanityCommand(argv: string[], logger: Logger, write: (s: s
   const backend = choiceOpt<BackendChoice>(args, 'backend', BACKEND_CHOICES) ?? 'auto';
   const threads = numberOpt(args, 'threads', { integer: true, min: 0 }) ?? 0;
 
-  const engine = await forkEngine({ enginePath: join(__dirname, 'engine.js'), backend, threads, logger });
+  // Ctrl-C from here on cancels: while the engine starts, the request is refused as cancelled (exit 130)
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
+  const engine = await openCliEngine({ backend, threads, logger, cliDir: __dirname }).catch((e: unknown) => {
+    process.off('SIGINT', onSigint);
+    throw e;
+  });
   try {
     engine.endpoint.onNotification('engine/progress', (e) => progress(`[${String(Math.round(e.fraction * 100)).padStart(3)}%] ${e.message}`));
     const report = await engine.endpoint.request('engine/sanityPass', params, abort.signal);
@@ -74,7 +78,6 @@ export async function sanityCommand(argv: string[], logger: Logger, write: (s: s
     return exitCodeFor(report.findings.map((f) => f.severity), failOn);
   } finally {
     process.off('SIGINT', onSigint);
-    engine.endpoint.notify('engine/shutdown' as never, {} as never);
-    engine.kill();
+    engine.close();
   }
 }

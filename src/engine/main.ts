@@ -1,12 +1,15 @@
-/** Entry of the engine child process: picks the backend, then serves requests over IPC. */
+/**
+ * dist/engine.js. Run as a child process (the extension, `VIT_DOCTOR_ENGINE=fork` in the CLI): picks the backend, then
+ * serves requests over IPC. Required by the CLI (`require.main` is then the CLI): starts nothing and exports the
+ * in-process engine, so both ways run the same bundle.
+ */
 import './nativeResolve';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createIpcTransport } from '../protocol/processTransport';
 import type { BackendChoice } from '../protocol/engineProtocol';
-import { selectEngineBackends } from './backend/engineBackends';
-import { defaultCacheDir } from './onnx/onnxModelCache';
+import { selectBundledEngineBackends } from './backend/bundledBackends';
 import { startEngineServer } from './engineServer';
+
+export { startInProcessEngine } from './inProcessEngine';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -25,8 +28,7 @@ async function main(): Promise<void> {
   const transport = createIpcTransport(process);
   let backends;
   try {
-    const worker = join(__dirname, 'onnxBuild.js');
-    backends = await selectEngineBackends(choice, { threads, cacheDir: defaultCacheDir(), lazyTfjs: true, ...(existsSync(worker) ? { buildWorker: worker } : {}) });
+    backends = await selectBundledEngineBackends(choice, threads, __dirname);
   } catch (e) {
     transport.send({ kind: 'notification', method: 'engine/fatal', params: { code: 'E_BACKEND', message: (e as Error).message } });
     setTimeout(() => process.exit(3), 50);
@@ -35,8 +37,10 @@ async function main(): Promise<void> {
   startEngineServer(transport, backends, () => process.exit(0));
 }
 
-process.on('uncaughtException', (e) => {
-  process.stderr.write(`vit-doctor engine: uncaught ${e.stack ?? e.message}\n`);
-  process.exit(1);
-});
-void main();
+if (require.main === module) {
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`vit-doctor engine: uncaught ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+  void main();
+}
