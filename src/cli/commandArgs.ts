@@ -69,12 +69,13 @@ export function choiceOpt<T extends string>(args: CommandArgs, name: string, all
   return v as T | undefined;
 }
 
-export function numberOpt(args: CommandArgs, name: string, opts: { integer?: boolean; min?: number } = {}): number | undefined {
+export function numberOpt(args: CommandArgs, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
   const v = stringOpt(args, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.integer || Number.isInteger(n)) && (opts.min === undefined || n >= opts.min);
-  if (!ok) throw new UserError('E_USAGE', `--${name} must be ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}; got "${v}".`);
+  const ok = v.trim() !== '' && Number.isFinite(n) && (!opts.integer || Number.isInteger(n)) && (opts.min === undefined || n >= opts.min) && (opts.max === undefined || n <= opts.max);
+  const range = opts.min !== undefined && opts.max !== undefined ? ` in [${opts.min}, ${opts.max}]` : opts.min !== undefined ? ` ≥ ${opts.min}` : opts.max !== undefined ? ` ≤ ${opts.max}` : '';
+  if (!ok) throw new UserError('E_USAGE', `--${name} must be ${opts.integer ? 'an integer' : 'a number'}${range}; got "${v}".`);
   return n;
 }
 

@@ -14,6 +14,8 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
   --k <n>                blocks unfrozen in last-k mode (default 2)
   --epochs <n> --lr <x> --batch <n> --accumulate <n> --optimizer adam|adamw|sgd --warmup <steps> --seed <n>
   --clip-norm <x>        clip the gradient to this global L2 norm before each optimizer step (default: none)
+  --label-smoothing <ε>  cross-entropy against (1 − ε)·onehot + ε/C, ε in [0, 1] (keras CategoricalCrossentropy's
+                         label_smoothing; default 0)
   --preprocessing <m>    ${USER_PREPROCESSING.join('|')} (default preset)
   --pooling <p>          DINOv2 presets: the feature the head trains on, token (CLS, default) | patch_mean (mean of
                          the patch tokens, registers excluded); DINOv2 trains in head mode only, without --out
@@ -26,9 +28,11 @@ export const TRAIN_USAGE = `Usage: vit-doctor train --preset <p> --data <folder>
                          errors: NaN loss; warnings: exploding or vanishing gradients, a high learning rate,
                          class imbalance, skipped files
 
-Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--pooling token|patch_mean] [--json] [--fail-on <level>]
+Usage: vit-doctor check --preset <p> --data <folder> [--compare none,rescale,imagenet] [--epochs n] [--pooling token|patch_mean]
+                        [--label-smoothing ε] [--json] [--fail-on <level>]
 
   Proves the pipeline can learn: loss at init vs ln(C), overfit one batch, zero-input baseline, preprocessing A/B.
+  --label-smoothing <ε>  as for train; overfitting one batch must then reach the smoothed targets' entropy + 0.05
   --fail-on <level>      ${FAIL_ON_HELP}
                          errors: overfit one batch fails, the model ignores its input;
                          warnings: the loss at initialisation is far from ln(C)`;
@@ -37,12 +41,12 @@ export const TRAIN_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, mode: { type: 'string' }, k: { type: 'string' }, epochs: { type: 'string' }, lr: { type: 'string' },
   batch: { type: 'string' }, accumulate: { type: 'string' }, optimizer: { type: 'string' }, warmup: { type: 'string' }, seed: { type: 'string' },
   preprocessing: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' },
-  'fail-on': { type: 'string' }, 'clip-norm': { type: 'string' }, pooling: { type: 'string' },
+  'fail-on': { type: 'string' }, 'clip-norm': { type: 'string' }, pooling: { type: 'string' }, 'label-smoothing': { type: 'string' },
 };
 export const CHECK_OPTIONS: OptionTable = {
   preset: { type: 'string' }, data: { type: 'string' }, compare: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
   backend: { type: 'string' }, threads: { type: 'string' }, 'max-per-class': { type: 'string' }, json: { type: 'boolean' }, 'fail-on': { type: 'string' },
-  pooling: { type: 'string' },
+  pooling: { type: 'string' }, 'label-smoothing': { type: 'string' },
 };
 
 interface Common {
@@ -88,7 +92,7 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
   const int = (n: string, min: number): number | undefined => numberOpt(args, n, { integer: true, min });
   const params: TrainParams = {
     preset, data, mode, k: int('k', 1), epochs: int('epochs', 1), lr: numberOpt(args, 'lr', { min: 0 }), batch: int('batch', 1), accumulate: int('accumulate', 1),
-    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), clipNorm: numberOpt(args, 'clip-norm', { min: 0 }), preprocessing, pooling: choiceOpt<TrainPooling>(args, 'pooling', TRAIN_POOLINGS), out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
+    optimizer, warmupSteps: int('warmup', 0), seed: int('seed', 0), clipNorm: numberOpt(args, 'clip-norm', { min: 0 }), labelSmoothing: numberOpt(args, 'label-smoothing', { min: 0, max: 1 }), preprocessing, pooling: choiceOpt<TrainPooling>(args, 'pooling', TRAIN_POOLINGS), out: stringOpt(args, 'out'), maxPerClass: int('max-per-class', 1), cwd: process.cwd(),
   };
   const json = flagOpt(args, 'json');
   const failOn = failOnOpt(args);
@@ -147,13 +151,14 @@ export async function checkCommand(argv: string[], logger: Logger, write: (s: st
   const compare = stringOpt(args, 'compare')?.split(',').map((s) => s.trim()) as UserPreprocessing[] | undefined;
   if (compare?.some((c) => !USER_PREPROCESSING.includes(c))) throw new UserError('E_USAGE', `--compare takes a comma list of ${USER_PREPROCESSING.join(', ')}.`);
   const failOn = failOnOpt(args);
+  const labelSmoothing = numberOpt(args, 'label-smoothing', { min: 0, max: 1 });
   const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
   try {
     const json = flagOpt(args, 'json');
     engine.endpoint.onNotification('engine/trainProgress', (p) => {
       if (!json && p.event.type === 'data') write(describe(p.event) ?? '');
     });
-    const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: numberOpt(args, 'epochs', { integer: true, min: 1 }), pooling: choiceOpt<TrainPooling>(args, 'pooling', TRAIN_POOLINGS), seed: numberOpt(args, 'seed', { integer: true, min: 0 }), maxPerClass: numberOpt(args, 'max-per-class', { integer: true, min: 1 }), cwd: process.cwd() });
+    const r = await engine.endpoint.request('engine/checkPipeline', { preset, data, compare, epochs: numberOpt(args, 'epochs', { integer: true, min: 1 }), pooling: choiceOpt<TrainPooling>(args, 'pooling', TRAIN_POOLINGS), labelSmoothing, seed: numberOpt(args, 'seed', { integer: true, min: 0 }), maxPerClass: numberOpt(args, 'max-per-class', { integer: true, min: 1 }), cwd: process.cwd() });
     write(json ? JSON.stringify(r, null, 2) : formatCheck(r));
     return exitCodeFor(checkSeverities(r), failOn);
   } finally {

@@ -17,6 +17,8 @@ export interface Settings {
   trainData: string;
   trainMode: 'head' | 'last-k' | 'full';
   trainEpochs: number;
+  /** label smoothing ε in [0, 1] for Train... and Check Pipeline Can Learn */
+  trainLabelSmoothing: number;
 }
 
 export const SETTING_DEFAULTS = {
@@ -33,6 +35,7 @@ export const SETTING_DEFAULTS = {
   'train.data': '',
   'train.mode': 'head',
   'train.epochs': 3,
+  'train.labelSmoothing': 0,
 } as const;
 
 const BACKENDS: readonly BackendChoice[] = BACKEND_CHOICES;
@@ -46,6 +49,10 @@ export function normalizeSettings(get: (key: keyof typeof SETTING_DEFAULTS) => u
   const num = (k: keyof typeof SETTING_DEFAULTS, lo: number, hi: number): number => {
     const v = get(k);
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : (SETTING_DEFAULTS[k] as number);
+  };
+  const fraction = (k: keyof typeof SETTING_DEFAULTS): number => {
+    const v = get(k);
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? v : (SETTING_DEFAULTS[k] as number);
   };
   const sevRaw = get('lint.severity');
   const lintSeverity: Record<string, LintSeverity | 'off'> = {};
@@ -67,5 +74,6 @@ export function normalizeSettings(get: (key: keyof typeof SETTING_DEFAULTS) => u
     trainData: str('train.data'),
     trainMode: (['head', 'last-k', 'full'].includes(str('train.mode')) ? str('train.mode') : 'head') as Settings['trainMode'],
     trainEpochs: num('train.epochs', 1, 1000),
+    trainLabelSmoothing: fraction('train.labelSmoothing'),
   };
 }

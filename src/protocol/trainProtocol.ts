@@ -23,6 +23,8 @@ export interface TrainParams {
   optimizer?: 'adam' | 'adamw' | 'sgd';
   /** Clip the averaged gradient to this global L2 norm before each optimizer step (default: no clipping). */
   clipNorm?: number;
+  /** Label smoothing ε in [0, 1]: cross-entropy against (1 − ε)·onehot + ε/C, as keras CategoricalCrossentropy(label_smoothing=ε). Default 0. */
+  labelSmoothing?: number;
   warmupSteps?: number;
   validationSplit?: number;
   seed?: number;
@@ -113,6 +115,8 @@ export interface CheckParams {
   compare?: UserPreprocessing[];
   epochs?: number;
   seed?: number;
+  /** Label smoothing ε in [0, 1] of the head's cross-entropy (the overfit target becomes the smoothed targets' entropy + 0.05). Default 0. */
+  labelSmoothing?: number;
   /** DINOv2 presets: the pooled feature the head trains on (default token = CLS). */
   pooling?: TrainPooling;
   maxPerClass?: number;

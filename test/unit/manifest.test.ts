@@ -42,4 +42,8 @@ describe('normalizeSettings', () => {
     assert.deepEqual(s.lintSeverity, { VTD001: 'error' });
     assert.deepEqual(s.images, ['a']);
   });
+  it('label smoothing: a number in [0, 1] is kept as is, anything else falls back to 0', () => {
+    assert.equal(normalizeSettings((k) => (k === 'train.labelSmoothing' ? 0.15 : undefined)).trainLabelSmoothing, 0.15);
+    for (const bad of [1.5, -0.1, '0.1', Number.NaN]) assert.equal(normalizeSettings((k) => (k === 'train.labelSmoothing' ? bad : undefined)).trainLabelSmoothing, 0);
+  });
 });

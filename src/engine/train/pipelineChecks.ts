@@ -6,8 +6,8 @@ import { createTrainer } from './createTrainer';
 import { assertFamilyTrainable } from './featureHeadTrainer';
 import { preprocessImages } from './preparedData';
 import type { PrefixCache, Trainer } from './trainer';
-import { loadTrainingData, type TrainContext } from './trainRun';
-import { logitVariance, meanCrossEntropy } from './trainMetrics';
+import { labelSmoothingOf, loadTrainingData, type TrainContext } from './trainRun';
+import { logitVariance, meanCrossEntropy, smoothedTargetEntropy } from './trainMetrics';
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -34,11 +34,12 @@ const rows = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 export async function runPipelineChecks(params: CheckParams, ctx: TrainContext): Promise<CheckResult> {
   const t0 = performance.now();
   const seed = params.seed ?? 1337;
+  const smoothing = labelSmoothingOf(params);
   const note = (stage: string, message: string): void => ctx.emit({ type: 'check', stage, message } as never);
   const { preset, split, images } = await loadTrainingData({ ...params, validationSplit: 0.3 }, ctx);
   const C = split.classNames.length;
   assertFamilyTrainable(preset, { mode: 'head', pooling: params.pooling });
-  const trainer = await createTrainer(ctx, preset, { mode: 'head', k: 0, numClasses: C, seed, optimizer: 'adam', accumulate: 1, pooling: params.pooling });
+  const trainer = await createTrainer(ctx, preset, { mode: 'head', k: 0, numClasses: C, seed, optimizer: 'adam', accumulate: 1, labelSmoothing: smoothing, pooling: params.pooling });
   let runner: ModelRunner | null = null;
   try {
     const trainImgs = split.train.map((x) => images.get(x.file)!);
@@ -52,7 +53,7 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     const xTrain = await features('preset', trainImgs);
     const lnC = Math.log(C);
     const initLogits = await trainer.logits(xTrain);
-    const initLoss = meanCrossEntropy(initLogits, yTrain, C).loss;
+    const initLoss = meanCrossEntropy(initLogits, yTrain, C, smoothing).loss;
     const expected = lnC + logitVariance(initLogits) / 2;
     const tol = Math.max(0.5, 0.3 * lnC);
 
@@ -65,7 +66,9 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     const steps = 150;
     const losses = await fitHead(trainer, xTrain, batchIdx, yb, steps, 1e-2, ctx.signal);
     const finalLoss = losses[losses.length - 1] ?? NaN;
-    const overfit: OverfitCurve = { losses, finalLoss, passed: finalLoss < 0.05 };
+    // smoothed targets cannot be fit below their own entropy: the bar is 0.05 above it (0.05 without smoothing)
+    const floor = smoothedTargetEntropy(C, smoothing);
+    const overfit: OverfitCurve = { losses, finalLoss, passed: finalLoss < floor + 0.05 };
     const likelyCauses = overfit.passed ? [] : [
       'the inputs of different classes look alike to the frozen backbone (wrong preprocessing squashes them)',
       'labels do not match the images (duplicate images with different labels)',
@@ -78,7 +81,7 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     const zf = await trainer.prefix(new Float32Array(batchIdx.length * H * W * Cc), batchIdx.length, runner, yieldNow);
     const bLosses = await fitHead(trainer, zf, rows(batchIdx.length), yb, steps, 1e-2, ctx.signal);
     const bFinal = bLosses[bLosses.length - 1] ?? NaN;
-    const ignoresInput = Math.abs(bFinal - finalLoss) < 0.1 * Math.max(bFinal, 1e-3);
+    const ignoresInput = Math.abs(bFinal - finalLoss) < 0.1 * Math.max(bFinal - floor, 1e-3);
     const baseline = {
       losses: bLosses, finalLoss: bFinal, passed: !ignoresInput, ignoresInput,
       verdict: ignoresInput
@@ -96,7 +99,7 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
       const xt = v === 'preset' ? xTrain : await features(v, trainImgs);
       const xv = await features(v, valImgs);
       const curve = await fitHead(trainer, xt, rows(xt.n), yTrain, epochs, 5e-3, ctx.signal);
-      const val = meanCrossEntropy(await trainer.logits(xv), yVal, C);
+      const val = meanCrossEntropy(await trainer.logits(xv), yVal, C, smoothing);
       ab.push({ preprocessing: v, valAccuracy: val.accuracy, valLoss: val.loss, curve });
       note('ab', `${v}: val accuracy ${(ab[ab.length - 1]!.valAccuracy * 100).toFixed(1)}%`);
     }
@@ -108,7 +111,7 @@ export async function runPipelineChecks(params: CheckParams, ctx: TrainContext):
     return {
       classNames: split.classNames,
       initLoss: { loss: initLoss, lnC, expected, verdict: !Number.isFinite(initLoss) || initLoss > expected + tol ? 'high' : initLoss < lnC - tol ? 'low' : 'ok' },
-      overfit: { ...overfit, verdict: overfit.passed ? `One batch of ${batchIdx.length} images is learnt: loss ${losses[0]?.toFixed(3)} → ${finalLoss.toFixed(4)} in ${losses.length} steps.` : `Loss only reached ${finalLoss.toFixed(3)} after ${losses.length} steps on one batch: the pipeline cannot fit even one batch.`, likelyCauses },
+      overfit: { ...overfit, verdict: overfit.passed ? `One batch of ${batchIdx.length} images is learnt: loss ${losses[0]?.toFixed(3)} → ${finalLoss.toFixed(4)} in ${losses.length} steps${floor > 0 ? ` (label smoothing ${smoothing}: the lowest reachable loss is ${floor.toFixed(4)})` : ''}.` : `Loss only reached ${finalLoss.toFixed(3)} after ${losses.length} steps on one batch${floor > 0 ? ` (needs < ${(floor + 0.05).toFixed(3)}: label smoothing ${smoothing} puts the floor at ${floor.toFixed(3)})` : ''}: the pipeline cannot fit even one batch.`, likelyCauses },
       baseline,
       ab,
       abVerdict,

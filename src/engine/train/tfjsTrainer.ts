@@ -61,7 +61,7 @@ export class TfjsTrainer implements Trainer {
     const { value, grads } = tf.variableGrads(() => {
       const logits = this.tm.logits(xb);
       predictions = argmaxRows(logits.dataSync() as Float32Array, this.o.numClasses);
-      return crossEntropy(logits, yb);
+      return crossEntropy(logits, yb, this.o.labelSmoothing ?? 0);
     }, [...this.tm.vars.values()]);
     const loss = value.dataSync()[0] as number;
     tf.dispose([value, xb, yb]);

@@ -45,6 +45,17 @@ export function trainBackends(ctx: TrainContext, mode: TrainMode): PlanEvent['ba
 }
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** The label smoothing ε of a train/check request: 0 when absent; outside [0, 1] (or not a number) a UserError naming the option. */
+export function labelSmoothingOf(p: { labelSmoothing?: number; preset: string }): number {
+  const v = p.labelSmoothing ?? 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+    throw new UserError('E_USAGE', `label smoothing (--label-smoothing, setting vitDoctor.train.labelSmoothing) must be a number in [0, 1]; got ${String(v)}.`, {
+      hint: 'Use 0 (none) to 1; 0.1 is the usual value.',
+    });
+  }
+  return v;
+}
 const DEFAULT_LR: Record<TrainMode, number> = { head: 1e-3, 'last-k': 1e-4, full: 5e-5 };
 
 /**
@@ -114,6 +125,7 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
   const seed = params.seed ?? 1337;
   const lr = params.lr ?? DEFAULT_LR[mode];
   const optName = params.optimizer ?? 'adamw';
+  const labelSmoothing = labelSmoothingOf(params);
   const health: HealthEvent[] = [];
   const warn = (h: HealthEvent): void => {
     health.push(h);
@@ -131,7 +143,7 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
     const suggestion = smaller ? `--batch ${smaller}${accumulate === 1 ? ` with --accumulate ${Math.ceil(batch / smaller)} (the same effective batch)` : ''}` : mode === 'full' ? 'mode last-k with --k 2, or head' : 'mode head';
     throw new UserError('E_TRAIN_MEMORY', `${params.preset}: mode "${mode}" at batch ${batch} needs about ${Math.round(memoryEstimateMb)} MB, more than the ${limit} MB the ${backendName} backend can use. Use ${suggestion}.`, { file: params.preset, hint: `Try ${suggestion}.` });
   }
-  const trainer = await createTrainer(ctx, preset, { mode, k, numClasses: split.classNames.length, seed, optimizer: optName, momentum: optName === 'sgd' ? 0.9 : undefined, clipNorm: params.clipNorm ?? null, accumulate, pooling: params.pooling });
+  const trainer = await createTrainer(ctx, preset, { mode, k, numClasses: split.classNames.length, seed, optimizer: optName, momentum: optName === 'sgd' ? 0.9 : undefined, clipNorm: params.clipNorm ?? null, accumulate, labelSmoothing, pooling: params.pooling });
   try {
     if (split.skipped.length) warn({ type: 'health', severity: 'warning', code: 'skipped-files', message: `${split.skipped.length} file(s) skipped: ${split.skipped.slice(0, 10).map((s) => `${s.file} (${s.reason})`).join(', ')}${split.skipped.length > 10 ? ', …' : ''}` });
     if (split.imbalance > 3) warn({ type: 'health', severity: 'warning', code: 'imbalance', message: `Classes are imbalanced (largest/smallest = ${split.imbalance.toFixed(1)}): accuracy is misleading; weight the classes or resample.` });
@@ -171,7 +183,7 @@ export async function runTraining(params: TrainParams, ctx: TrainContext): Promi
     const evaluate = async (x: PrefixCache | null, y: number[]): Promise<{ loss: number; accuracy: number; logits: Float32Array | null }> => {
       if (!x) return { loss: NaN, accuracy: NaN, logits: null };
       const logits = await trainer.logits(x);
-      return { ...meanCrossEntropy(logits, y, C), logits };
+      return { ...meanCrossEntropy(logits, y, C, labelSmoothing), logits };
     };
     outer: for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = yTrain.map((_, i) => i);

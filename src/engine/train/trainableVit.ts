@@ -129,8 +129,17 @@ export class TrainableViT {
 }
 
 /** Mean sparse softmax cross-entropy from logits, and accuracy. */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), tf.logSoftmax(logits)), 1))) as tf.Scalar);
+/**
+ * Mean softmax cross-entropy of integer labels; with `smoothing` ε the targets are (1 − ε)·onehot + ε/C, as
+ * keras.losses.CategoricalCrossentropy(label_smoothing=ε) on one-hot labels.
+ */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, smoothing = 0): tf.Scalar {
+  return tf.tidy(() => {
+    const C = logits.shape[1];
+    const onehot = tf.cast(tf.oneHot(labels, C), 'float32');
+    const targets = smoothing > 0 ? tf.add(tf.mul(onehot, 1 - smoothing), smoothing / C) : onehot;
+    return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+  });
 }
 
 export function accuracy(logits: tf.Tensor2D, labels: number[]): number {

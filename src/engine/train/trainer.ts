@@ -23,6 +23,8 @@ export interface TrainerOptions {
   clipNorm?: number | null;
   /** micro-batches summed before each optimizer step */
   accumulate: number;
+  /** label smoothing ε of the cross-entropy (targets (1 − ε)·onehot + ε/C, as keras CategoricalCrossentropy); 0 or absent: none */
+  labelSmoothing?: number;
 }
 
 export interface MicroStep {

@@ -100,7 +100,7 @@ export async function trainCommand(d: Deps): Promise<void> {
   const mode = await vscode.window.showQuickPick(modes.sort((a) => (a.mode === s.trainMode ? -1 : 0)), { title: 'Training mode' });
   if (!mode) return;
   const result = await runInPanel(d, `Training ${sel.name} (${mode.mode})`, (token, onEvent) =>
-    d.engine.trainRequest('engine/train', { preset: sel.dir, data: sel.data, mode: mode.mode, epochs: s.trainEpochs }, token, (e) => {
+    d.engine.trainRequest('engine/train', { preset: sel.dir, data: sel.data, mode: mode.mode, epochs: s.trainEpochs, labelSmoothing: s.trainLabelSmoothing }, token, (e) => {
       if (e.type !== 'check') onEvent(e);
     }),
   );
@@ -112,8 +112,9 @@ export async function checkPipelineCommand(d: Deps): Promise<void> {
   const sel = await presetAndData(d, 'Check pipeline');
   if (!sel) return;
   const compare = (['none', 'rescale', 'imagenet'] as const).slice();
+  const { trainLabelSmoothing } = readSettings();
   const result = await runInPanel(d, `Can ${sel.name} learn on ${vscode.workspace.asRelativePath(sel.data)}?`, (token, onEvent) =>
-    d.engine.trainRequest('engine/checkPipeline', { preset: sel.dir, data: sel.data, compare: [...compare] }, token, (e) => {
+    d.engine.trainRequest('engine/checkPipeline', { preset: sel.dir, data: sel.data, compare: [...compare], labelSmoothing: trainLabelSmoothing }, token, (e) => {
       if (e.type !== 'check') onEvent(e);
     }),
   );

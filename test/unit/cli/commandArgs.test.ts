@@ -43,6 +43,16 @@ describe('command line parsing (util.parseArgs)', () => {
     const b = parseCommandArgs(['--batch=', 'x'], SANITY_OPTIONS, 'usage');
     assert.throws(() => numberOpt(b, 'batch', { integer: true, min: 1 }), /--batch/);
   });
+  it('a range is checked at both ends; train and check refuse --label-smoothing outside [0, 1] naming it', () => {
+    const a = parseCommandArgs(['--batch', '1.5'], SANITY_OPTIONS, 'usage');
+    assert.throws(() => numberOpt(a, 'batch', { min: 0, max: 1 }), /--batch must be a number in \[0, 1\]; got "1.5"/);
+    assert.equal(numberOpt(parseCommandArgs(['--batch', '1'], SANITY_OPTIONS, 'usage'), 'batch', { min: 0, max: 1 }), 1);
+    for (const [cmd, value] of [['train', '1.5'], ['check', '-0.2'], ['train', 'x']]) {
+      const r = run([cmd!, '--preset', 'p', '--data', 'd', `--label-smoothing=${value}`]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--label-smoothing must be a number in \[0, 1\]/);
+    }
+  });
 });
 
 describe('vit-doctor command line, end to end', () => {

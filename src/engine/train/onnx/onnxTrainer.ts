@@ -14,7 +14,7 @@ import { buildOptimizerGraph, optimizerSlots, stepScalars, STEP_SCALARS, type Op
 import { buildViTTrainGraph, type TrainGraph } from './vitTrainGraph';
 
 /** Keras optimizer defaults (what the TF.js reference uses): β1 0.9, β2 0.999, ε 1e-7, AdamW weight decay 0.004. */
-const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 };
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 };
 
 export interface OnnxTrainerOptions extends TrainerOptions {
   ort: typeof Ort;
@@ -158,7 +158,7 @@ export class OnnxTrainer implements Trainer {
     const C = this.o.numClasses;
     const feeds: Record<string, Ort.Tensor> = {
       [this.graph.input]: new ort.Tensor('float32', gatherRows(x, idx), [idx.length, ...x.rowShape]),
-      targets: new ort.Tensor('float32', labelTargets(labels, C), [idx.length, C]),
+      targets: new ort.Tensor('float32', labelTargets(labels, C, this.o.labelSmoothing ?? 0), [idx.length, C]),
       ...this.feedParams(),
     };
     const fetches: Record<string, Ort.Tensor | null> = { loss: null, logits: null };
@@ -223,6 +223,15 @@ export class OnnxTrainer implements Trainer {
     const sq = new Map<string, number>();
     for (const p of this.graph.params) sq.set(p.group, (sq.get(p.group) ?? 0) + Number(out[`grad_sq.${p.name}`]!.data[0]));
     return { gradNorms: Object.fromEntries([...sq].map(([k, v]) => [k, Math.sqrt(v)])), gradNorm: Number(out.grad_norm!.data[0]) };
+  }
+
+  /**
+   * Copies of every trainable parameter and of its gradient buffer (the sum pending since the last optimizer step, or
+   * the last one applied), by training-graph name in the graph's order: how the bench's parity check against PyTorch
+   * reads the engine's own gradients and updated weights.
+   */
+  snapshot(): { name: string; group: string; dims: number[]; param: Float32Array; grad: Float32Array }[] {
+    return this.graph.params.map((p, i) => ({ name: p.name, group: p.group, dims: p.dims, param: Float32Array.from(this.params[i]!.cur), grad: Float32Array.from(this.grads[i]!.cur) }));
   }
 
   async logits(x: PrefixCache): Promise<Float32Array> {
