@@ -1,7 +1,10 @@
-"""Helpers shared by the PyTorch references of `npm run bench` (torchVit.py, torchTrain.py)."""
+"""Helpers shared by the PyTorch references of `npm run bench` (torchVit.py, torchTrain.py, torchGradParity.py)."""
+import math
+
 import h5py
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 
 def blas_in_use():
@@ -23,3 +26,33 @@ def read_h5(path):
                 out[name] = torch.from_numpy(np.asarray(obj[()], dtype=np.float32))
         f.visititems(visit)
     return out
+
+
+# keras-hub ViT encoder block variables: short name -> path under the block's group in model.weights.h5
+BLOCK_VARS = {'ln1.gamma': 'layer_norm_1/vars/0', 'ln1.beta': 'layer_norm_1/vars/1',
+              'wq': 'mha/query_dense/vars/0', 'bq': 'mha/query_dense/vars/1', 'wk': 'mha/key_dense/vars/0', 'bk': 'mha/key_dense/vars/1',
+              'wv': 'mha/value_dense/vars/0', 'bv': 'mha/value_dense/vars/1', 'wo': 'mha/output_dense/vars/0', 'bo': 'mha/output_dense/vars/1',
+              'ln2.gamma': 'layer_norm_2/vars/0', 'ln2.beta': 'layer_norm_2/vars/1',
+              'w1': 'mlp/dense_1/vars/0', 'b1': 'mlp/dense_1/vars/1', 'w2': 'mlp/dense_2/vars/0', 'b2': 'mlp/dense_2/vars/1'}
+
+
+def vit_block(h, get, num_heads, eps):
+    """One keras-hub pre-LN encoder block on (B, T, D) tokens: q scaled by 1/sqrt(key_dim) before the dot product,
+    exact erf GELU. get(name) returns the keras-shaped weight for a BLOCK_VARS name (None for an absent bias)."""
+    B, T, D = h.shape
+    Kd = D // num_heads
+
+    def lin(x, kernel, bias, shape):
+        y = x @ get(kernel).reshape(shape)
+        b = get(bias)
+        return y if b is None else y + b.reshape(-1)
+
+    def heads(x):
+        return x.reshape(B, T, num_heads, Kd).transpose(1, 2)
+
+    a = F.layer_norm(h, (D,), get('ln1.gamma'), get('ln1.beta'), eps)
+    q, k, v = (heads(lin(a, f'w{n}', f'b{n}', (D, D))) for n in 'qkv')
+    p = torch.softmax((q * (1.0 / math.sqrt(Kd))) @ k.transpose(-1, -2), -1)
+    h = h + lin((p @ v).transpose(1, 2).reshape(B, T, D), 'wo', 'bo', (D, D))
+    m = F.layer_norm(h, (D,), get('ln2.gamma'), get('ln2.beta'), eps)
+    return h + lin(F.gelu(lin(m, 'w1', 'b1', (D, -1))), 'w2', 'b2', (-1, D))

@@ -18,7 +18,7 @@ import time
 
 import torch
 import torch.nn.functional as F
-from torchCommon import blas_in_use, read_h5
+from torchCommon import BLOCK_VARS, blas_in_use, read_h5, vit_block
 
 
 def main():
@@ -35,7 +35,6 @@ def main():
     ps = cfg['patch_size']
     ph, pw = (ps, ps) if isinstance(ps, int) else ps
     D, N, L = cfg['hidden_dim'], cfg['num_heads'], cfg['num_layers']
-    Kd = D // N
     eps = cfg.get('layer_norm_epsilon', 1e-6)
     w = read_h5(os.path.join(preset, 'model.weights.h5'))
     pe = next(key for key in w if key.endswith('patch_embedding/vars/0'))[:-len('patch_embedding/vars/0')]
@@ -52,11 +51,7 @@ def main():
 
     emb = {n: param(n, w[pe + s], mode == 'full') for n, s in [('patch_k', 'patch_embedding/vars/0'), ('patch_b', 'patch_embedding/vars/1'),
                                                               ('cls', 'vars/0'), ('pos', 'position_embedding/vars/0')]}
-    names = {'ln1g': 'layer_norm_1/vars/0', 'ln1b': 'layer_norm_1/vars/1', 'wq': 'mha/query_dense/vars/0', 'bq': 'mha/query_dense/vars/1',
-             'wk': 'mha/key_dense/vars/0', 'bk': 'mha/key_dense/vars/1', 'wv': 'mha/value_dense/vars/0', 'bv': 'mha/value_dense/vars/1',
-             'wo': 'mha/output_dense/vars/0', 'bo': 'mha/output_dense/vars/1', 'ln2g': 'layer_norm_2/vars/0', 'ln2b': 'layer_norm_2/vars/1',
-             'w1': 'mlp/dense_1/vars/0', 'b1': 'mlp/dense_1/vars/1', 'w2': 'mlp/dense_2/vars/0', 'b2': 'mlp/dense_2/vars/1'}
-    bp = [{n: param(f'{i}.{n}', w[f'{b}/{s}'], i >= first) for n, s in names.items()} for i, b in enumerate(blocks)]
+    bp = [{n: param(f'{i}.{n}', w[f'{b}/{s}'], i >= first) for n, s in BLOCK_VARS.items()} for i, b in enumerate(blocks)]
     lng = param('lng', w[final_ln + '0'], True)
     lnb = param('lnb', w[final_ln + '1'], True)
     classes = 2
@@ -72,22 +67,9 @@ def main():
         h = torch.cat([emb['cls'].reshape(1, 1, D).expand(B, 1, D), h], 1)
         return h + emb['pos'].reshape(1, -1, D)
 
-    def block(h, v):
-        B, T, _ = h.shape
-        a = F.layer_norm(h, (D,), v['ln1g'], v['ln1b'], eps)
-        q = (a @ v['wq'].reshape(D, D) + v['bq'].reshape(D)).reshape(B, T, N, Kd).transpose(1, 2)
-        kk = (a @ v['wk'].reshape(D, D) + v['bk'].reshape(D)).reshape(B, T, N, Kd).transpose(1, 2)
-        vv = (a @ v['wv'].reshape(D, D) + v['bv'].reshape(D)).reshape(B, T, N, Kd).transpose(1, 2)
-        p = torch.softmax((q * (1.0 / math.sqrt(Kd))) @ kk.transpose(-1, -2), -1)
-        ctx = (p @ vv).transpose(1, 2).reshape(B, T, D)
-        h = h + ctx @ v['wo'].reshape(D, D) + v['bo'].reshape(D)
-        m = F.layer_norm(h, (D,), v['ln2g'], v['ln2b'], eps)
-        m = F.gelu(m @ v['w1'] + v['b1'])
-        return h + m @ v['w2'] + v['b2']
-
     def tail(h):
         for i in range(first, L):
-            h = block(h, bp[i])
+            h = vit_block(h, bp[i].get, N, eps)
         return F.layer_norm(h, (D,), lng, lnb, eps)[:, 0] @ hk + hb
 
     n = batch * 2
@@ -99,7 +81,7 @@ def main():
         with torch.no_grad():
             h = embed(images)
             for i in range(first):
-                h = block(h, bp[i])
+                h = vit_block(h, bp[i].get, N, eps)
         inputs = h
     trainable = [t for t in P.values() if t.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=1e-4, weight_decay=0.004, eps=1e-7)

@@ -11,7 +11,6 @@ runs ~15x slower, a comparison that would flatter vit-doctor.
 Usage: python3 torchVit.py PRESET_DIR IMAGE...
 """
 import json
-import math
 import os
 import sys
 import time
@@ -20,7 +19,7 @@ t_start = time.perf_counter()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from torchCommon import blas_in_use, read_h5  # noqa: E402
+from torchCommon import BLOCK_VARS, blas_in_use, read_h5, vit_block  # noqa: E402
 from PIL import Image  # noqa: E402
 
 
@@ -61,7 +60,6 @@ def main():
     ps = cfg['patch_size']
     ph, pw = (ps, ps) if isinstance(ps, int) else ps
     D, N, L = cfg['hidden_dim'], cfg['num_heads'], cfg['num_layers']
-    K = D // N
     eps = cfg.get('layer_norm_epsilon', 1e-6)
     t0 = time.perf_counter()
     w = read_h5(os.path.join(preset, 'model.weights.h5'))
@@ -82,17 +80,7 @@ def main():
     h = h + w[pe + 'position_embedding/vars/0']
     T = h.shape[1]
     for b in blocks:
-        v = lambda s: w[f'{b}/{s}']  # noqa: E731
-        a = F.layer_norm(h, (D,), v('layer_norm_1/vars/0'), v('layer_norm_1/vars/1'), eps)
-        q = (a @ v('mha/query_dense/vars/0').reshape(D, D) + v('mha/query_dense/vars/1').reshape(D)).reshape(B, T, N, K).transpose(1, 2)
-        k = (a @ v('mha/key_dense/vars/0').reshape(D, D) + v('mha/key_dense/vars/1').reshape(D)).reshape(B, T, N, K).transpose(1, 2)
-        vv = (a @ v('mha/value_dense/vars/0').reshape(D, D) + v('mha/value_dense/vars/1').reshape(D)).reshape(B, T, N, K).transpose(1, 2)
-        p = torch.softmax((q * (1.0 / math.sqrt(K))) @ k.transpose(-1, -2), -1)
-        ctx = (p @ vv).transpose(1, 2).reshape(B, T, D)
-        h = h + ctx @ v('mha/output_dense/vars/0').reshape(D, D) + v('mha/output_dense/vars/1')
-        m = F.layer_norm(h, (D,), v('layer_norm_2/vars/0'), v('layer_norm_2/vars/1'), eps)
-        m = F.gelu(m @ v('mlp/dense_1/vars/0') + v('mlp/dense_1/vars/1'))
-        h = h + m @ v('mlp/dense_2/vars/0') + v('mlp/dense_2/vars/1')
+        h = vit_block(h, lambda n, b=b: w.get(f'{b}/{BLOCK_VARS[n]}'), N, eps)
     final_ln = [k for k in w if k.endswith('/layer_norm/vars/0') and 'encoder_layers' not in k][0][:-1]
     tokens = F.layer_norm(h, (D,), w[final_ln + '0'], w[final_ln + '1'], eps)
     pooled = tokens[:, 0]

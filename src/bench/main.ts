@@ -14,6 +14,7 @@ import { formatRealCorpusDetails, runRealCorpus } from './realCorpusRun';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
 import { benchDinov2Sanity, writeDinov2B14Preset } from './dinov2Bench';
 import { forwardTable, measureForward, type ForwardRow } from './forwardBench';
+import { benchGradParity } from './gradParity';
 import { benchVsPyTorch } from './torchCompare';
 import { benchTrainingVsPyTorch, measureTrainSteps } from './trainBench';
 import { lintSource } from '../core/lint/linter';
@@ -159,9 +160,15 @@ function benchNotebook(parser: Parser, parts: string[]): { full: number; oneCell
   return { full, oneCell, lines: buildNotebookProgram(cells).text.split('\n').length, findings: lintNotebook(parser, cells).findings.length, cells };
 }
 
+const GRAD_PARITY_TITLE = 'Training gradients: vit-doctor (ONNX Runtime autodiff) vs PyTorch autograd, fixture presets';
+
 async function main(): Promise<void> {
   if (process.argv.includes('--train-only')) {
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
+    return;
+  }
+  if (process.argv.includes('--grad-parity-only')) {
+    process.stdout.write(`\n${GRAD_PARITY_TITLE}\n\n${await benchGradParity()}\n`);
     return;
   }
   if (process.argv.includes('--train-vs-torch-only')) {
@@ -261,6 +268,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nLint precision and recall per rule on the real corpus (test/corpus-real, labelled blind)\n\n${(await runRealCorpus()).text}\n`);
     process.stdout.write(`\nTraining throughput (bundled demo, batch 16, 3 epochs)\n\n${await benchTraining()}\n`);
     process.stdout.write(`\nTraining ViT-B/16: vit-doctor (ONNX Runtime) vs PyTorch, AdamW steps\n\n${await benchTrainingVsPyTorch(vitB, __filename)}\n`);
+    process.stdout.write(`\n${GRAD_PARITY_TITLE}\n\n${await benchGradParity()}\n`);
     process.stdout.write(`\nExtension activation (own code; vscode API stubbed)\n\n${benchActivation()}\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
