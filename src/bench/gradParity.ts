@@ -17,8 +17,13 @@ const FIXTURES = resolve('test/fixtures/keras-vit');
 /** the learning rate vit-doctor train uses by default in each mode */
 const LR: Record<TrainMode, number> = { head: 1e-3, 'last-k': 1e-4, full: 5e-5 };
 
-interface Case {
+export interface Case {
+  /** the table's name for the preset */
   fixture: string;
+  presetDir: string;
+  /** PNG files, converted by the engine */
+  files: string[];
+  classes: number;
   mode: TrainMode;
   k: number;
   smoothing: number;
@@ -29,7 +34,7 @@ interface EngineRun {
   vars: { name: string; group: string; dims: number[]; param: Float32Array; grad: Float32Array; after: Float32Array }[];
 }
 
-/** One forward + backward and one AdamW step of vit-doctor's ONNX trainer on the fixture's 8 PNGs, as `train` runs them. */
+/** One forward + backward and one AdamW step of vit-doctor's ONNX trainer on the case's PNGs, as `train` runs them. */
 async function engineRun(preset: LoadedPreset, pixels: Float32Array, n: number, labels: number[], c: Case, classes: number, dir: string): Promise<EngineRun> {
   const b = await selectEngineBackends('onnx', { cacheDir: join(dir, 'cache'), lazyTfjs: true });
   const ctx = trainingBackends(b);
@@ -124,27 +129,35 @@ const LOSS_TOL = 2e-5;
  * one AdamW step against torch.optim.AdamW (Keras's epsilon ε = 1e-7 is ε·√(1−β₂ᵗ)⁻¹ in PyTorch's formula: at step 1,
  * eps = 1e-7/√0.001 = 3.16e-6 is passed to torch).
  */
-export async function benchGradParity(): Promise<string> {
+/** The fixture presets' cases: head, last-k (k=1), full, and full with label smoothing 0.1. */
+function fixtureCases(): Case[] {
+  const cases: Case[] = [];
+  for (const fixture of ['vit_tiny_cls', 'vit_tiny_nocls']) {
+    const inputs = join(FIXTURES, fixture, 'inputs');
+    const base = {
+      fixture, presetDir: join(FIXTURES, fixture, 'preset'), files: readdirSync(inputs).filter((f) => f.endsWith('.png')).sort().map((f) => join(inputs, f)),
+      classes: JSON.parse(readFileSync(join(FIXTURES, fixture, 'expected.json'), 'utf8')).spec.task.num_classes as number,
+    };
+    for (const mode of ['head', 'last-k', 'full'] as const) cases.push({ ...base, mode, k: 1, smoothing: 0 });
+    cases.push({ ...base, mode: 'full', k: 1, smoothing: 0.1 });
+  }
+  return cases;
+}
+
+/** `extra`: further cases (the bench's optional ViT-B/16 row) after the fixtures'. */
+export async function benchGradParity(extra: Case[] = []): Promise<string> {
   const py = findPython();
   if ('missing' in py) return `(skipped: no Python with torch, h5py, Pillow and numpy — ${py.missing}. On Debian: sudo bash scripts/bench/installTorch.sh)`;
   const rows: string[] = [];
   const steps: string[] = [];
   let failures = 0;
   let torchInfo = '';
-  const cases: Case[] = [];
-  for (const fixture of ['vit_tiny_cls', 'vit_tiny_nocls']) {
-    for (const mode of ['head', 'last-k', 'full'] as const) cases.push({ fixture, mode, k: 1, smoothing: 0 });
-    cases.push({ fixture, mode: 'full', k: 1, smoothing: 0.1 });
-  }
-  for (const c of cases) {
+  for (const c of [...fixtureCases(), ...extra]) {
     const dir = mkdtempSync(join(tmpdir(), 'vtd-grad-parity-'));
     try {
-      const presetDir = join(FIXTURES, c.fixture, 'preset');
+      const { presetDir, files, classes } = c;
       const preset = loadPresetDir(presetDir);
-      const classes = JSON.parse(readFileSync(join(FIXTURES, c.fixture, 'expected.json'), 'utf8')).spec.task.num_classes as number;
-      const inputs = join(FIXTURES, c.fixture, 'inputs');
-      const files = readdirSync(inputs).filter((f) => f.endsWith('.png')).sort();
-      const images = await Promise.all(files.map((f) => loadImage(join(inputs, f))));
+      const images = await Promise.all(files.map((f) => loadImage(f)));
       const pixels = preprocessImages(preset, images, 'preset');
       const labels = files.map((_, i) => i % classes);
       const ours = await engineRun(preset, pixels, files.length, labels, c, classes, dir);
@@ -214,7 +227,7 @@ export async function benchGradParity(): Promise<string> {
     '|---|---|---|---|---|---|---|---|---|',
     ...steps,
     '',
-    `${torchInfo}; 8 fixture PNGs converted by the engine (native and resized), labels i mod C, the engine's fresh head (seed 7) written for both sides, backbone weights read by each side from model.weights.h5. ` +
+    `${torchInfo}; the fixtures' 8 PNGs (native and resized; ViT-B/16: 4 bench PNGs) converted by the engine, labels i mod C, the engine's fresh head (seed 7) written for both sides, backbone weights read by each side from model.weights.h5. ` +
       `Relative diff = max |diff| / max |reference| over the group. Gradient tolerance ${e(GRAD_TOL)}: the fixtures' float32 tolerances (logits 2e-5, block outputs 5e-5 on O(1) values) doubled for the backward pass; a wrong rule is off by O(1). ` +
       `Loss ${e(LOSS_TOL)}: the fixtures' logits tolerance (the loss is logsumexp(z) − Σt·z). Optimizer alone: 1.2e-7·max(1, max|w|) + 1e-4·lr (rounding to float32 weights: half an ulp is ≤ 6e-8·|w|; plus float32 arithmetic on the lr-sized update). ` +
       'Whole chain: at step 1 Adam moves a weight by lr·g/(|g| + eps), so a gradient off by δ (the group\'s measured max diff) may move it by lr·min(2, δ·eps/((|g| − δ)⁺ + eps)²): near g = 0 float32 noise can flip a ±lr step; each weight must be within that bound plus the optimizer tolerance (ratio ≤ 1).',

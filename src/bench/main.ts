@@ -168,7 +168,15 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--grad-parity-only')) {
-    process.stdout.write(`\n${GRAD_PARITY_TITLE}\n\n${await benchGradParity()}\n`);
+    const tmp = mkdtempSync(join(tmpdir(), 'vtd-bench-'));
+    try {
+      // --vit-b16: one more case at full size (random weights), last-k k=2 on 4 bench PNGs
+      const vitB = process.argv.includes('--vit-b16') ? [{ fixture: 'ViT-B/16 (random)', presetDir: join(tmp, 'vit_b16'), files: await writeBenchImages(join(tmp, 'images'), 4), classes: 2, mode: 'last-k' as const, k: 2, smoothing: 0 }] : [];
+      if (vitB.length) await writeViTB16Preset(join(tmp, 'vit_b16'));
+      process.stdout.write(`\n${GRAD_PARITY_TITLE}\n\n${await benchGradParity(vitB)}\n`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     return;
   }
   if (process.argv.includes('--train-vs-torch-only')) {
