@@ -43,17 +43,26 @@ const nodeExternals = [
 ];
 
 /**
- * h5wasm (libhdf5 as 5.8 MB of inlined WebAssembly) is its own bundle, dist/h5wasm.js, required only when a weights
- * file is read (a warm ONNX cache reads none): the bundles in dist/ leave `import('h5wasm/node')` as a require of the
- * sibling file instead of parsing 5.8 MB at every start. Test bundles (out/) keep it inside.
+ * Third-party code the engine needs only on some paths is its own file in dist/, required when first used, so that
+ * the CLI and the engine do not parse it at every start; test bundles (out/) keep it inside. Each chunk is a
+ * self-contained bundle that shares no module of ours (only tfjs-core, which stays in node_modules):
+ * - h5wasm: libhdf5 as 5.8 MB of inlined WebAssembly, used when a weights file is read (a warm ONNX cache reads none);
+ * - tfjsGradients: tfjs-core's ESM gradient registrations (~0.3 MB), used when TF.js is (training, TF.js backends).
  */
-const h5wasmChunk = {
-  name: 'h5wasm-chunk',
+const lazyChunks = [
+  { specifier: 'h5wasm/node', file: 'h5wasm.js' },
+  { specifier: '@tensorflow/tfjs-core/dist/register_all_gradients', file: 'tfjsGradients.js' },
+];
+const lazyChunkRequires = {
+  name: 'lazy-chunks',
   setup(b) {
-    // a CommonJS stub that requires the sibling file (an external import() would stay an ES module import)
-    b.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: 'h5wasm', namespace: 'h5wasm-chunk' }));
-    b.onLoad({ filter: /.*/, namespace: 'h5wasm-chunk' }, () => ({ contents: "module.exports = require('./h5wasm.js');", loader: 'js' }));
-    b.onResolve({ filter: /^\.\/h5wasm\.js$/, namespace: 'h5wasm-chunk' }, () => ({ path: './h5wasm.js', external: true }));
+    for (const { specifier, file } of lazyChunks) {
+      // a CommonJS stub that requires the sibling file (an external import() would stay an ES module import)
+      const filter = new RegExp(`^${specifier.replace(/[/.]/g, '\\$&')}$`);
+      b.onResolve({ filter }, () => ({ path: file, namespace: 'lazy-chunk' }));
+    }
+    b.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, (a) => ({ contents: `module.exports = require('./${a.path}');`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/[\w]+\.js$/, namespace: 'lazy-chunk' }, (a) => ({ path: a.path, external: true }));
   },
 };
 
@@ -80,11 +89,13 @@ function listTests(dir) {
   return out;
 }
 
-/** What every bundle in dist/ shares: h5wasm from its own file. */
-const distCommon = { ...nodeCommon, plugins: [...nodeCommon.plugins, h5wasmChunk] };
+/** What every bundle in dist/ shares: the lazy chunks from their own files. */
+const distCommon = { ...nodeCommon, plugins: [lazyChunkRequires, ...nodeCommon.plugins] };
 
 const builds = [
-  esbuild.build({ ...nodeCommon, stdin: { contents: "export * from 'h5wasm/node';", resolveDir: '.', sourcefile: 'h5wasmChunk.js' }, outfile: 'dist/h5wasm.js', sourcemap: false }),
+  ...lazyChunks.map(({ specifier, file }) =>
+    esbuild.build({ ...nodeCommon, stdin: { contents: `export * from '${specifier}';`, resolveDir: '.', sourcefile: file }, outfile: `dist/${file}`, sourcemap: false }),
+  ),
   esbuild.build({ ...distCommon, entryPoints: { engine: 'src/engine/main.ts', onnxBuild: 'src/engine/onnx/onnxBuildWorker.ts' }, outdir: 'dist' }),
   esbuild.build({
     ...distCommon,

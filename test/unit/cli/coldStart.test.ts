@@ -13,7 +13,8 @@ const IMAGES = join(fixturesRoot(), 'vit_tiny_cls', 'inputs');
 
 /**
  * Runs the CLI with a preload (inherited by an engine it forks) that logs every process start, the first
- * `@tensorflow/*` module each process loads, and each require of the h5wasm bundle. Returns the log lines.
+ * `@tensorflow/*` module each process loads, and each require of a lazy chunk (dist/h5wasm.js, dist/tfjsGradients.js).
+ * Returns the log lines.
  */
 function runProbed(args: string[], cacheDir = mkdtempSync(join(tmpdir(), 'vtd-probe-cache-')), env: Record<string, string> = {}): { code: number | null; stderr: string; log: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'vtd-probe-'));
@@ -28,7 +29,8 @@ const load = M._load;
 let seen = false;
 M._load = function (request, ...rest) {
   if (!seen && request.startsWith('@tensorflow/')) { seen = true; fs.appendFileSync(${JSON.stringify(out)}, 'tfjs ' + who + ' ' + request + '\\n'); }
-  if (request.endsWith('h5wasm.js')) fs.appendFileSync(${JSON.stringify(out)}, 'h5wasm ' + who + '\\n');
+  const chunk = /(h5wasm|tfjsGradients)\\.js$/.exec(request);
+  if (chunk) fs.appendFileSync(${JSON.stringify(out)}, chunk[1] + ' ' + who + '\\n');
   return load.call(this, request, ...rest);
 };`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
@@ -39,7 +41,7 @@ M._load = function (request, ...rest) {
 }
 
 describe('cold start: TF.js and h5wasm are loaded only when needed', () => {
-  it('a sanity batch on ONNX Runtime never loads TF.js; h5wasm only when the weights are read (not on a warm cache)', () => {
+  it('a sanity batch on ONNX Runtime never loads TF.js or its gradients; h5wasm only when the weights are read (not on a warm cache)', () => {
     const cache = mkdtempSync(join(tmpdir(), 'vtd-probe-cache-'));
     const first = runProbed(['sanity', '--preset', PRESET, IMAGES, '--json'], cache);
     assert.equal(first.code, 0, first.stderr);
@@ -50,12 +52,12 @@ describe('cold start: TF.js and h5wasm are loaded only when needed', () => {
     assert.deepEqual(first.log.filter((l) => l.startsWith('h5wasm')), ['h5wasm worker'], first.log.join(' | '));
     const warm = runProbed(['sanity', '--preset', PRESET, IMAGES, '--json'], cache);
     assert.equal(warm.code, 0, warm.stderr);
-    assert.deepEqual(warm.log, ['start cli.js'], 'a warm cache loads neither TF.js nor h5wasm');
+    assert.deepEqual(warm.log, ['start cli.js'], 'a warm cache loads neither TF.js, its gradients nor h5wasm');
   });
   it('--backend cpu loads TF.js (the probe sees it when it is used), in the forked engine too', () => {
     const r = runProbed(['sanity', '--preset', PRESET, IMAGES, '--backend', 'cpu']);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.log.includes('tfjs cli.js @tensorflow/tfjs-core'), r.log.join(' | '));
+    assert.ok(r.log.includes('tfjs cli.js @tensorflow/tfjs-core') && r.log.includes('tfjsGradients cli.js'), r.log.join(' | '));
     const f = runProbed(['sanity', '--preset', PRESET, IMAGES, '--backend', 'cpu'], undefined, { VIT_DOCTOR_ENGINE: 'fork' });
     assert.equal(f.code, 0, f.stderr);
     assert.ok(f.log.includes('start engine.js') && f.log.includes('tfjs engine.js @tensorflow/tfjs-core'), f.log.join(' | '));
