@@ -68,7 +68,7 @@ export type ViTInternals = (name: (typeof VIT_BLOCK1_INTERNALS)[number], value: 
  * One pre-LN encoder block (block index i, 0-based): q scaled by 1/sqrt(key_dim) before the dot product, exact erf
  * GELU, LayerNormalization with the preset's epsilon. Tokens enter and leave as (batch, T, D); inside, the block
  * computes on (batch·T, D) rows so every dense layer is one Gemm with its bias (ORT does not fuse MatMul + Add into
- * Gemm over a symbolic batch axis: the bias add would be a separate pass over each activation, forward and backward).
+ * Gemm over a symbolic batch axis: each bias add was a separate pass over the activation).
  * `internal`, when given, receives the block's intermediate values (reshaped to tokens).
  */
 export function addViTBlock(g: OnnxGraphBuilder, cfg: ViTBackboneConfig, x: string, i: number, b: ViTBlockArrays, k: ViTBlockConstants, w: ParamRef, internal?: ViTInternals): string {
