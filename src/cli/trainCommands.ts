@@ -1,9 +1,8 @@
-import { join } from 'node:path';
-import { forkEngine } from '../core/engine/forkEngine';
 import type { Logger } from '../core/logger';
 import { UserError } from '../core/userError';
 import { BACKEND_CHOICES, USER_PREPROCESSING, type BackendChoice, type UserPreprocessing } from '../protocol/engineProtocol';
 import { TRAIN_POOLINGS, type CheckResult, type TrainEvent, type TrainMode, type TrainParams, type TrainPooling, type TrainResult } from '../protocol/trainProtocol';
+import { openCliEngine } from './cliEngine';
 import { exitCodeFor, FAIL_ON_HELP, failOnOpt, type Severity } from './failOn';
 import { choiceOpt, flagOpt, noPositionals, numberOpt, parseCommandArgs, stringOpt, type CommandArgs, type OptionTable } from './commandArgs';
 
@@ -96,10 +95,14 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
   };
   const json = flagOpt(args, 'json');
   const failOn = failOnOpt(args);
-  const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
+  // Ctrl-C from here on stops the run: while the engine starts, the request is refused as cancelled (exit 130)
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   process.once('SIGINT', onSigint);
+  const engine = await openCliEngine({ backend, threads, logger, cliDir }).catch((e: unknown) => {
+    process.off('SIGINT', onSigint);
+    throw e;
+  });
   try {
     engine.endpoint.onNotification('engine/trainProgress', (p) => {
       if (json) write(JSON.stringify(p.event));
@@ -114,7 +117,7 @@ export async function trainCommand(argv: string[], logger: Logger, write: (s: st
     return exitCodeFor(trainSeverities(result), failOn);
   } finally {
     process.off('SIGINT', onSigint);
-    engine.kill();
+    engine.close();
   }
 }
 
@@ -152,7 +155,7 @@ export async function checkCommand(argv: string[], logger: Logger, write: (s: st
   if (compare?.some((c) => !USER_PREPROCESSING.includes(c))) throw new UserError('E_USAGE', `--compare takes a comma list of ${USER_PREPROCESSING.join(', ')}.`);
   const failOn = failOnOpt(args);
   const labelSmoothing = numberOpt(args, 'label-smoothing', { min: 0, max: 1 });
-  const engine = await forkEngine({ enginePath: join(cliDir, 'engine.js'), backend, threads, logger });
+  const engine = await openCliEngine({ backend, threads, logger, cliDir });
   try {
     const json = flagOpt(args, 'json');
     engine.endpoint.onNotification('engine/trainProgress', (p) => {
@@ -162,6 +165,6 @@ export async function checkCommand(argv: string[], logger: Logger, write: (s: st
     write(json ? JSON.stringify(r, null, 2) : formatCheck(r));
     return exitCodeFor(checkSeverities(r), failOn);
   } finally {
-    engine.kill();
+    engine.close();
   }
 }

@@ -80,6 +80,16 @@ describe('CLI: the engine runs in the CLI process', () => {
     assert.equal(stdout, '', 'no report for a cancelled run');
   });
 
+  it('train and check run in-process too (one Node start)', () => {
+    const env = { VIT_DOCTOR_CACHE_DIR: mkdtempSync(join(tmpdir(), 'vtd-inproc-cache-')) };
+    const common = ['--preset', resolve('media/demo/preset'), '--data', resolve('media/demo/images'), '--epochs', '1', '--max-per-class', '4', '--fail-on', 'never'];
+    for (const args of [['train', ...common, '--mode', 'head'], ['check', ...common, '--compare', 'none']]) {
+      const r = runCli(args, env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.starts, ['cli.js'], args[0]);
+    }
+  });
+
   it('VIT_DOCTOR_ENGINE picks the mode: in-process by default, fork on request, anything else a usage error naming it', () => {
     assert.equal(cliEngineMode({}), 'in-process');
     assert.equal(cliEngineMode({ VIT_DOCTOR_ENGINE: 'in-process' }), 'in-process');
