@@ -68,25 +68,37 @@ export function applicationSteps(model: PythonModel, ev: Evidence): ApplicationS
   if (out) return out;
   out = [];
   const seen = new Set<number>();
-  const imports = preprocessImports(model);
-  const qualified = (n: Node | null): string => (n ? (imports.length > 1 ? importedAt(model, imports, n) : null) ?? model.qualify(n) ?? '' : '');
-  for (const c of model.calls) {
-    const own = modeOf(model, c.fn?.type === 'identifier' ? qualified(c.fn) : c.callee ?? '', c.kwargs);
-    if (own) {
-      out.push({ ...own, node: c.node, text: c.node.text });
-      seen.add(c.node.id);
-    }
-    for (const a of [...c.args, ...c.kwargs.values()]) {
-      if (a.type !== 'identifier' && a.type !== 'attribute') continue;
-      const passed = modeOf(model, qualified(a));
-      if (passed) {
-        out.push({ ...passed, node: a, text: a.text });
-        seen.add(a.id);
+  const text = model.src.text;
+  // the import table keeps one binding per name: statements are read only when a notebook imports it more than once
+  const imports = (text.match(/^[ \t]*from[ \t]+\S+[ \t]+import[^\n]*\bpreprocess_input\b/gm)?.length ?? 0) > 1 ? preprocessImports(model) : [];
+  const qualified = (n: Node): string => (imports.length > 0 ? importedAt(model, imports, n) : null) ?? model.qualify(n) ?? '';
+  // only names that can be a preprocess_input are looked at: the function, an alias imported, a name assigned one
+  const names = new Set(['preprocess_input', ...imports.map((i) => i.name)]);
+  for (const [local, q] of model.imports) if (q.endsWith('.preprocess_input')) names.add(local);
+  for (const [name, list] of model.assignments) if (list.some((a) => text.slice(a.valueStart, a.valueEnd).endsWith('preprocess_input'))) names.add(name);
+  for (const name of names) {
+    for (const id of model.identifiersNamed(name)) {
+      // `mobilenet_v2.preprocess_input`: the whole attribute is the reference
+      const p0 = id.parent;
+      const ref = p0?.type === 'attribute' && p0.childForFieldName('attribute')?.id === id.id ? p0 : id;
+      const parent = ref.parent;
+      if (!parent || seen.has(ref.id)) continue;
+      if (parent.type === 'call' && parent.childForFieldName('function')?.id === ref.id) {
+        const c = model.callAt(parent);
+        const mode = modeOf(model, ref.type === 'identifier' ? qualified(ref) : c?.callee ?? qualified(ref), c?.kwargs);
+        if (mode) out.push({ ...mode, node: parent, text: parent.text });
+        seen.add(ref.id);
+        seen.add(parent.id);
+      } else if (parent.type === 'argument_list' || (parent.type === 'keyword_argument' && parent.childForFieldName('value')?.id === ref.id)) {
+        const mode = modeOf(model, qualified(ref));
+        if (mode) out.push({ ...mode, node: ref, text: ref.text });
+        seen.add(ref.id);
       }
     }
   }
+  const calls = [...out];
   for (const m of ev.allManual) {
-    if (seen.has(m.node.id) || out.some((s) => s.node.startIndex <= m.node.startIndex && m.node.endIndex <= s.node.endIndex)) continue;
+    if (seen.has(m.node.id) || calls.some((s) => s.node.startIndex <= m.node.startIndex && m.node.endIndex <= s.node.endIndex)) continue;
     out.push({ kind: m.kind, node: m.node, text: m.text, module: null });
   }
   out.sort((a, b) => a.node.startIndex - b.node.startIndex);

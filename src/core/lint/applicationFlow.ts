@@ -59,6 +59,18 @@ export class ApplicationFlow {
     return (this.feedList ??= this.flow.feeds());
   }
 
+  private fed: { model: FlowModel; last: number }[] | null = null;
+
+  /** Models some call of the file feeds with data (fit, predict, a call) after an offset. */
+  fedModels(after = -1): FlowModel[] {
+    if (!this.fed) {
+      const last = new Map<FlowModel, number>();
+      for (const f of this.feeds()) if (f.data) last.set(f.target, Math.max(last.get(f.target) ?? -1, f.call.node.startIndex));
+      this.fed = [...last].map(([model, at]) => ({ model, last: at }));
+    }
+    return this.fed.filter((f) => f.last > after).map((f) => f.model);
+  }
+
   /** The flow model of an application's constructor call. */
   modelOf(app: ApplicationModel): FlowModel | undefined {
     return this.flow.models.find((m) => m.node.id === app.call.node.id);
@@ -75,16 +87,42 @@ export class ApplicationFlow {
     return g;
   }
 
+  private readonly members = new Map<number, FlowModel[]>();
+  private addCalls: Map<string, Node[]> | null = null;
+
+  /** The models a Sequential lists or `.add`s (found once per model). */
+  private membersOf(m: FlowModel): FlowModel[] {
+    let out = this.members.get(m.node.id);
+    if (out) return out;
+    out = [];
+    const model = this.flow.model;
+    const c = model.callAt(m.node);
+    const list = c ? model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null) : null;
+    const els: Node[] = list?.type === 'list' ? list.namedChildren.filter((el): el is Node => !!el) : [];
+    if (!this.addCalls) {
+      this.addCalls = new Map();
+      for (const a of model.calls) {
+        if (!a.fnText.endsWith('.add') || !a.args[0]) continue;
+        const recv = a.fnText.slice(0, -4);
+        this.addCalls.set(recv, [...(this.addCalls.get(recv) ?? []), a.node]);
+      }
+    }
+    const name = boundName(m.node);
+    for (const add of name ? this.addCalls.get(name) ?? [] : []) {
+      const a = model.callAt(add);
+      if (a?.args[0] && this.flow.modelAt(a.fn?.childForFieldName('object') ?? null) === m) els.push(a.args[0]);
+    }
+    for (const el of els) {
+      const inner = this.flow.modelAt(el);
+      if (inner) out.push(inner);
+    }
+    this.members.set(m.node.id, out);
+    return out;
+  }
+
   /** Whether model m holds one of the given models. */
   private holds(m: FlowModel, set: Set<FlowModel>): boolean {
-    const c = this.flow.model.callAt(m.node);
-    if (!c) return false;
-    if (m.kind === 'sequential') {
-      const list = this.flow.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
-      if (list?.type === 'list' && list.namedChildren.some((el) => !!el && set.has(this.flow.modelAt(el) as FlowModel))) return true;
-      const name = boundName(m.node);
-      return !!name && this.flow.model.calls.some((a) => a.fnText === `${name}.add` && !!a.args[0] && set.has(this.flow.modelAt(a.args[0]) as FlowModel) && this.flow.modelAt(a.fn?.childForFieldName('object') ?? null) === m);
-    }
+    if (m.kind === 'sequential') return this.membersOf(m).some((x) => set.has(x));
     if (m.kind === 'functional') {
       const g = this.graphOf(m);
       return [...set].some((h) => inside(g, h.node.startIndex, h.node.endIndex));

@@ -40,9 +40,11 @@ function otherModelsOwn(apps: ApplicationModel[], app: ApplicationModel, s: Appl
 function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
   if (apps.some((o) => o !== app && af.onPath(o, node))) return true;
   const flow = flowOf(ctx);
-  for (const v of flow.values.values) if (v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node)) return true;
+  // another model uses the data when data is fed to it: only fed models are asked (each costs a slice)
   const mine = af.holders(app);
-  return flow.models.some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node));
+  // data flows forward: a model fed only before the step cannot take its output
+  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node))) return true;
+  return flow.values.values.some((v) => v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node) !== null);
 }
 
 /** Related locations: the model built here, called or fed here. */
@@ -96,8 +98,17 @@ interface Judged {
   on: ApplicationStep[];
 }
 
-/** Each judged application with the steps on the path of its data (one analysis per file). */
-function judge(ctx: RuleContext): { af: ApplicationFlow; apps: ApplicationModel[]; judged: Judged[] } | null {
+const judgedCache = new WeakMap<object, ReturnType<typeof computeJudge>>();
+
+/** Each judged application with the steps on the path of its data (one analysis per file, shared by both rules). */
+function judge(ctx: RuleContext): ReturnType<typeof computeJudge> {
+  if (judgedCache.has(ctx.model)) return judgedCache.get(ctx.model) ?? null;
+  const j = computeJudge(ctx);
+  judgedCache.set(ctx.model, j);
+  return j;
+}
+
+function computeJudge(ctx: RuleContext): { af: ApplicationFlow; apps: ApplicationModel[]; judged: Judged[] } | null {
   const apps = applicationModelsOf(ctx.model);
   if (!apps.some((a) => a.contract)) return null;
   const af = applicationFlowOf(flowOf(ctx));

@@ -9,18 +9,26 @@ import type { ApplicationModelFact, PreprocessMode } from './kerasApplicationsKn
 export type ApplicationContract = { kind: 'inside'; module: string; layers: string } | { kind: Exclude<PreprocessMode, 'passthrough'>; module: string };
 
 /** The generated facts of a model function name (every release of keras and tf-keras that has it). */
+const byName = new Map<string, ApplicationModelFact[]>();
+for (const m of KERAS_APPLICATIONS_KNOWLEDGE.models) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
+const exported = new Set(KERAS_APPLICATIONS_KNOWLEDGE.models.flatMap((m) => m.exports));
+const modules = new Map<string, Set<string>>();
+
 export function applicationFacts(name: string): ApplicationModelFact[] {
-  return KERAS_APPLICATIONS_KNOWLEDGE.models.filter((m) => m.name === name);
+  return byName.get(name) ?? [];
 }
 
 /** Whether `keras.applications.<...>` is a model some release exports (keras.applications.X or keras.applications.m.X). */
 export function isApplicationExport(qualified: string): boolean {
-  return KERAS_APPLICATIONS_KNOWLEDGE.models.some((m) => m.exports.includes(qualified));
+  return exported.has(qualified);
 }
 
 /** The modules a model's preprocess_input is exported from (resnet and resnet50 for ResNet50). */
 export function modulesOf(name: string): Set<string> {
+  const known = modules.get(name);
+  if (known) return known;
   const out = new Set<string>();
+  modules.set(name, out);
   for (const f of applicationFacts(name)) {
     out.add(f.module);
     for (const e of f.exports) {
