@@ -120,12 +120,32 @@ export class ApplicationFlow {
     return out;
   }
 
-  /** Whether model m holds one of the given models. */
+  private refs: Map<FlowModel, Node[]> | null = null;
+
+  /**
+   * Where a model is used inside a graph: called (`base(x)`, `build()(x)`) or its tensors read (`base.output`,
+   * `base.input`). Built once per file.
+   */
+  private refsOf(m: FlowModel): Node[] {
+    if (!this.refs) {
+      const refs = new Map<FlowModel, Node[]>();
+      const add = (target: FlowModel | null, n: Node): void => {
+        if (target) refs.set(target, [...(refs.get(target) ?? []), n]);
+      };
+      for (const f of this.feeds()) if (f.method === '__call__') add(f.target, f.call.node);
+      for (const a of this.flow.model.attributesMatching((t) => /\.(input|output|inputs|outputs)$/.test(t))) add(this.flow.modelAt(a.childForFieldName('object')), a);
+      this.refs = refs;
+    }
+    return this.refs.get(m) ?? [];
+  }
+
+  /** Whether model m holds one of the given models: lists it (Sequential), or calls it or reads its tensors in its graph. */
   private holds(m: FlowModel, set: Set<FlowModel>): boolean {
     if (m.kind === 'sequential') return this.membersOf(m).some((x) => set.has(x));
     if (m.kind === 'functional') {
       const g = this.graphOf(m);
-      return [...set].some((h) => inside(g, h.node.startIndex, h.node.endIndex));
+      // a helper's whole body is on the slice when it is called: a model it only returns in another branch is not used
+      return [...set].some((h) => this.refsOf(h).some((r) => inside(g, r.startIndex, r.endIndex)));
     }
     return false;
   }
