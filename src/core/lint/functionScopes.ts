@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 
 /** One `def` of the file: its extent, parameters and where it sits. */
 export interface FunctionScope {

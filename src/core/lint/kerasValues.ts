@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { familyByPrefix, type FamilyInfo } from '../presets/familyCatalog';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { CallInfo, PythonModel } from './pythonModel';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { HeadInfo } from './headAndLoss';
 import type { FlowModel } from './modelFlow';
 import type { CallInfo, PythonModel } from './pythonModel';

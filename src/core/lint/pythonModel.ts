@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { branchTruth, type Literal } from './branchGuards';
 import { FunctionScopes } from './functionScopes';
 import type { PythonSource } from './pythonSource';

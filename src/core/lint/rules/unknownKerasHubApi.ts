@@ -1,7 +1,7 @@
 import { FAMILIES } from '../../presets/familyCatalog';
 import { KERAS_CV_CURRENT_MODELS, KERAS_CV_VERSIONS_READ, kerasCvModelExport, kerasCvModelKey } from '../../presets/kerasCvApi';
 import { checkKerasHubName, closest, otherVersionExport } from '../../presets/kerasHubApi';
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../syntaxNode';
 import type { LintRule, RuleContext } from '../lintTypes';
 
 /**
