@@ -96,9 +96,12 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
   const types = tree.language.types;
   const fields = tree.language.fields;
   let id = 0;
+  // whether a node is named depends on its (alias-resolved) symbol only: asked once per symbol
+  const named: (boolean | undefined)[] = [];
   const make = (parent: SyntaxNode | null): SyntaxNode => {
     const typeId = s.typeId();
-    const n = new SyntaxNode(id++, types[typeId] || 'ERROR', s.isNamed(), s.start(), s.end(), parent, source);
+    const isNamed = named[typeId] ??= s.isNamed();
+    const n = new SyntaxNode(id++, types[typeId] || 'ERROR', isNamed, s.start(), s.end(), parent, source);
     if (parent) n.field = fields[s.fieldId()] ?? null;
     return n;
   };

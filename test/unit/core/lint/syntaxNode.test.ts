@@ -6,6 +6,7 @@ import type { Node } from 'web-tree-sitter';
 import { getPythonParser, parsePython } from '../../../../src/core/lint/pythonSource';
 import type { SyntaxNode } from '../../../../src/core/lint/syntaxNode';
 import { mirrorTree } from '../../../../src/core/lint/treeMirror';
+import { seededRandom as rng } from '../../../../src/core/seededRandom';
 
 const CORPUS = resolve('test/fixtures/python');
 const TEXTS = [
@@ -42,6 +43,25 @@ describe('syntax tree mirror', () => {
         assert.equal(difference(src.tree.rootNode, src.root, `text ${i}`), null);
         const slow = mirrorTree(src.tree, src.root.source, null);
         assert.equal(difference(src.tree.rootNode, slow, `text ${i} (public API)`), null);
+      } finally {
+        src.tree.delete();
+      }
+    }
+  });
+
+  it('is the parsed tree on randomly damaged files too (brackets, strings, indentation, comments and blank lines cut in)', async () => {
+    const parser = await getPythonParser();
+    const bits = ['(', ')', '[', '"', "'''", ':', '\n', '\n\n', '    ', '\t', '# note\n', '  # c\n', 'def f(', 'class A:\n', 'else:', '\\\n', 'lambda', '😀', ','];
+    const r = rng(11);
+    for (let trial = 0; trial < 150; trial++) {
+      let text = TEXTS[trial % (TEXTS.length - 4)] as string;
+      for (let k = 1 + Math.floor(r() * 5); k > 0; k--) {
+        const at = Math.floor(r() * (text.length + 1));
+        text = r() < 0.3 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(r() * 20)) : text.slice(0, at) + (bits[Math.floor(r() * bits.length)] as string) + text.slice(at);
+      }
+      const src = parsePython(parser, text);
+      try {
+        assert.equal(difference(src.tree.rootNode, src.root, `trial ${trial}`), null, JSON.stringify(text));
       } finally {
         src.tree.delete();
       }
