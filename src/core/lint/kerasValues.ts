@@ -133,8 +133,14 @@ export class KerasValues {
 
   /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
   callsOf(v: KerasValue): CallInfo[] {
-    return (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call);
+    const key = `${v.def.node.id}:${v.kind}`;
+    let calls = this.callsCache.get(key);
+    if (!calls) this.callsCache.set(key, (calls = (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call)));
+    return calls;
   }
+
+  /** callsOf and backboneCallsOf answers by definition and kind (rules ask for every backbone, again and again). */
+  private readonly callsCache = new Map<string, CallInfo[]>();
 
   private byDef: Map<number, NonNullable<KerasValues['callTargets']>> | null = null;
 
@@ -158,7 +164,10 @@ export class KerasValues {
   /** Calls of a task's backbone (`classifier.backbone(x)`). */
   backboneCallsOf(task: KerasValue): CallInfo[] {
     if (task.kind !== 'task') return [];
-    return (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call);
+    const key = `${task.def.node.id}:backbone-of-task`;
+    let calls = this.callsCache.get(key);
+    if (!calls) this.callsCache.set(key, (calls = (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call)));
+    return calls;
   }
 
   /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
@@ -179,10 +188,21 @@ export class KerasValues {
 
   /** Method calls on the value: `task.fit(...)`, `backbone.summary()`. */
   methodCalls(v: KerasValue, method: string): CallInfo[] {
-    return this.targets()
-      .filter((t) => t.method === method && t.methodTarget !== undefined && t.methodTarget.def.node.id === v.def.node.id)
-      .map((t) => t.call);
+    if (!this.byMethod) {
+      // every method call indexed once by (value, method), in call order
+      this.byMethod = new Map();
+      for (const t of this.targets()) {
+        if (t.method === null || t.methodTarget === undefined) continue;
+        const key = `${t.methodTarget.def.node.id}:${t.method}`;
+        let list = this.byMethod.get(key);
+        if (!list) this.byMethod.set(key, (list = []));
+        list.push(t.call);
+      }
+    }
+    return [...(this.byMethod.get(`${v.def.node.id}:${method}`) ?? [])];
   }
+
+  private byMethod: Map<string, CallInfo[]> | null = null;
 
   /** Is the value used anywhere besides its definition (called, mapped, passed, listed)? */
   isUsed(v: KerasValue): boolean {

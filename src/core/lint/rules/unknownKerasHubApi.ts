@@ -35,6 +35,11 @@ function checkKerasCvName(ctx: RuleContext, q: string, node: Node, fixable: bool
   });
 }
 
+let presets: (typeof FAMILIES)[number]['presets'] | null = null;
+
+/** Every family's presets in one list, made once (not once per value linted). */
+const allPresets = (): (typeof FAMILIES)[number]['presets'] => (presets ??= FAMILIES.flatMap((f) => f.presets));
+
 /** VTD008: a keras_hub name or preset that does not exist, with the right name as the fix. */
 export const unknownKerasHubApi: LintRule = {
   code: 'VTD008',
@@ -98,7 +103,7 @@ export const unknownKerasHubApi: LintRule = {
     // preset names of an earlier keras-hub release: they work there, not in recent releases
     for (const v of ctx.values.values) {
       if (!v.preset || !v.presetNode || v.presetNode.type !== 'string') continue;
-      const entry = FAMILIES.flatMap((f) => f.presets).find((p) => p.name === v.preset && p.renamedTo);
+      const entry = allPresets().find((p) => p.name === v.preset && p.renamedTo);
       if (!entry?.renamedTo) continue;
       ctx.report({
         message: `"${v.preset}" is the preset name of another keras-hub version (${entry.renamedAt}). Use the name of the keras-hub you install.`,
