@@ -133,14 +133,15 @@ export class KerasValues {
 
   /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
   callsOf(v: KerasValue): CallInfo[] {
-    const key = `${v.def.node.id}:${v.kind}`;
-    let calls = this.callsCache.get(key);
-    if (!calls) this.callsCache.set(key, (calls = (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call)));
+    let byKind = this.callsCache.get(v.def.node.id);
+    if (!byKind) this.callsCache.set(v.def.node.id, (byKind = new Map()));
+    let calls = byKind.get(v.kind);
+    if (!calls) byKind.set(v.kind, (calls = (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call)));
     return calls;
   }
 
   /** callsOf and backboneCallsOf answers by definition and kind (rules ask for every backbone, again and again). */
-  private readonly callsCache = new Map<string, CallInfo[]>();
+  private readonly callsCache = new Map<number, Map<string, CallInfo[]>>();
 
   private byDef: Map<number, NonNullable<KerasValues['callTargets']>> | null = null;
 
@@ -164,9 +165,10 @@ export class KerasValues {
   /** Calls of a task's backbone (`classifier.backbone(x)`). */
   backboneCallsOf(task: KerasValue): CallInfo[] {
     if (task.kind !== 'task') return [];
-    const key = `${task.def.node.id}:backbone-of-task`;
-    let calls = this.callsCache.get(key);
-    if (!calls) this.callsCache.set(key, (calls = (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call)));
+    let byKind = this.callsCache.get(task.def.node.id);
+    if (!byKind) this.callsCache.set(task.def.node.id, (byKind = new Map()));
+    let calls = byKind.get('backbone-of-task');
+    if (!calls) byKind.set('backbone-of-task', (calls = (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call)));
     return calls;
   }
 

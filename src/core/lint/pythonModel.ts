@@ -551,6 +551,26 @@ export class PythonModel {
     return this.words;
   }
 
+  private readonly occurrences = new Map<string, number[]>();
+
+  /** `src.text.indexOf(word, from)`, from the word's occurrences found once (rules ask at every name read). */
+  indexOfText(word: string, from: number): number {
+    let at = this.occurrences.get(word);
+    if (!at) {
+      at = [];
+      for (let i = this.src.text.indexOf(word); i >= 0; i = this.src.text.indexOf(word, i + 1)) at.push(i);
+      this.occurrences.set(word, at);
+    }
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return at[lo] ?? -1;
+  }
+
   /** Nodes of one of the indexed types, in source order. */
   nodesOfType(type: string): Node[] {
     let list = this.byType.get(type);

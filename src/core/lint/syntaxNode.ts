@@ -25,6 +25,8 @@ export class SyntaxNode {
   children: readonly SyntaxNode[] = NO_CHILDREN;
   /** The field of the parent this node fills (`left`, `function`, ...), or null. */
   field: string | null = null;
+  /** Whether any child fills a field (a block or a module's statements do not: no scan for one). */
+  hasFields = false;
   private namedCache: SyntaxNode[] | null = null;
   private textCache: string | null = null;
 
@@ -96,7 +98,9 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    for (const c of this.children) if (c.field === name) return c;
+    if (!this.hasFields) return null;
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) if (children[i]!.field === name) return children[i]!;
     return null;
   }
 

@@ -102,7 +102,10 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
     const typeId = s.typeId();
     const isNamed = named[typeId] ??= s.isNamed();
     const n = new SyntaxNode(id++, types[typeId] || 'ERROR', isNamed, s.start(), s.end(), parent, source);
-    if (parent) n.field = fields[s.fieldId()] ?? null;
+    if (parent) {
+      n.field = fields[s.fieldId()] ?? null;
+      if (n.field) parent.hasFields = true;
+    }
     return n;
   };
   try {
