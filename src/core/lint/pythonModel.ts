@@ -401,6 +401,21 @@ export class PythonModel {
     return name;
   }
 
+  private byText: Map<string, CallInfo[]> | null = null;
+
+  /** The calls whose callee reads exactly `text` (`seq.add`), in source order, indexed once (do not change the list). */
+  callsWithText(text: string): readonly CallInfo[] {
+    if (!this.byText) {
+      this.byText = new Map();
+      for (const c of this.calls) {
+        const list = this.byText.get(c.fnText);
+        if (list) list.push(c);
+        else this.byText.set(c.fnText, [c]);
+      }
+    }
+    return this.byText.get(text) ?? [];
+  }
+
   callAt(node: Node | null): CallInfo | undefined {
     return node ? this.callById.get(node.id) : undefined;
   }
