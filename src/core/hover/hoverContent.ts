@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../lint/syntaxNode';
 import { dinov2ImageShapeRow } from '../presets/dinov2PresetFacts';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { PythonSource } from '../lint/pythonSource';

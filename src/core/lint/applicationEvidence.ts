@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { preprocessModeOf } from '../presets/applicationContracts';
 import type { PreprocessMode } from '../presets/kerasApplicationsKnowledgeTypes';
 import type { Evidence, ManualKind } from './preprocessingEvidence';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { ApplicationModel } from './applicationModels';
 import { boundName } from './kerasValues';
 import type { Feed, FlowModel, ModelFlow } from './modelFlow';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { applicationContract, isApplicationExport, type ApplicationContract } from '../presets/applicationContracts';
 import type { CallInfo, PythonModel } from './pythonModel';
 

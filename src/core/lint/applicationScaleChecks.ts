@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { contractText, modulesOf, type ApplicationContract } from '../presets/applicationContracts';
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf, type ApplicationFlow } from './applicationFlow';

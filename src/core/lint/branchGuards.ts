@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 
 /** A Python literal value, or undefined when it cannot be known. */
 export type Literal = { v: string | number | boolean | null } | undefined;

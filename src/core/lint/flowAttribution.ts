@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
 import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 
 /** One `def` of the file: its extent, parameters and where it sits. */
 export interface FunctionScope {
@@ -54,13 +54,17 @@ export class FunctionScopes {
 
   /** Innermost function containing the offset, -1 for module level. */
   scopeAt(offset: number): number {
-    let best = -1;
-    for (let i = 0; i < this.list.length; i++) {
-      const f = this.list[i] as FunctionScope;
-      if (f.start > offset) break;
-      if (offset < f.end && (best < 0 || f.start >= (this.list[best] as FunctionScope).start)) best = i;
+    // the last function starting at or before the offset, else the innermost of its enclosing functions that
+    // contains it (functions are tree nodes: one that contains the offset and starts earlier encloses that one)
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.list[mid] as FunctionScope).start <= offset) lo = mid + 1;
+      else hi = mid;
     }
-    return best;
+    for (let i = lo - 1; i >= 0; i = (this.list[i] as FunctionScope).parent) if (offset < (this.list[i] as FunctionScope).end) return i;
+    return -1;
   }
 
   /** The plain (non-method, uniquely named) function of that name. */

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue } from './kerasValues';
 import type { CallInfo, PythonModel } from './pythonModel';
 import type { KerasValues } from './kerasValues';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { familyByPrefix, type FamilyInfo } from '../presets/familyCatalog';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { CallInfo, PythonModel } from './pythonModel';
@@ -133,8 +133,15 @@ export class KerasValues {
 
   /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
   callsOf(v: KerasValue): CallInfo[] {
-    return (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call);
+    let byKind = this.callsCache.get(v.def.node.id);
+    if (!byKind) this.callsCache.set(v.def.node.id, (byKind = new Map()));
+    let calls = byKind.get(v.kind);
+    if (!calls) byKind.set(v.kind, (calls = (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call)));
+    return calls;
   }
+
+  /** callsOf and backboneCallsOf answers by definition and kind (rules ask for every backbone, again and again). */
+  private readonly callsCache = new Map<number, Map<string, CallInfo[]>>();
 
   private byDef: Map<number, NonNullable<KerasValues['callTargets']>> | null = null;
 
@@ -158,7 +165,11 @@ export class KerasValues {
   /** Calls of a task's backbone (`classifier.backbone(x)`). */
   backboneCallsOf(task: KerasValue): CallInfo[] {
     if (task.kind !== 'task') return [];
-    return (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call);
+    let byKind = this.callsCache.get(task.def.node.id);
+    if (!byKind) this.callsCache.set(task.def.node.id, (byKind = new Map()));
+    let calls = byKind.get('backbone-of-task');
+    if (!calls) byKind.set('backbone-of-task', (calls = (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call)));
+    return calls;
   }
 
   /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
@@ -179,10 +190,21 @@ export class KerasValues {
 
   /** Method calls on the value: `task.fit(...)`, `backbone.summary()`. */
   methodCalls(v: KerasValue, method: string): CallInfo[] {
-    return this.targets()
-      .filter((t) => t.method === method && t.methodTarget !== undefined && t.methodTarget.def.node.id === v.def.node.id)
-      .map((t) => t.call);
+    if (!this.byMethod) {
+      // every method call indexed once by (value, method), in call order
+      this.byMethod = new Map();
+      for (const t of this.targets()) {
+        if (t.method === null || t.methodTarget === undefined) continue;
+        const key = `${t.methodTarget.def.node.id}:${t.method}`;
+        let list = this.byMethod.get(key);
+        if (!list) this.byMethod.set(key, (list = []));
+        list.push(t.call);
+      }
+    }
+    return [...(this.byMethod.get(`${v.def.node.id}:${method}`) ?? [])];
   }
+
+  private byMethod: Map<string, CallInfo[]> | null = null;
 
   /** Is the value used anywhere besides its definition (called, mapped, passed, listed)? */
   isUsed(v: KerasValue): boolean {

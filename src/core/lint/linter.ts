@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { PresetLookup } from '../presets/presetFacts';
 import { KerasValues } from './kerasValues';
 import { DEFAULT_LINT_CONFIG, globMatch, type LintConfig } from './lintConfig';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import type { CallInfo, PythonModel } from './pythonModel';
 
@@ -457,7 +457,7 @@ export class ModelFlow {
   /** The iterable a loop variable is drawn from, when `n` is read inside a for loop or comprehension that binds it. */
   private loopSource(n: Node): Node | null {
     const name = n.text;
-    if (this.nearText(n, 'for ') || this.model.src.text.indexOf(' for ', n.endIndex) - n.endIndex < 400) {
+    if (this.nearText(n, 'for ') || this.model.indexOfText(' for ', n.endIndex) - n.endIndex < 400) {
       // [f(x) for x in xs]: the comprehension is on the way up to the statement
       for (const c of enclosing(n, 'comprehension')) {
         for (const clause of c.namedChildren) if (clause?.type === 'for_in_clause' && bindsName(clause.childForFieldName('left'), name)) return clause.childForFieldName('right');

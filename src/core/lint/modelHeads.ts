@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { HeadInfo } from './headAndLoss';
 import type { FlowModel } from './modelFlow';
 import type { CallInfo, PythonModel } from './pythonModel';
@@ -71,7 +71,7 @@ export function headOfModel(model: PythonModel, m: FlowModel): HeadInfo | undefi
     const items = list?.type === 'list' ? list.namedChildren.filter((n): n is Node => !!n && n.type !== 'comment') : [];
     // layers added later (model.add(...)) end the model
     const name = assignedTo(m.node);
-    const added = name ? model.calls.filter((c) => c.fnText === `${name}.add` && c.node.startIndex > m.node.endIndex && c.args[0]) : [];
+    const added = name ? model.callsWithText(`${name}.add`).filter((c) => c.node.startIndex > m.node.endIndex && c.args[0]) : [];
     const last = added.length ? added[added.length - 1]!.args[0]! : items[items.length - 1];
     if (!last) return undefined;
     const layer = model.callAt(model.resolve(last));

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValues } from './kerasValues';
 import type { PythonModel } from './pythonModel';
 

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntaxNode';
 import { branchTruth, type Literal } from './branchGuards';
 import { FunctionScopes } from './functionScopes';
 import type { PythonSource } from './pythonSource';
@@ -401,6 +401,21 @@ export class PythonModel {
     return name;
   }
 
+  private byText: Map<string, CallInfo[]> | null = null;
+
+  /** The calls whose callee reads exactly `text` (`seq.add`), in source order, indexed once (do not change the list). */
+  callsWithText(text: string): readonly CallInfo[] {
+    if (!this.byText) {
+      this.byText = new Map();
+      for (const c of this.calls) {
+        const list = this.byText.get(c.fnText);
+        if (list) list.push(c);
+        else this.byText.set(c.fnText, [c]);
+      }
+    }
+    return this.byText.get(text) ?? [];
+  }
+
   callAt(node: Node | null): CallInfo | undefined {
     return node ? this.callById.get(node.id) : undefined;
   }
@@ -490,20 +505,30 @@ export class PythonModel {
    */
   attributesMatching(test: (text: string) => boolean): Node[] {
     const out: Node[] = [];
-    const chain = /(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+/g;
-    const text = this.src.text;
-    for (let m = chain.exec(text); m; m = chain.exec(text)) {
-      const whole = m[0];
+    for (const { index, whole } of this.dottedChains()) {
       for (let end = whole.indexOf('.', whole.indexOf('.') + 1); ; end = whole.indexOf('.', end + 1)) {
         const prefix = end < 0 ? whole : whole.slice(0, end);
         if (test(prefix)) {
-          const n = this.src.root.namedDescendantForIndex(m.index, m.index + prefix.length);
-          if (n?.type === 'attribute' && n.startIndex === m.index && n.endIndex === m.index + prefix.length) out.push(n);
+          const n = this.src.root.namedDescendantForIndex(index, index + prefix.length);
+          if (n?.type === 'attribute' && n.startIndex === index && n.endIndex === index + prefix.length) out.push(n);
         }
         if (end < 0) break;
       }
     }
     return out;
+  }
+
+  private chains: { index: number; whole: string }[] | null = null;
+
+  /** Every dotted chain of the text (`a.b.c`, not preceded by a word character or a dot), found in one scan. */
+  private dottedChains(): { index: number; whole: string }[] {
+    if (!this.chains) {
+      this.chains = [];
+      const chain = /(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+/g;
+      const text = this.src.text;
+      for (let m = chain.exec(text); m; m = chain.exec(text)) this.chains.push({ index: m.index, whole: m[0] });
+    }
+    return this.chains;
   }
 
   private attributesNamed(name: string): Node[] {
@@ -514,12 +539,51 @@ export class PythonModel {
   identifiersNamed(name: string): Node[] {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [];
     const out: Node[] = [];
-    const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
-    for (let m = re.exec(this.src.text); m; m = re.exec(this.src.text)) {
-      const n = this.src.root.descendantForIndex(m.index, m.index + name.length);
-      if (n?.type === 'identifier' && n.startIndex === m.index && n.endIndex === m.index + name.length) out.push(n);
+    for (const at of this.wordOffsets().get(name) ?? []) {
+      const n = this.src.root.descendantForIndex(at, at + name.length);
+      if (n?.type === 'identifier' && n.startIndex === at && n.endIndex === at + name.length) out.push(n);
     }
     return out;
+  }
+
+  private words: Map<string, number[]> | null = null;
+
+  /**
+   * Where each word (a maximal run of ASCII letters, digits and `_`) of the text starts, found in one scan: the
+   * occurrences of a name not preceded or followed by such a character.
+   */
+  private wordOffsets(): Map<string, number[]> {
+    if (!this.words) {
+      this.words = new Map();
+      const word = /[A-Za-z0-9_]+/g;
+      const text = this.src.text;
+      for (let m = word.exec(text); m; m = word.exec(text)) {
+        const list = this.words.get(m[0]);
+        if (list) list.push(m.index);
+        else this.words.set(m[0], [m.index]);
+      }
+    }
+    return this.words;
+  }
+
+  private readonly occurrences = new Map<string, number[]>();
+
+  /** `src.text.indexOf(word, from)`, from the word's occurrences found once (rules ask at every name read). */
+  indexOfText(word: string, from: number): number {
+    let at = this.occurrences.get(word);
+    if (!at) {
+      at = [];
+      for (let i = this.src.text.indexOf(word); i >= 0; i = this.src.text.indexOf(word, i + 1)) at.push(i);
+      this.occurrences.set(word, at);
+    }
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return at[lo] ?? -1;
   }
 
   /** Nodes of one of the indexed types, in source order. */

@@ -1,17 +1,22 @@
 import type * as TreeSitter from 'web-tree-sitter';
-import type { Language, Node, Parser as ParserType, Tree } from 'web-tree-sitter';
+import type { Language, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { diffEdit, pointAt, widenToLines, type SourceEdit } from './sourceEdit';
+import type { SyntaxNode } from './syntaxNode';
+import { cursorBinding, mirrorTree, type MirrorBinding } from './treeMirror';
 
 /** A parsed Python document, shared by every rule and the hover. */
 export interface PythonSource {
   text: string;
   tree: Tree;
-  root: Node;
+  /** The tree as plain JS objects (what the rules read; `tree` is kept for the next incremental parse). */
+  root: SyntaxNode;
   /** Start offset (UTF-16 code units) of each line. */
   lineStarts: number[];
 }
 
 let parserPromise: Promise<ParserType> | null = null;
+/** The wasm cursor functions, when the module was built on our options object (see treeMirror.ts). */
+let binding: MirrorBinding | null = null;
 
 /** Where the grammar and runtime wasm files are; overridable for packaged layouts. */
 export interface ParserPaths {
@@ -25,7 +30,9 @@ export function getPythonParser(paths: ParserPaths = {}): Promise<ParserType> {
     parserPromise = (async () => {
       const { Parser, Language: Lang } = require('web-tree-sitter') as typeof TreeSitter;
       const runtime = paths.treeSitterWasm ?? require.resolve('web-tree-sitter/web-tree-sitter.wasm');
-      await Parser.init({ locateFile: () => runtime });
+      const options = { locateFile: () => runtime };
+      await Parser.init(options);
+      binding = cursorBinding(options);
       const lang: Language = await Lang.load(paths.pythonWasm ?? require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
       const parser = new Parser();
       parser.setLanguage(lang);
@@ -58,7 +65,8 @@ const parsedText = new WeakMap<PythonSource, string>();
 function withTree(text: string, cleaned: string, tree: Tree): PythonSource {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const src = { text, tree, root: tree.rootNode, lineStarts };
+  const root = mirrorTree(tree, { text: cleaned, lineStarts }, binding);
+  const src = { text, tree, root, lineStarts };
   parsedText.set(src, cleaned);
   return src;
 }

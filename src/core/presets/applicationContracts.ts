@@ -41,6 +41,16 @@ export function modulesOf(name: string): Set<string> {
 
 /** The mode of `keras.applications.<module>.preprocess_input` when every release agrees, else null. */
 export function preprocessModeOf(module: string): PreprocessMode | null {
+  // the knowledge is a constant table: each module's answer is worked out once
+  if (preprocessModes.has(module)) return preprocessModes.get(module) ?? null;
+  const mode = computePreprocessMode(module);
+  preprocessModes.set(module, mode);
+  return mode;
+}
+
+const preprocessModes = new Map<string, PreprocessMode | null>();
+
+function computePreprocessMode(module: string): PreprocessMode | null {
   const modes = new Set(KERAS_APPLICATIONS_KNOWLEDGE.models.filter((m) => m.module === module || m.exports.some((e) => e.startsWith(`keras.applications.${module}.`))).map((m) => m.preprocessInput));
   return modes.size === 1 ? [...modes][0] ?? null : null;
 }

@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
 import { checkApplicationDoubleScaling } from '../applicationScaleChecks';
+import type { SyntaxNode as Node } from '../syntaxNode';
 import { attribute, chainOf, flowOf } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';

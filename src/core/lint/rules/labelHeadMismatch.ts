@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../syntaxNode';
 import { flowOf } from '../flowAttribution';
 import { findLosses } from '../headAndLoss';
 import type { LintRule, RuleContext } from '../lintTypes';

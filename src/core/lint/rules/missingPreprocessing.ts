@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../syntaxNode';
 import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../syntaxNode';
 import type { LintRule } from '../lintTypes';
 import { chainOf, flowOf } from '../flowAttribution';
 import { ModelMembership } from '../modelMembership';

@@ -1,7 +1,7 @@
 import { FAMILIES } from '../../presets/familyCatalog';
 import { KERAS_CV_CURRENT_MODELS, KERAS_CV_VERSIONS_READ, kerasCvModelExport, kerasCvModelKey } from '../../presets/kerasCvApi';
 import { checkKerasHubName, closest, otherVersionExport } from '../../presets/kerasHubApi';
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../syntaxNode';
 import type { LintRule, RuleContext } from '../lintTypes';
 
 /**
@@ -34,6 +34,11 @@ function checkKerasCvName(ctx: RuleContext, q: string, node: Node, fixable: bool
     fixes: near && fixable ? [{ title: `Replace with keras_cv.models.${near}`, edits: [{ range: ctx.range(node), newText: node.text.replace(/[A-Za-z0-9_]+$/, near) }], preferred: true }] : [],
   });
 }
+
+let presets: (typeof FAMILIES)[number]['presets'] | null = null;
+
+/** Every family's presets in one list, made once (not once per value linted). */
+const allPresets = (): (typeof FAMILIES)[number]['presets'] => (presets ??= FAMILIES.flatMap((f) => f.presets));
 
 /** VTD008: a keras_hub name or preset that does not exist, with the right name as the fix. */
 export const unknownKerasHubApi: LintRule = {
@@ -98,7 +103,7 @@ export const unknownKerasHubApi: LintRule = {
     // preset names of an earlier keras-hub release: they work there, not in recent releases
     for (const v of ctx.values.values) {
       if (!v.preset || !v.presetNode || v.presetNode.type !== 'string') continue;
-      const entry = FAMILIES.flatMap((f) => f.presets).find((p) => p.name === v.preset && p.renamedTo);
+      const entry = allPresets().find((p) => p.name === v.preset && p.renamedTo);
       if (!entry?.renamedTo) continue;
       ctx.report({
         message: `"${v.preset}" is the preset name of another keras-hub version (${entry.renamedAt}). Use the name of the keras-hub you install.`,

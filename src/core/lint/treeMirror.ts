@@ -1,0 +1,141 @@
+import type { Tree, TreeCursor } from 'web-tree-sitter';
+import { SyntaxNode, type SyntaxText } from './syntaxNode';
+
+/**
+ * The wasm functions behind web-tree-sitter's TreeCursor. Emscripten builds the module on the options object given to
+ * `Parser.init`, so the caller that made that object can call them directly: each getter of the public TreeCursor
+ * first copies the cursor into wasm memory and back (eight JS-side stores and loads per step), which is most of the
+ * cost of a walk. Between these calls the cursor stays in tree-sitter's transfer buffer.
+ */
+export interface CursorBinding {
+  _ts_init(): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_named_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  getValue(ptr: number, type: string): number;
+}
+
+/** The binding and the address of tree-sitter's transfer buffer (where the cursor lives between calls). */
+export interface MirrorBinding {
+  functions: CursorBinding;
+  buffer: number;
+}
+
+const BINDING_FUNCTIONS = ['_ts_init', '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm', '_ts_tree_cursor_goto_parent_wasm', '_ts_tree_cursor_current_node_type_id_wasm', '_ts_tree_cursor_current_node_is_named_wasm', '_ts_tree_cursor_current_field_id_wasm', '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm', 'getValue'];
+
+/**
+ * The module object if it has every function the fast walk needs (another layout of web-tree-sitter: null, the public
+ * API is used). Call right after `Parser.init`, never during a walk (`_ts_init` writes to the transfer buffer).
+ */
+export function cursorBinding(module: object): MirrorBinding | null {
+  const m = module as Record<string, unknown>;
+  if (!BINDING_FUNCTIONS.every((f) => typeof m[f] === 'function')) return null;
+  const functions = module as CursorBinding;
+  return { functions, buffer: functions._ts_init() };
+}
+
+/** One step of a walk, whichever way the cursor is driven. */
+interface Steps {
+  typeId(): number;
+  isNamed(): boolean;
+  fieldId(): number;
+  start(): number;
+  end(): number;
+  firstChild(): boolean;
+  nextSibling(): boolean;
+  parent(): boolean;
+  done(): void;
+}
+
+function rawSteps({ functions: b, buffer }: MirrorBinding, tree: Tree, cursor: TreeCursor): Steps {
+  const t = (tree as unknown as { 0: number })[0];
+  return {
+    typeId: () => b._ts_tree_cursor_current_node_type_id_wasm(t),
+    isNamed: () => b._ts_tree_cursor_current_node_is_named_wasm(t) === 1,
+    fieldId: () => b._ts_tree_cursor_current_field_id_wasm(t),
+    start: () => b._ts_tree_cursor_start_index_wasm(t),
+    end: () => b._ts_tree_cursor_end_index_wasm(t),
+    firstChild: () => b._ts_tree_cursor_goto_first_child_wasm(t) === 1,
+    nextSibling: () => b._ts_tree_cursor_goto_next_sibling_wasm(t) === 1,
+    parent: () => b._ts_tree_cursor_goto_parent_wasm(t) === 1,
+    done: () => {
+      // the cursor's stack may have grown (moved) during the walk: hand its current state back before freeing it
+      const c = cursor as unknown as Record<number, number>;
+      for (let i = 0; i < 4; i++) c[i] = b.getValue(buffer + 4 * i, 'i32');
+      cursor.delete();
+    },
+  };
+}
+
+function publicSteps(cursor: TreeCursor): Steps {
+  return {
+    typeId: () => cursor.nodeTypeId,
+    isNamed: () => cursor.nodeIsNamed,
+    fieldId: () => cursor.currentFieldId,
+    start: () => cursor.startIndex,
+    end: () => cursor.endIndex,
+    firstChild: () => cursor.gotoFirstChild(),
+    nextSibling: () => cursor.gotoNextSibling(),
+    parent: () => cursor.gotoParent(),
+    done: () => cursor.delete(),
+  };
+}
+
+/**
+ * Copies a parsed tree into plain JS objects in one cursor walk. `source.text` must be the text the tree was parsed
+ * from. `binding`: the wasm functions when the caller owns the module (fast), else null (the public cursor API).
+ */
+export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBinding | null): SyntaxNode {
+  const cursor = tree.walk();
+  const s = binding ? rawSteps(binding, tree, cursor) : publicSteps(cursor);
+  const types = tree.language.types;
+  const fields = tree.language.fields;
+  let id = 0;
+  // whether a node is named depends on its (alias-resolved) symbol only: asked once per symbol
+  const named: (boolean | undefined)[] = [];
+  const make = (parent: SyntaxNode | null): SyntaxNode => {
+    const typeId = s.typeId();
+    const isNamed = named[typeId] ??= s.isNamed();
+    const n = new SyntaxNode(id++, types[typeId] || 'ERROR', isNamed, s.start(), s.end(), parent, source);
+    if (parent) {
+      n.field = fields[s.fieldId()] ?? null;
+      if (n.field) parent.hasFields = true;
+    }
+    return n;
+  };
+  try {
+    const root = make(null);
+    // the nodes whose children are being collected (the top is the current node's parent), and those children
+    const open: SyntaxNode[] = [];
+    const kids: SyntaxNode[][] = [];
+    let node = root;
+    for (;;) {
+      if (s.firstChild()) {
+        open.push(node);
+        node = make(node);
+        kids.push([node]);
+        continue;
+      }
+      for (;;) {
+        if (open.length === 0) return root;
+        if (s.nextSibling()) {
+          const siblings = kids[kids.length - 1]!;
+          node = make(open[open.length - 1]!);
+          node.indexInParent = siblings.length;
+          siblings.push(node);
+          break;
+        }
+        s.parent();
+        node = open.pop()!;
+        node.children = kids.pop()!;
+      }
+    }
+  } finally {
+    s.done();
+  }
+}
