@@ -69,15 +69,10 @@ export class OnnxGraphBuilder {
     return out;
   }
 
-  /** x·W (+ b): MatMul then Add, which ORT fuses into one Gemm when x is 2-D (not when it has a symbolic batch axis ahead). */
+  /** x·W (+ b): MatMul then Add, which ORT fuses. */
   dense(x: string, w: string, b: string | null): string {
     const y = this.op('MatMul', [x, w]);
     return b ? this.op('Add', [y, b]) : y;
-  }
-
-  /** x·W (+ b) for a 2-D x (rows × features): one Gemm, the bias written into the output before the product. */
-  denseRows(x: string, w: string, b: string | null): string {
-    return this.op('Gemm', b ? [x, w, b] : [x, w]);
   }
 
   model(graphName: string, producerVersion: string, externalFile: string, offsets: Map<string, { offset: number; length: number }>): OnnxModel {

@@ -16,10 +16,6 @@ export type ParamRef = (name: string, arr: WeightArray) => string;
 
 /** Constants every encoder block shares (created once, before the blocks). */
 export interface ViTBlockConstants {
-  /** (batch·T, D) rows, the layout a block computes in */
-  rowsShape: string;
-  /** (batch, T, D) tokens, the layout between blocks */
-  tokensShape: string;
   headsShape: string;
   mergedShape: string;
   qScale: string;
@@ -31,13 +27,7 @@ export interface ViTBlockConstants {
 export function addViTBlockConstants(g: OnnxGraphBuilder, cfg: ViTBackboneConfig): ViTBlockConstants {
   const N = cfg.numHeads;
   const K = Math.floor(cfg.hiddenDim / N);
-  const T = tokenCount(cfg);
-  return { rowsShape: g.ints([-1, cfg.hiddenDim]), tokensShape: g.ints([-1, T, cfg.hiddenDim]), headsShape: g.ints([-1, T, N, K]), mergedShape: g.ints([-1, N * K]), qScale: g.scalar(1 / Math.sqrt(K)), sqrt2: g.scalar(Math.SQRT2), one: g.scalar(1), half: g.scalar(0.5) };
-}
-
-/** Tokens per image: patches plus the class token. */
-export function tokenCount(cfg: ViTBackboneConfig): number {
-  return (cfg.imageShape[0] / cfg.patchSize[0]) * (cfg.imageShape[1] / cfg.patchSize[1]) + (cfg.useClassToken ? 1 : 0);
+  return { headsShape: g.ints([0, 0, N, K]), mergedShape: g.ints([0, 0, N * K]), qScale: g.scalar(1 / Math.sqrt(K)), sqrt2: g.scalar(Math.SQRT2), one: g.scalar(1), half: g.scalar(0.5) };
 }
 
 /** Patch embedding (stride-p convolution as reshape + matmul), class token at index 0, position table added. */
@@ -48,10 +38,10 @@ export function addViTEmbedding(g: OnnxGraphBuilder, cfg: ViTBackboneConfig, a: 
   const gw = W / pw;
   const D = cfg.hiddenDim;
   const wOpt = (name: string, arr: WeightArray | null): string | null => (arr ? w(name, arr) : null);
-  // (B, H, W, C) → (B, gh, ph, gw, pw·C) → (B, gh, gw, ph, pw·C) → (B·gh·gw, ph·pw·C): row-major patches, (y, x, c) inside
+  // (B, H, W, C) → (B, gh, ph, gw, pw·C) → (B, gh, gw, ph, pw·C) → (B, gh·gw, ph·pw·C): row-major patches, (y, x, c) inside
   const rows = g.op('Reshape', [images, g.ints([0, gh, ph, gw, pw * C])]);
-  const patches = g.op('Reshape', [g.op('Transpose', [rows], { perm: [0, 1, 3, 2, 4] }), g.ints([-1, ph * pw * C])]);
-  let x = g.op('Reshape', [g.denseRows(patches, w('patch_kernel', a.patchKernel), wOpt('patch_bias', a.patchBias)), g.ints([-1, gh * gw, D])]);
+  const patches = g.op('Reshape', [g.op('Transpose', [rows], { perm: [0, 1, 3, 2, 4] }), g.ints([0, gh * gw, ph * pw * C])]);
+  let x = g.dense(patches, w('patch_kernel', a.patchKernel), wOpt('patch_bias', a.patchBias));
   if (a.classToken) {
     const batch = g.op('Shape', [images], { start: 0, end: 1 });
     const clsShape = g.op('Concat', [batch, g.ints([1, D])], { axis: 0 });
@@ -61,46 +51,47 @@ export function addViTEmbedding(g: OnnxGraphBuilder, cfg: ViTBackboneConfig, a: 
   return g.op('Add', [x, w('position_embedding', a.positionEmbedding)]);
 }
 
-/** Block-1 internals as graph outputs: (name, value in the layout of `dims`, dims with the batch first). */
-export type ViTInternals = (name: (typeof VIT_BLOCK1_INTERNALS)[number], value: string, dims: (number | string)[]) => void;
-
 /**
  * One pre-LN encoder block (block index i, 0-based): q scaled by 1/sqrt(key_dim) before the dot product, exact erf
- * GELU, LayerNormalization with the preset's epsilon. Tokens enter and leave as (batch, T, D); inside, the block
- * computes on (batch·T, D) rows so every dense layer is one Gemm with its bias (ORT does not fuse MatMul + Add into
- * Gemm over a symbolic batch axis: each bias add was a separate pass over the activation).
- * `internal`, when given, receives the block's intermediate values (reshaped to tokens).
+ * GELU, LayerNormalization with the preset's epsilon. `internal` receives the block's intermediate values.
  */
-export function addViTBlock(g: OnnxGraphBuilder, cfg: ViTBackboneConfig, x: string, i: number, b: ViTBlockArrays, k: ViTBlockConstants, w: ParamRef, internal?: ViTInternals): string {
+export function addViTBlock(
+  g: OnnxGraphBuilder,
+  cfg: ViTBackboneConfig,
+  x: string,
+  i: number,
+  b: ViTBlockArrays,
+  k: ViTBlockConstants,
+  w: ParamRef,
+  internal: (name: (typeof VIT_BLOCK1_INTERNALS)[number], value: string, dims?: (number | string)[]) => void = () => {},
+): string {
   const p = `block_${i + 1}`;
   const eps = { float: cfg.layerNormEpsilon };
   const wOpt = (name: string, arr: WeightArray | null): string | null => (arr ? w(name, arr) : null);
-  const T = tokenCount(cfg);
-  const show = (name: (typeof VIT_BLOCK1_INTERNALS)[number], rows: string, width = cfg.hiddenDim): void => internal?.(name, g.op('Reshape', [rows, g.ints([-1, T, width])]), ['batch', T, width]);
-  const x0 = g.op('Reshape', [x, k.rowsShape]);
-  const a1 = g.op('LayerNormalization', [x0, w(`${p}.ln1.gamma`, b.ln1Gamma), w(`${p}.ln1.beta`, b.ln1Beta)], { axis: -1, epsilon: eps });
-  show('ln_1', a1);
+  const T = (cfg.imageShape[0] / cfg.patchSize[0]) * (cfg.imageShape[1] / cfg.patchSize[1]) + (cfg.useClassToken ? 1 : 0);
+  const a1 = g.op('LayerNormalization', [x, w(`${p}.ln1.gamma`, b.ln1Gamma), w(`${p}.ln1.beta`, b.ln1Beta)], { axis: -1, epsilon: eps });
+  internal('ln_1', a1);
   const split = (t: string, perm: number[]): string => g.op('Transpose', [g.op('Reshape', [t, k.headsShape])], { perm });
-  const q = g.op('Mul', [split(g.denseRows(a1, w(`${p}.wq`, b.wq), wOpt(`${p}.bq`, b.bq)), [0, 2, 1, 3]), k.qScale]);
-  const kT = split(g.denseRows(a1, w(`${p}.wk`, b.wk), wOpt(`${p}.bk`, b.bk)), [0, 2, 3, 1]);
-  const v = split(g.denseRows(a1, w(`${p}.wv`, b.wv), wOpt(`${p}.bv`, b.bv)), [0, 2, 1, 3]);
+  const q = g.op('Mul', [split(g.dense(a1, w(`${p}.wq`, b.wq), wOpt(`${p}.bq`, b.bq)), [0, 2, 1, 3]), k.qScale]);
+  const kT = split(g.dense(a1, w(`${p}.wk`, b.wk), wOpt(`${p}.bk`, b.bk)), [0, 2, 3, 1]);
+  const v = split(g.dense(a1, w(`${p}.wv`, b.wv), wOpt(`${p}.bv`, b.bv)), [0, 2, 1, 3]);
   const probs = g.op('Softmax', [g.op('MatMul', [q, kT])], { axis: -1 });
-  internal?.('attention_probs', probs, ['batch', cfg.numHeads, T, T]);
+  internal('attention_probs', probs, ['batch', cfg.numHeads, T, T]);
   const ctx = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }), k.mergedShape]);
-  const attn = g.denseRows(ctx, w(`${p}.wo`, b.wo), wOpt(`${p}.bo`, b.bo));
-  show('mha_output', attn);
-  const x1 = g.op('Add', [attn, x0]);
-  show('residual_1', x1);
+  const attn = g.dense(ctx, w(`${p}.wo`, b.wo), wOpt(`${p}.bo`, b.bo));
+  internal('mha_output', attn);
+  const x1 = g.op('Add', [attn, x]);
+  internal('residual_1', x1);
   const m0 = g.op('LayerNormalization', [x1, w(`${p}.ln2.gamma`, b.ln2Gamma), w(`${p}.ln2.beta`, b.ln2Beta)], { axis: -1, epsilon: eps });
-  show('ln_2', m0);
-  const h = g.denseRows(m0, w(`${p}.w1`, b.w1), wOpt(`${p}.b1`, b.b1));
+  internal('ln_2', m0);
+  const h = g.dense(m0, w(`${p}.w1`, b.w1), wOpt(`${p}.b1`, b.b1));
   // keras.activations.gelu (approximate=False): 0.5·x·(1 + erf(x/√2)); ORT fuses this pattern into its exact Gelu
   const gelu = g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Erf', [g.op('Div', [h, k.sqrt2])]), k.one])]), k.half]);
-  show('mlp_dense_1_gelu', gelu, cfg.mlpDim);
-  const m2 = g.denseRows(gelu, w(`${p}.w2`, b.w2), wOpt(`${p}.b2`, b.b2));
-  show('mlp_output', m2);
-  const out = g.op('Reshape', [g.op('Add', [x1, m2]), k.tokensShape]);
-  internal?.('block_output', out, ['batch', T, cfg.hiddenDim]);
+  internal('mlp_dense_1_gelu', gelu, ['batch', T, cfg.mlpDim]);
+  const m2 = g.dense(gelu, w(`${p}.w2`, b.w2), wOpt(`${p}.b2`, b.b2));
+  internal('mlp_output', m2);
+  const out = g.op('Add', [x1, m2]);
+  internal('block_output', out);
   return out;
 }
 
@@ -142,7 +133,9 @@ export function buildViTGraph(
 
   const k = addViTBlockConstants(g, cfg);
   a.blocks.forEach((b, i) => {
-    const internal: ViTInternals | undefined = opts.internals && i === 0 ? (name, value, dims) => g.output(`block_1.${name}`, value, dims) : undefined;
+    const internal = (name: (typeof VIT_BLOCK1_INTERNALS)[number], value: string, dims: (number | string)[] = tokenDims): void => {
+      if (opts.internals && i === 0) g.output(`block_1.${name}`, value, dims);
+    };
     x = addViTBlock(g, cfg, x, i, b, k, w, internal);
     g.output(`block_${i + 1}`, x, tokenDims);
   });
