@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { ApplicationModel } from './applicationModels';
 import { boundName } from './kerasValues';
 import type { Feed, FlowModel, ModelFlow } from './modelFlow';
+import { mergeRanges, rangesContain } from './rangeSet';
 
 /** The code on the path of the data into a keras.applications model, the calls feeding it, the links not followed. */
 export interface ApplicationPath {
@@ -11,36 +12,6 @@ export interface ApplicationPath {
   vias: { start: number; end: number; via: Node }[];
   feeds: (Feed & { target: FlowModel })[];
   missing: string[];
-}
-
-/** Sorted, disjoint extents covering the given ones. */
-function merge(ranges: { start: number; end: number }[]): { starts: number[]; ends: number[] } {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const r of sorted) {
-    const last = ends.length - 1;
-    if (last >= 0 && r.start <= ends[last]!) ends[last] = Math.max(ends[last]!, r.end);
-    else {
-      starts.push(r.start);
-      ends.push(r.end);
-    }
-  }
-  return { starts, ends };
-}
-
-function inside(m: { starts: number[]; ends: number[] }, start: number, end: number): boolean {
-  let lo = 0;
-  let hi = m.starts.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (m.starts[mid]! <= start) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return at >= 0 && end <= m.ends[at]!;
 }
 
 /**
@@ -82,7 +53,7 @@ export class ApplicationFlow {
     if (!g) {
       const c = this.flow.model.callAt(m.node);
       const args = c ? [...c.args, ...c.kwargs.values()] : [];
-      this.graphs.set(m.node.id, (g = merge(this.flow.slice(args).ranges)));
+      this.graphs.set(m.node.id, (g = mergeRanges(this.flow.slice(args).ranges)));
     }
     return g;
   }
@@ -145,7 +116,7 @@ export class ApplicationFlow {
     if (m.kind === 'functional') {
       const g = this.graphOf(m);
       // a helper's whole body is on the slice when it is called: a model it only returns in another branch is not used
-      return [...set].some((h) => this.refsOf(h).some((r) => inside(g, r.startIndex, r.endIndex)));
+      return [...set].some((h) => this.refsOf(h).some((r) => rangesContain(g, r.startIndex, r.endIndex)));
     }
     return false;
   }
@@ -195,7 +166,7 @@ export class ApplicationFlow {
       }
     }
     const s = this.flow.slice(starts);
-    const merged = merge([...extra, ...s.ranges]);
+    const merged = mergeRanges([...extra, ...s.ranges]);
     const vias = s.ranges.filter((r): r is { start: number; end: number; via: Node } => !!r.via);
     // a helper of this file defined twice (a later cell redefines it) is not followed: a link not followed
     const scopes = this.flow.model.scopes;
@@ -208,7 +179,7 @@ export class ApplicationFlow {
   /** Whether a node lies on the path into the application; `via` is the reference that brought a helper's body in. */
   onPath(app: ApplicationModel, node: Node): { via: Node | null } | null {
     const p = this.pathOf(app);
-    if (!inside(p, node.startIndex, node.endIndex)) return null;
+    if (!rangesContain(p, node.startIndex, node.endIndex)) return null;
     return { via: p.vias.find((r) => r.start <= node.startIndex && node.endIndex <= r.end)?.via ?? null };
   }
 }

@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import type { CallInfo, PythonModel } from './pythonModel';
+import { mergeRanges, rangesContain } from './rangeSet';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
 export interface FlowModel {
@@ -119,7 +120,7 @@ export class ModelFlow {
       for (const v of this.values.values) {
         if (v.kind === 'converter' || v.kind === 'preprocessor') continue;
         const sites = [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)];
-        if (sites.some((s) => contains(merged, s.node.startIndex, s.node.endIndex))) out.push(v);
+        if (sites.some((s) => rangesContain(merged, s.node.startIndex, s.node.endIndex))) out.push(v);
       }
       for (const el of slice.calledModels) addFrom(el);
     } else if (m.kind === 'application') {
@@ -273,7 +274,7 @@ export class ModelFlow {
       this.modelPaths.set(m.node.id, (merged = mergeRanges(this.slice(starts).ranges)));
     }
     const [start, end] = this.extent(node);
-    return contains(merged, start, end);
+    return rangesContain(merged, start, end);
   }
 
   private readonly merged = new Map<FlowPath, { starts: number[]; ends: number[]; vias: FlowPath['ranges'] }>();
@@ -284,7 +285,7 @@ export class ModelFlow {
     let m = this.merged.get(path);
     if (!m) this.merged.set(path, (m = { ...mergeRanges(path.ranges), vias: path.ranges.filter((r) => r.via) }));
     const [start, end] = this.extent(node);
-    if (!contains(m, start, end)) return null;
+    if (!rangesContain(m, start, end)) return null;
     const via = m.vias.find((r) => r.start <= start && end <= r.end);
     return { via: via?.via ?? null };
   }
@@ -490,37 +491,6 @@ export class ModelFlow {
     }
     return out;
   }
-}
-
-/** Sorted, disjoint extents covering the given ones. */
-function mergeRanges(ranges: { start: number; end: number }[]): { starts: number[]; ends: number[] } {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const r of sorted) {
-    const last = ends.length - 1;
-    if (last >= 0 && r.start <= ends[last]!) ends[last] = Math.max(ends[last]!, r.end);
-    else {
-      starts.push(r.start);
-      ends.push(r.end);
-    }
-  }
-  return { starts, ends };
-}
-
-/** Whether [start, end) lies inside one of the merged extents (binary search). */
-function contains(m: { starts: number[]; ends: number[] }, start: number, end: number): boolean {
-  let lo = 0;
-  let hi = m.starts.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (m.starts[mid]! <= start) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return at >= 0 && end <= m.ends[at]!;
 }
 
 /** The iterable a loop variable is drawn from, when `n` is read inside a for loop or comprehension that binds it. */

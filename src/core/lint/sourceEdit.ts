@@ -1,3 +1,5 @@
+import { pointOf } from './syntaxNode';
+
 /**
  * One edit of a text, as tree-sitter needs it to re-parse incrementally: the changed span in the old text
  * [start, oldEnd) became [start, newEnd) in the new text. Offsets are UTF-16 code units (what VS Code and
@@ -66,16 +68,7 @@ export function widenToLines(edit: SourceEdit, oldText: string): SourceEdit {
 
 /** 0-based row and column (UTF-16 code units) of an offset, by scanning back to the line start. */
 export function pointAt(text: string, lineStarts: readonly number[] | null, offset: number): { row: number; column: number } {
-  if (lineStarts) {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { row: lo, column: offset - (lineStarts[lo] as number) };
-  }
+  if (lineStarts) return pointOf(lineStarts, offset);
   let row = 0;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
