@@ -1,4 +1,5 @@
 import type * as h5wasm from 'h5wasm/node';
+import nodeFs from 'node:fs';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { withFsErrors } from '../../core/fsErrors';
 import { loadH5wasm, type H5wasmModule } from './h5wasmModule';
@@ -44,13 +45,34 @@ function readDataset(h5lib: H5wasmModule, node: h5wasm.Dataset): { shape: number
   return { shape, data: null, unsupported: describeH5Type(meta) };
 }
 
-/** Runs a synchronous h5wasm call while capturing what libhdf5 prints (HDF5-DIAG) instead of letting it reach stderr. */
+/**
+ * Runs a synchronous h5wasm call while capturing what libhdf5 prints (HDF5-DIAG) instead of letting it reach stderr.
+ * The node build of h5wasm mounts the real file system (NODERAWFS), so libhdf5's stderr is `fs.writeSync(2, …)`, not
+ * `process.stderr.write`: both are diverted for the call.
+ */
 function quietly<T>(fn: () => T): { value?: T; error?: unknown; diag: string } {
   const original = process.stderr.write.bind(process.stderr);
+  const fsMod = nodeFs as unknown as { writeSync: (...args: unknown[]) => number };
+  const originalWriteSync = fsMod.writeSync;
   let diag = '';
+  const keep = (chunk: unknown): void => {
+    diag += typeof chunk === 'string' ? chunk : ArrayBuffer.isView(chunk) ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8') : String(chunk);
+  };
   (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array): boolean => {
-    diag += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    keep(chunk);
     return true;
+  };
+  fsMod.writeSync = (fd: unknown, buffer: unknown, ...rest: unknown[]): number => {
+    if (fd !== 2) return originalWriteSync(fd, buffer, ...rest);
+    if (typeof buffer === 'string') {
+      keep(buffer);
+      return Buffer.byteLength(buffer);
+    }
+    const view = buffer as Uint8Array;
+    const offset = typeof rest[0] === 'number' ? rest[0] : 0;
+    const length = typeof rest[1] === 'number' ? rest[1] : view.byteLength - offset;
+    keep(view.subarray(offset, offset + length));
+    return length;
   };
   try {
     return { value: fn(), diag };
@@ -58,6 +80,7 @@ function quietly<T>(fn: () => T): { value?: T; error?: unknown; diag: string } {
     return { error, diag };
   } finally {
     (process.stderr as { write: unknown }).write = original;
+    fsMod.writeSync = originalWriteSync;
   }
 }
 

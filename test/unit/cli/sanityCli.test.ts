@@ -118,6 +118,16 @@ describe('vit-doctor sanity', () => {
       truncateSync(f, Math.floor(statSync(f).size / 2));
       assertCleanError(run(['sanity', '--preset', d, '--images', images()]), f, /truncated|cannot be opened/);
     });
+    it('weights with bytes inserted inside (a damaged object header): libhdf5\'s own report is folded into the message, not printed', () => {
+      for (const backend of ['auto', 'cpu']) {
+        const d = copyPreset();
+        const f = join(d, 'model.weights.h5');
+        const b = readFileSync(f);
+        const at = Math.min(94382, b.length - 16);
+        writeFileSync(f, Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 23 }, (_, i) => (i * 97 + 13) % 256)), b.subarray(at)]));
+        assertCleanError(run(['sanity', '--preset', d, '--images', images(), '--backend', backend]), f, /damaged|truncated|cannot be opened/);
+      }
+    });
     it('weights file that is not HDF5', () => {
       const d = copyPreset();
       writeFileSync(join(d, 'model.weights.h5'), 'version https://git-lfs.github.com/spec/v1\n');
