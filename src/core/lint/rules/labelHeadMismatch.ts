@@ -58,11 +58,18 @@ export const labelHeadMismatch: LintRule = {
           });
         }
         if (head.units === 1 && (loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy')) {
-          ctx.report({ message: 'A 1-unit head with a categorical cross-entropy: every logit is the only class, the loss is constant. Use one unit per class, or a binary loss.', range: ctx.range(head.unitsNode ?? head.node), related: [compiled] });
+          // one unit says the task is binary: the loss is what to change (anchored there; the head is related)
+          ctx.report({
+            message: 'A 1-unit head with a categorical cross-entropy: the single output is the only class, so the loss is constant and nothing is learned. Use a binary loss (binary_crossentropy), or one unit per class.',
+            range: ctx.range(loss.node),
+            related: [{ message: '1-unit head here', range: ctx.range(head.unitsNode ?? head.node) }, compiled],
+          });
         }
       }
-      // the directory's labels count only when that data is fed to the model this loss compiles
-      for (const ds of dsCalls) {
+      // the directory's labels count only when that data is fed to the model this loss compiles; after a 1-unit head
+      // with a categorical loss, the label encoding advice (a sparse loss) would be wrong too: the loss is binary
+      const binaryHead = head?.units === 1 && (loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy');
+      for (const ds of binaryHead ? [] : dsCalls) {
         if (!flow.onPathOfModel(target, ds.node)) continue;
         const modeNode = ds.kwargs.get('label_mode');
         const mode = modeNode ? ctx.model.stringValue(modeNode) : 'int';
