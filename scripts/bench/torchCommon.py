@@ -56,3 +56,23 @@ def vit_block(h, get, num_heads, eps):
     h = h + lin((p @ v).transpose(1, 2).reshape(B, T, D), 'wo', 'bo', (D, D))
     m = F.layer_norm(h, (D,), get('ln2.gamma'), get('ln2.beta'), eps)
     return h + lin(F.gelu(lin(m, 'w1', 'b1', (D, -1))), 'w2', 'b2', (-1, D))
+
+
+def read_vit_preset(preset):
+    """A keras-hub ViT preset as the torch scripts need it: its config, (H, W, C), (ph, pw), hidden dim, heads, layers,
+    LayerNorm epsilon, the weights by h5 path, and the h5 path prefixes of the patch embedding, the encoder blocks in
+    order and the final LayerNorm."""
+    import json
+    import os
+    cfg = json.load(open(os.path.join(preset, 'config.json')))['config']
+    ps = cfg['patch_size']
+    w = read_h5(os.path.join(preset, 'model.weights.h5'))
+    pe = next(key for key in w if key.endswith('patch_embedding/vars/0'))[:-len('patch_embedding/vars/0')]
+    blocks = sorted({key.rsplit('/layer_norm_1/', 1)[0] for key in w if '/layer_norm_1/' in key},
+                    key=lambda b: int(b.rsplit('_', 1)[1]) if b.rsplit('_', 1)[1].isdigit() else 0)
+    final_ln = [key for key in w if key.endswith('/layer_norm/vars/0') and 'encoder_layers' not in key][0][:-1]
+    return {
+        'cfg': cfg, 'image_shape': tuple(cfg['image_shape']), 'patch': (ps, ps) if isinstance(ps, int) else tuple(ps),
+        'dims': (cfg['hidden_dim'], cfg['num_heads'], cfg['num_layers']), 'eps': cfg.get('layer_norm_epsilon', 1e-6),
+        'weights': w, 'pe': pe, 'blocks': blocks, 'final_ln': final_ln,
+    }

@@ -26,7 +26,7 @@ import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torchCommon import BLOCK_VARS, blas_in_use, read_h5, vit_block
+from torchCommon import BLOCK_VARS, blas_in_use, read_vit_preset, vit_block
 
 def h5_key(name, pe, blocks, final_ln):
     """The model.weights.h5 path of an engine variable name (block_<i> is 1-based)."""
@@ -42,17 +42,9 @@ def main():
     d = sys.argv[1]
     meta = json.load(open(os.path.join(d, 'meta.json')))
     preset = meta['preset']
-    cfg = json.load(open(os.path.join(preset, 'config.json')))['config']
-    H, W, C = cfg['image_shape']
-    ps = cfg['patch_size']
-    ph, pw = (ps, ps) if isinstance(ps, int) else ps
-    D, N, L = cfg['hidden_dim'], cfg['num_heads'], cfg['num_layers']
-    ln_eps = cfg.get('layer_norm_epsilon', 1e-6)
-    w = read_h5(os.path.join(preset, 'model.weights.h5'))
-    pe = next(k for k in w if k.endswith('patch_embedding/vars/0'))[:-len('patch_embedding/vars/0')]
-    blocks = sorted({k.rsplit('/layer_norm_1/', 1)[0] for k in w if '/layer_norm_1/' in k},
-                    key=lambda b: int(b.rsplit('_', 1)[1]) if b.rsplit('_', 1)[1].isdigit() else 0)
-    final_ln = [k for k in w if k.endswith('/layer_norm/vars/0') and 'encoder_layers' not in k][0][:-1]
+    v = read_vit_preset(preset)
+    cfg, (H, W, C), (ph, pw), (D, N, L), ln_eps = v['cfg'], v['image_shape'], v['patch'], v['dims'], v['eps']
+    w, pe, blocks, final_ln = v['weights'], v['pe'], v['blocks'], v['final_ln']
     B = meta['pixelsShape'][0]
     pixels = torch.from_numpy(np.fromfile(os.path.join(d, 'pixels.f32'), dtype=np.float32).reshape(meta['pixelsShape']))
     classes = meta['classes']

@@ -18,7 +18,7 @@ import time
 
 import torch
 import torch.nn.functional as F
-from torchCommon import BLOCK_VARS, blas_in_use, read_h5, vit_block
+from torchCommon import BLOCK_VARS, blas_in_use, read_vit_preset, vit_block
 
 
 def main():
@@ -30,17 +30,9 @@ def main():
     if os.environ.get('VTD_TORCH_THREADS'):
         torch.set_num_threads(int(os.environ['VTD_TORCH_THREADS']))
     torch.manual_seed(0)
-    cfg = json.load(open(os.path.join(preset, 'config.json')))['config']
-    H, W, C = cfg['image_shape']
-    ps = cfg['patch_size']
-    ph, pw = (ps, ps) if isinstance(ps, int) else ps
-    D, N, L = cfg['hidden_dim'], cfg['num_heads'], cfg['num_layers']
-    eps = cfg.get('layer_norm_epsilon', 1e-6)
-    w = read_h5(os.path.join(preset, 'model.weights.h5'))
-    pe = next(key for key in w if key.endswith('patch_embedding/vars/0'))[:-len('patch_embedding/vars/0')]
-    blocks = sorted({key.rsplit('/layer_norm_1/', 1)[0] for key in w if '/layer_norm_1/' in key},
-                    key=lambda b: int(b.rsplit('_', 1)[1]) if b.rsplit('_', 1)[1].isdigit() else 0)
-    final_ln = [key for key in w if key.endswith('/layer_norm/vars/0') and 'encoder_layers' not in key][0][:-1]
+    v = read_vit_preset(preset)
+    cfg, (H, W, C), (ph, pw), (D, N, L), eps = v['cfg'], v['image_shape'], v['patch'], v['dims'], v['eps']
+    w, pe, blocks, final_ln = v['weights'], v['pe'], v['blocks'], v['final_ln']
     first = 0 if mode == 'full' else L - k
     P = {}
 
