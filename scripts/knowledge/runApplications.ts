@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { getPythonParser } from '../../src/core/lint/pythonSource';
 import type { ApplicationModelFacts, KerasApplicationsKnowledge } from '../../src/core/presets/kerasApplicationsKnowledgeTypes';
@@ -10,6 +10,7 @@ import { listReleases } from './gitHistory';
 import { gitTree } from './readSources';
 import { renderApplications } from './renderApplications';
 import { GenerateError } from './runGenerate';
+import { writeOrCheck } from './writeOrCheck';
 
 export const APPLICATIONS_USAGE = 'npm run kb:applications -- --keras-git KERAS_CLONE --tf-keras-git TF_KERAS_CLONE [--check] [--manifest FILE] [--out FILE]\n';
 
@@ -108,19 +109,5 @@ export async function runApplications(argv: string[], log: (line: string) => voi
   };
   const rendered = renderApplications(knowledge);
   const summary = `${models.length} model facts (${new Set(models.map((x) => x.name)).size} models) from ${manifest.repos.map((r) => `${r.releases.length} ${r.repo} releases`).join(' and ')}`;
-  if (check) {
-    let committed = '';
-    try {
-      committed = readFileSync(out, 'utf8');
-    } catch {
-      /* missing: differs */
-    }
-    if (committed !== rendered) throw new GenerateError(`${out} is not what the sources give: run npm run kb:applications and commit the result`, 1);
-    log(`${out} is up to date (${summary}).`);
-    return 0;
-  }
-  if (changed) writeFileSync(manifestPath, manifestText);
-  writeFileSync(out, rendered);
-  log(`wrote ${out}${changed ? ` and ${manifestPath} (releases re-listed)` : ''}: ${summary}`);
-  return 0;
+  return writeOrCheck({ out, rendered, summary, check, command: 'npm run kb:applications', manifest: { path: manifestPath, text: manifestText, changed: changed }, log });
 }

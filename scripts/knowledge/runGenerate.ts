@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Parser } from 'web-tree-sitter';
 import { getPythonParser } from '../../src/core/lint/pythonSource';
@@ -13,6 +13,7 @@ import { extractPresets } from './extractPresets';
 import { listReleases } from './gitHistory';
 import { dirTree, gitTree, type Manifest, type RepoManifest, type SourceTree } from './readSources';
 import { renderKnowledge } from './renderKnowledge';
+import { writeOrCheck } from './writeOrCheck';
 
 export const USAGE = 'npm run kb:generate -- (--from-git KERAS_HUB_CLONE [--keras-cv-git KERAS_CV_CLONE] | --from-dir DIR) [--check] [--manifest FILE] [--reviewed FILE] [--out FILE]\n';
 
@@ -168,19 +169,5 @@ export async function runGenerate(argv: string[], log: (line: string) => void): 
   };
   const rendered = renderKnowledge(knowledge);
   const summary = `${knowledge.exports.length} exports, ${knowledge.presets.length} presets, ${knowledge.converters.length} converters, ${knowledge.backbones.length} backbones, ${knowledge.conversions.length} conversion scripts, ${knowledge.kerasCv.exports.length} keras-cv exports, ${knowledge.kerasCv.presets.length} keras-cv presets from ${knowledge.releases.length} keras-hub and ${knowledge.kerasCv.releases.length} keras-cv versions`;
-  if (check) {
-    let committed = '';
-    try {
-      committed = readFileSync(out, 'utf8');
-    } catch {
-      /* missing: differs */
-    }
-    if (committed !== rendered) throw new GenerateError(`${out} is not what the sources give: run npm run kb:generate and commit the result`, 1);
-    log(`${out} is up to date (${summary}).`);
-    return 0;
-  }
-  if (manifestChanged) writeFileSync(manifestPath, manifestText);
-  writeFileSync(out, rendered);
-  log(`wrote ${out}${manifestChanged ? ` and ${manifestPath} (releases re-listed)` : ''}: ${summary}`);
-  return 0;
+  return writeOrCheck({ out, rendered, summary, check, command: 'npm run kb:generate', manifest: { path: manifestPath, text: manifestText, changed: manifestChanged }, log });
 }
