@@ -11,6 +11,7 @@ import { NotebookLintSession } from '../../../../src/core/notebook/notebookLintS
 import type { NotebookCell } from '../../../../src/core/notebook/notebookProgram';
 import type { PresetLookup } from '../../../../src/core/presets/presetFacts';
 import { seededRandom as rng } from '../../../../src/core/seededRandom';
+import { walkCursor } from '../../helpers/cursorWalk';
 
 
 const CORPUS = resolve('test/fixtures/python');
@@ -35,18 +36,10 @@ const apply = (text: string, c: TextChange): string => text.slice(0, c.offset) +
 
 /** Every node's type and extent (index and row/column), in document order. */
 function shape(tree: Tree): string[] {
-  const out: string[] = [];
-  const c = tree.walk();
-  for (;;) {
+  return walkCursor(tree.walk(), (c) => {
     const n: Node = c.currentNode;
-    out.push(`${n.type}@${n.startIndex}-${n.endIndex}:${n.startPosition.row}.${n.startPosition.column}-${n.endPosition.row}.${n.endPosition.column}${n.isMissing ? '!' : ''}`);
-    if (c.gotoFirstChild() || c.gotoNextSibling()) continue;
-    let up = true;
-    while (up && !c.gotoNextSibling()) up = c.gotoParent();
-    if (!up) break;
-  }
-  c.delete();
-  return out;
+    return `${n.type}@${n.startIndex}-${n.endIndex}:${n.startPosition.row}.${n.startPosition.column}-${n.endPosition.row}.${n.endPosition.column}${n.isMissing ? '!' : ''}`;
+  });
 }
 
 function lintOf(src: PythonSource): unknown {

@@ -7,6 +7,7 @@ import { getPythonParser, parsePython } from '../../../../src/core/lint/pythonSo
 import type { SyntaxNode } from '../../../../src/core/lint/syntaxNode';
 import { mirrorTree } from '../../../../src/core/lint/treeMirror';
 import { seededRandom as rng } from '../../../../src/core/seededRandom';
+import { walkCursor, type WalkableCursor } from '../../helpers/cursorWalk';
 
 const CORPUS = resolve('test/fixtures/python');
 const TEXTS = [
@@ -96,18 +97,7 @@ describe('syntax tree mirror', () => {
     const parser = await getPythonParser();
     const src = parsePython(parser, TEXTS[0] as string);
     try {
-      const seen = (c: { nodeType: string; currentFieldName: string | null | undefined; gotoFirstChild(): boolean; gotoNextSibling(): boolean; gotoParent(): boolean; delete(): void }): string[] => {
-        const out: string[] = [];
-        for (;;) {
-          out.push(`${c.nodeType}:${c.currentFieldName ?? ''}`);
-          if (c.gotoFirstChild() || c.gotoNextSibling()) continue;
-          let up = true;
-          while (up && !c.gotoNextSibling()) up = c.gotoParent();
-          if (!up) break;
-        }
-        c.delete();
-        return out;
-      };
+      const seen = (c: WalkableCursor & { nodeType: string; currentFieldName: string | null | undefined }): string[] => walkCursor(c, (at) => `${at.nodeType}:${at.currentFieldName ?? ''}`);
       assert.deepEqual(seen(src.root.walk()), seen(src.tree.walk()));
     } finally {
       src.tree.delete();
