@@ -19,6 +19,16 @@ suite('ViT Doctor in the extension host', () => {
   let api: ViTDoctorApi;
   let doc: vscode.TextDocument;
 
+  /** Runs the command from the active editor and waits for the report it produces (a new one, finished). */
+  const runSanityBatch = async (): Promise<ReportPanelState> => {
+    const before = (api.reportState() as ReportPanelState).report;
+    await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
+    return until(() => {
+      const s = api.reportState() as ReportPanelState;
+      return s.report && s.report !== before && !s.running ? s : undefined;
+    }, 120000);
+  };
+
   suiteSetup(async () => {
     const ws = vscode.workspace.workspaceFolders![0]!.uri;
     doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws, 'train.py'));
@@ -99,12 +109,7 @@ suite('ViT Doctor in the extension host', () => {
     // the cursor in the head cell, which has no from_preset: the preset comes from another cell
     const editor = await vscode.window.showTextDocument(nb.getCells()[4]!.document);
     editor.selection = new vscode.Selection(2, 5, 2, 5);
-    const before = (api.reportState() as ReportPanelState).report;
-    await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
-    const state = await until(() => {
-      const s = api.reportState() as ReportPanelState;
-      return s.report && s.report !== before && !s.running ? s : undefined;
-    }, 120000);
+    const state = await runSanityBatch();
     assert.match(state.report!.preset.dir, /preset$/);
     assert.strictEqual(state.report!.userPreprocessing, 'none', 'the notebook feeds raw pixels');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -133,12 +138,7 @@ suite('ViT Doctor in the extension host', () => {
   test('Run Sanity Batch runs the engine on the workspace preset and fills the report panel', async () => {
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(5, 10, 5, 10);
-    const before = (api.reportState() as ReportPanelState).report;
-    await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
-    const state = await until(() => {
-      const s = api.reportState() as ReportPanelState;
-      return s.report && s.report !== before && !s.running ? s : undefined;
-    }, 120000);
+    const state = await runSanityBatch();
     assert.match(state.sourceFile ?? '', /train\.py$/);
     const tokens = state.report!.stages.find((s) => s.id === 'tokens')!;
     assert.deepStrictEqual(tokens.shape, [8, 37, 64]);
@@ -158,12 +158,7 @@ suite('ViT Doctor in the extension host', () => {
       const dino = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws, 'dinov2', 'features.py'));
       const editor = await vscode.window.showTextDocument(dino);
       editor.selection = new vscode.Selection(5, 10, 5, 10);
-      const before = (api.reportState() as ReportPanelState).report;
-      await vscode.commands.executeCommand('vitDoctor.runSanityBatch');
-      const state = await until(() => {
-        const s = api.reportState() as ReportPanelState;
-        return s.report && s.report !== before && !s.running ? s : undefined;
-      }, 120000);
+      const state = await runSanityBatch();
       assert.match(state.sourceFile ?? '', /dinov2\/features\.py$/);
       assert.strictEqual(state.report!.preset.family, 'dinov2');
       assert.deepStrictEqual(state.report!.preset.tokenLayout, { grid: [2, 2], classToken: true, registers: 4, patchStart: 5 });
