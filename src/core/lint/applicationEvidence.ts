@@ -32,7 +32,7 @@ function modeOf(model: PythonModel, qualified: string, kwargs?: Map<string, Node
  * `from keras.applications.vgg16 import preprocess_input` in one cell, `...resnet50 import preprocess_input` in a later
  * one: a bare name is the one imported last before the read (the import table keeps one binding per name).
  */
-function importedAt(model: PythonModel, imports: { name: string; module: string; at: number }[], n: Node): string | null {
+function importedAt(imports: { name: string; module: string; at: number }[], n: Node): string | null {
   if (n.type !== 'identifier') return null;
   let best: string | null = null;
   for (const i of imports) if (i.name === n.text && i.at < n.startIndex) best = i.module;
@@ -71,7 +71,7 @@ export function applicationSteps(model: PythonModel, ev: Evidence): ApplicationS
   const text = model.src.text;
   // the import table keeps one binding per name: statements are read only when a notebook imports it more than once
   const imports = (text.match(/^[ \t]*from[ \t]+\S+[ \t]+import[^\n]*\bpreprocess_input\b/gm)?.length ?? 0) > 1 ? preprocessImports(model) : [];
-  const qualified = (n: Node): string => (imports.length > 0 ? importedAt(model, imports, n) : null) ?? model.qualify(n) ?? '';
+  const qualified = (n: Node): string => (imports.length > 0 ? importedAt(imports, n) : null) ?? model.qualify(n) ?? '';
   // only names that can be a preprocess_input are looked at: the function, an alias imported, a name assigned one
   const names = new Set(['preprocess_input', ...imports.map((i) => i.name)]);
   for (const [local, q] of model.imports) if (q.endsWith('.preprocess_input')) names.add(local);
