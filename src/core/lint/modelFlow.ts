@@ -38,7 +38,7 @@ const LEAVES = new Set(['string', 'integer', 'float', 'comment', 'true', 'false'
 type Binding =
   | { kind: 'none'; called: boolean }
   | { kind: 'missing'; called: boolean; text: string }
-  | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[] }
+  | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[]; more?: Node[] }
   | { kind: 'def'; called: boolean; def: Node; body: Node | null };
 
 const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', '__call__']);
@@ -327,6 +327,7 @@ export class ModelFlow {
           case 'expr':
             for (const r of b.extra) ranges.push({ ...r, via });
             visit(b.node, via, depth + 1);
+            for (const m of b.more ?? []) visit(m, via, depth + 1);
             break;
           case 'def':
             if (seenDefs.has(b.def.id)) break;
@@ -432,7 +433,9 @@ export class ModelFlow {
       // x /= 255 between the assignment and the read
       const stmt = prior.target.parent;
       if (stmt) extra.push(...this.augmentedBetween(name, stmt.endIndex, n.startIndex));
-      return { kind: 'expr', called, node: prior.value, extra };
+      // data = [] then data.append(x) in a loop: what is appended is part of the list read here
+      const more = stmt && prior.value.type === 'list' ? this.appendedBetween(name, stmt.endIndex, n.startIndex) : [];
+      return more.length ? { kind: 'expr', called, node: prior.value, extra, more } : { kind: 'expr', called, node: prior.value, extra };
     }
     const fnIndex = this.model.scopes.functionNamed(name);
     if (fnIndex !== null) {
@@ -479,6 +482,19 @@ export class ModelFlow {
   }
 
   /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
+  /** The arguments of `name.append(...)` / `name.extend(...)` calls between two offsets. */
+  private appendedBetween(name: string, from: number, to: number): Node[] {
+    const out: Node[] = [];
+    if (to <= from) return out;
+    for (const method of ['append', 'extend']) {
+      for (const c of this.model.callsWithText(`${name}.${method}`)) {
+        const at = c.node.startIndex;
+        if (at > from && at < to && c.args[0]) out.push(c.args[0]);
+      }
+    }
+    return out;
+  }
+
   private augmentedBetween(name: string, from: number, to: number): { start: number; end: number }[] {
     const out: { start: number; end: number }[] = [];
     if (to <= from || !/^[A-Za-z_][\w.]*$/.test(name)) return out;
