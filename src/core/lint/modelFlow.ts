@@ -41,7 +41,8 @@ type Binding =
   | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[]; more?: Node[] }
   | { kind: 'def'; called: boolean; def: Node; body: Node | null };
 
-const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', '__call__']);
+// fit_generator & co.: Keras 2's names for fit/predict/evaluate on generators (course notebooks still use them)
+const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', 'fit_generator', 'predict_generator', 'evaluate_generator', '__call__']);
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
 const SEQUENTIAL = /(^|\.)Sequential$/;
 
@@ -201,7 +202,7 @@ export class ModelFlow {
       if (!names.has(recText) && !this.byNode.has(receiver.id) && !recText.includes('(')) continue;
       const target = this.modelAt(receiver);
       if (!target) continue;
-      const data = call.kwargs.get('x') ?? call.args[0] ?? null;
+      const data = call.kwargs.get('x') ?? call.kwargs.get('generator') ?? call.args[0] ?? null;
       out.push({ call, method, data, target });
     }
     return out;
