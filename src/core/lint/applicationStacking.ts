@@ -3,6 +3,7 @@ import { contractText, modulesOf, type ApplicationContract } from '../presets/ap
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf } from './applicationFlow';
 import { applicationModelsOf } from './applicationModels';
+import { exclusiveArms } from './branchGuards';
 import { flowOf } from './flowAttribution';
 import type { RuleContext } from './lintTypes';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
@@ -65,25 +66,6 @@ function inputsOf(ctx: RuleContext, s: ApplicationStep): Node[] {
     }
   }
   return out;
-}
-
-/** Whether two nodes sit in different arms of one if/elif/else or try/except (only one of them runs). */
-function exclusiveArms(a: Node, b: Node): boolean {
-  const arms = (n: Node): Node[] => {
-    const out: Node[] = [];
-    for (let p: Node | null = n; p; p = p.parent) {
-      const parent = p.parent;
-      if (!parent) break;
-      if (parent.type === 'if_statement' || parent.type === 'try_statement' || parent.type === 'conditional_expression') out.push(p);
-    }
-    return out;
-  };
-  const armsB = arms(b);
-  for (const x of arms(a)) {
-    const y = armsB.find((o) => o.parent?.id === x.parent?.id);
-    if (y && y.id !== x.id) return true;
-  }
-  return false;
 }
 
 /** `x * 255`, `x * 127.5 + 127.5`: a step that takes scaled pixels back to 0–255 (the earlier scaling is undone). */

@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import { boundName, type KerasValue, type KerasValues } from './kerasValues';
-import type { CallInfo, PythonModel } from './pythonModel';
+import { exclusiveArms } from './branchGuards';
+import type { Assignment, CallInfo, PythonModel } from './pythonModel';
 import { mergeRanges, rangesContain } from './rangeSet';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
@@ -436,6 +437,8 @@ export class ModelFlow {
       if (stmt) extra.push(...this.augmentedBetween(name, stmt.endIndex, n.startIndex));
       // data = [] then data.append(x) in a loop: what is appended is part of the list read here
       const more = stmt && prior.value.type === 'list' ? this.appendedBetween(name, stmt.endIndex, n.startIndex) : [];
+      // if ...: x = a / else: x = b, then a read of x: either arm's value may be read
+      more.push(...this.alternativesOf(name, prior, n.startIndex));
       return more.length ? { kind: 'expr', called, node: prior.value, extra, more } : { kind: 'expr', called, node: prior.value, extra };
     }
     const fnIndex = this.model.scopes.functionNamed(name);
@@ -483,6 +486,15 @@ export class ModelFlow {
   }
 
   /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
+  /** Values assigned to `name` before `readAt` in another arm of an if/try that holds the assignment `prior`. */
+  private alternativesOf(name: string, prior: Assignment, readAt: number): Node[] {
+    const list = this.model.assignments.get(name) ?? [];
+    if (list.length < 2) return [];
+    return list
+      .filter((a) => a !== prior && a.scope === prior.scope && a.index === undefined && a.target.startIndex < readAt && exclusiveArms(a.target, prior.target))
+      .map((a) => a.value);
+  }
+
   /** The arguments of `name.append(...)` / `name.extend(...)` calls between two offsets. */
   private appendedBetween(name: string, from: number, to: number): Node[] {
     const out: Node[] = [];
