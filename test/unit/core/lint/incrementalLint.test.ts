@@ -10,6 +10,8 @@ import { lintNotebook } from '../../../../src/core/notebook/lintNotebook';
 import { NotebookLintSession } from '../../../../src/core/notebook/notebookLintSession';
 import type { NotebookCell } from '../../../../src/core/notebook/notebookProgram';
 import type { PresetLookup } from '../../../../src/core/presets/presetFacts';
+import type { SyntaxNode } from '../../../../src/core/lint/syntaxNode';
+import { mirrorCounts } from '../../../../src/core/lint/treeMirror';
 import { seededRandom as rng } from '../../../../src/core/seededRandom';
 import { walkCursor } from '../../helpers/cursorWalk';
 
@@ -42,6 +44,19 @@ function shape(tree: Tree): string[] {
   });
 }
 
+/** Every node of the mirror as the rules see it (id, type, field, extent, parent, position among siblings, text). */
+function mirrorShape(src: PythonSource): string[] {
+  const out: string[] = [];
+  const stack: SyntaxNode[] = [src.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const p = n.startPosition;
+    out.push(`${n.id}:${n.type}${n.isNamed ? '' : '~'}${n.field ? `[${n.field}]` : ''}${n.hasFields ? '+' : ''}@${n.startIndex}-${n.endIndex}:${p.row}.${p.column}<${n.parent?.id ?? '-'}#${n.indexInParent}/${n.childCount}=${n.children.length ? '' : JSON.stringify(n.text)}`);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out;
+}
+
 function lintOf(src: PythonSource): unknown {
   const r = lintSource(src);
   return { findings: r.findings, internalErrors: r.internalErrors };
@@ -71,6 +86,7 @@ describe('incremental re-parse and lint', () => {
 
   it('random edit sequences on a file: the incremental tree and findings equal a fresh parse and full pass after every step', async () => {
     const parser = await getPythonParser();
+    const copiedBefore = mirrorCounts.copied;
     for (const seed of [1, 2, 3]) {
       const r = rng(seed);
       let text = corpus(8, seed * 11).join('\n');
@@ -88,6 +104,7 @@ describe('incremental re-parse and lint', () => {
         try {
           const where = `seed ${seed} step ${step} (${JSON.stringify(c)})`;
           assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${where}: tree`);
+          assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `${where}: mirror`);
           assert.deepEqual(lintOf(inc), lintOf(fresh), `${where}: findings`);
         } finally {
           fresh.tree.delete();
@@ -95,6 +112,8 @@ describe('incremental re-parse and lint', () => {
       }
       inc.tree.delete();
     }
+    // the statements an edit did not touch were copied from the previous mirror, not walked again
+    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was copied from a previous mirror');
   });
 
   it('breaking and restoring syntax (an open bracket or string, then closed) ends where a fresh parse does', async () => {
@@ -111,6 +130,7 @@ describe('incremental re-parse and lint', () => {
           inc = updated;
           const fresh = parsePython(parser, t);
           assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${JSON.stringify(breaker)} at ${at}`);
+          assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `${JSON.stringify(breaker)} at ${at}: mirror`);
           assert.deepEqual(lintOf(inc), lintOf(fresh), `${JSON.stringify(breaker)} at ${at}: findings`);
           fresh.tree.delete();
         }
@@ -146,6 +166,7 @@ describe('incremental re-parse and lint', () => {
       text = next;
       const fresh = parsePython(parser, text);
       assert.deepEqual(shape(inc.tree), shape(fresh.tree), `after ${JSON.stringify(ch)}`);
+      assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `after ${JSON.stringify(ch)}: mirror`);
       fresh.tree.delete();
     }
     inc.tree.delete();
