@@ -1,5 +1,6 @@
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Language, Parser as ParserType, Tree } from 'web-tree-sitter';
+import { blankShellLines, blankShellLinesAfter } from './shellLines';
 import { diffEdit, pointAt, widenToLines, type SourceEdit } from './sourceEdit';
 import type { SyntaxNode } from './syntaxNode';
 import { cursorBinding, mirrorTree, type MirrorBinding, type MirrorReuse } from './treeMirror';
@@ -55,10 +56,6 @@ export function parsePython(parser: ParserType, text: string): PythonSource {
   return withTree(text, cleaned, tree);
 }
 
-function blankShellLines(text: string): string {
-  return text.replace(/^([ \t]*)([!%][^\r\n]*)/gm, (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length));
-}
-
 /** The text each source's tree was parsed from (shell lines blanked), kept for the next incremental parse. */
 const parsedText = new WeakMap<PythonSource, string>();
 
@@ -79,7 +76,7 @@ function withTree(text: string, cleaned: string, tree: Tree, reuse?: MirrorReuse
  */
 export function reparsePython(parser: ParserType, prev: PythonSource, text: string, edit?: SourceEdit | null): PythonSource {
   const oldCleaned = parsedText.get(prev) ?? blankShellLines(prev.text);
-  const cleaned = blankShellLines(text);
+  const cleaned = blankShellLinesAfter(prev.text, oldCleaned, text);
   const given = edit ? widenToLines(edit, oldCleaned) : undefined;
   const change = given && consistent(given, oldCleaned, cleaned) ? given : diffEdit(oldCleaned, cleaned);
   if (!change) return withTree(text, cleaned, prev.tree.copy(), { prev: prev.root, editStart: -1, editEnd: -1, delta: 0, changed: [] });
