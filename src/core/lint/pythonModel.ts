@@ -423,7 +423,7 @@ export class PythonModel {
   /** Index (FunctionScopes) of the plain function of this file a call invokes: `build(...)`. */
   calledFunction(call: Node): number | null {
     const info = this.callById.get(call.id);
-    return info?.fn?.type === 'identifier' ? this.scopes.functionNamed(info.fnText) : null;
+    return info?.fn?.type === 'identifier' ? this.scopes.functionVisibleAt(info.fnText, call.startIndex) : null;
   }
 
   stringValue(node: Node | null | undefined): string | null {
