@@ -3,13 +3,14 @@
  * Each backend runs in its own child process (a fresh TF.js and a fresh peak RSS).
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchActivation } from './activationBench';
 import { fileEditLatency, LATENCY_HEADER, latencyRow, notebookEditLatency } from './editLatencyBench';
 import { benchColdStart } from './coldStartBench';
 import { lintScore } from './lintScore';
+import { benchFile, benchNotebookCells, FIXTURES_AT_0CB5F11, lintBenchParts } from './lintBenchInputs';
 import { formatRealCorpusDetails, runRealCorpus } from './realCorpusRun';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
 import { benchDinov2Sanity, writeDinov2B14Preset } from './dinov2Bench';
@@ -103,47 +104,55 @@ async function benchTraining(): Promise<string> {
     ...rows.map((r) => `| ${r.backend} | ${r.mode} | ${r.imagesPerSec.toFixed(0)} | ${(r.imagesPerSec / head).toFixed(2)}× | ${r.cacheSeconds.toFixed(2)} | ${r.peakRssMb.toFixed(0)} |`)].join('\n');
 }
 
-/** Lint throughput: parse + all rules on a 2,000-line file built from the test corpus, median of 20 runs. */
+/**
+ * Lint throughput: parse + all rules on a 2,000-line file and on a 200-cell notebook built from the test corpus
+ * (median of 20 / 10 runs), then per-edit latency. Each on the current fixture set and on the set of 0cb5f11 (the text
+ * the goals were set on).
+ */
 async function benchLint(): Promise<string> {
-  const dir = resolve('test/fixtures/python');
-  const parts = readdirSync(dir).filter((f) => f.endsWith('.py') && f !== 'syntax_error.py').sort().map((f) => readFileSync(join(dir, f), 'utf8'));
-  let text = '';
-  for (let i = 0; text.split('\n').length < 2000; i++) text += `${parts[i % parts.length]}\n`;
-  const lines = text.split('\n').slice(0, 2000).join('\n');
   const parser = await getPythonParser();
-  const parseTimes: number[] = [];
-  const totalTimes: number[] = [];
-  let findings = 0;
-  for (let i = 0; i < 21; i++) {
-    const t0 = performance.now();
-    const src = parsePython(parser, lines);
-    const t1 = performance.now();
-    findings = lintSource(src).findings.length;
-    const t2 = performance.now();
-    src.tree.delete();
-    if (i > 0) {
-      parseTimes.push(t1 - t0);
-      totalTimes.push(t2 - t0);
+  const sets: [string, string[]][] = [['current fixtures', lintBenchParts()], ['fixtures of 0cb5f11', lintBenchParts(FIXTURES_AT_0CB5F11)]];
+  const fileRows: string[] = [];
+  const nbRows: string[] = [];
+  const editRows: string[] = [];
+  for (const [label, parts] of sets) {
+    const lines = benchFile(parts);
+    const parseTimes: number[] = [];
+    const totalTimes: number[] = [];
+    let findings = 0;
+    for (let i = 0; i < 21; i++) {
+      const t0 = performance.now();
+      const src = parsePython(parser, lines);
+      const t1 = performance.now();
+      findings = lintSource(src).findings.length;
+      const t2 = performance.now();
+      src.tree.delete();
+      if (i > 0) {
+        parseTimes.push(t1 - t0);
+        totalTimes.push(t2 - t0);
+      }
     }
+    const p = median(parseTimes);
+    const t = median(totalTimes);
+    fileRows.push(`| 2,000 lines, ${label} | ${p.toFixed(1)} | ${t.toFixed(1)} | ${(t / p).toFixed(2)}× | ${Math.round(2000 / (t / 1000)).toLocaleString('en-US')} | ${findings} |`);
+    const nb = benchNotebook(parser, parts);
+    nbRows.push(`| 200 cells (150 code, 50 markdown), ${label} | ${nb.full.toFixed(1)} | ${nb.oneCell.toFixed(1)} | ${nb.lines} | ${nb.findings} |`);
+    editRows.push(latencyRow(`2,000-line file, ${label}, 50 random small edits`, fileEditLatency(parser, lines, 50)));
+    editRows.push(latencyRow(`200-cell notebook, ${label}, 50 random small edits in code cells`, notebookEditLatency(parser, nb.cells, 50)));
   }
-  const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
-  const p = med(parseTimes);
-  const t = med(totalTimes);
-  const nb = benchNotebook(parser, parts);
-  const fileEdits = fileEditLatency(parser, lines, 50);
-  const editRows = `${LATENCY_HEADER}\n${latencyRow('2,000-line file, 50 random small edits', fileEdits)}\n${latencyRow('200-cell notebook, 50 random small edits in code cells', notebookEditLatency(parser, nb.cells, 50))}`;
-  return `| file | parse ms (median) | parse + all rules ms (median) | rules / parse | lines/s | findings |\n|---|---|---|---|---|---|\n| 2,000 lines | ${p.toFixed(1)} | ${t.toFixed(1)} | ${(t / p).toFixed(2)}× | ${Math.round(2000 / (t / 1000)).toLocaleString('en-US')} | ${findings} |` +
-    `\n\n| notebook | full pass ms (median) | after editing one cell ms (median) | lines | findings |\n|---|---|---|---|---|\n| 200 cells (150 code, 50 markdown) | ${nb.full.toFixed(1)} | ${nb.oneCell.toFixed(1)} | ${nb.lines} | ${nb.findings} |` +
-    `\n\nPer edit, as the editor lints after each (debounced) change; before and after run alternately on the same versions\n\n${editRows}`;
+  return `| file | parse ms (median) | parse + all rules ms (median) | rules / parse | lines/s | findings |\n|---|---|---|---|---|---|\n${fileRows.join('\n')}` +
+    `\n\n| notebook | full pass ms (median) | after editing one cell ms (median) | lines | findings |\n|---|---|---|---|---|\n${nbRows.join('\n')}` +
+    `\n\nPer edit, as the editor lints after each (debounced) change; before and after run alternately on the same versions\n\n${LATENCY_HEADER}\n${editRows.join('\n')}`;
 }
+
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 
 /**
  * A 200-cell notebook built from the corpus (every fourth cell markdown, magics in some): a full lint pass, and the
  * pass after one cell changed (the editor re-lints the whole notebook: the joined program is parsed again).
  */
 function benchNotebook(parser: Parser, parts: string[]): { full: number; oneCell: number; lines: number; findings: number; cells: NotebookCell[] } {
-  const cells: NotebookCell[] = Array.from({ length: 200 }, (_, i) =>
-    i % 4 === 3 ? { kind: 'markup', language: 'markdown', text: `## Step ${i}` } : { kind: 'code', language: 'python', text: `${i % 10 === 0 ? '!pip install -q keras-hub\n%matplotlib inline\n' : ''}${(parts[i % parts.length] as string).split('\n').slice(0, 12).join('\n')}` });
+  const cells = benchNotebookCells(parts);
   const times = (edit: boolean): number[] => {
     const out: number[] = [];
     for (let r = 0; r < 11; r++) {
@@ -154,9 +163,8 @@ function benchNotebook(parser: Parser, parts: string[]): { full: number; oneCell
     }
     return out;
   };
-  const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
-  const full = med(times(false));
-  const oneCell = med(times(true));
+  const full = median(times(false));
+  const oneCell = median(times(true));
   return { full, oneCell, lines: buildNotebookProgram(cells).text.split('\n').length, findings: lintNotebook(parser, cells).findings.length, cells };
 }
 

@@ -16,6 +16,15 @@ function codesOf(m: RegExpExecArray | null): string[] | 'all' | null {
   return m[1] ? m[1].split(',').map((s) => s.trim().toUpperCase()) : 'all';
 }
 
+/** Line `k` of the text without its line break (`text.split(/\r?\n/)[k] ?? ''`, without splitting the whole file per pass). */
+function lineText(src: PythonSource, k: number): string {
+  const start = src.lineStarts[k];
+  if (start === undefined) return '';
+  const next = src.lineStarts[k + 1];
+  if (next === undefined) return src.text.slice(start);
+  return src.text.slice(start, src.text.charCodeAt(next - 2) === 13 && next - 2 >= start ? next - 2 : next - 1);
+}
+
 export interface LintOptions {
   config?: LintConfig;
   /** Path of the file relative to the config root (forward slashes), for per-file ignores. */
@@ -35,7 +44,6 @@ export function lintSource(src: PythonSource, opts: LintOptions = {}): { finding
   const perFile = Object.entries(config.perFileIgnores).filter(([g]) => opts.relativePath && globMatch(g, opts.relativePath)).flatMap(([, codes]) => codes.map((c) => c.toUpperCase()));
   const range = (n: Node): LintRange => ({ start: positionAt(src, n.startIndex), end: positionAt(src, n.endIndex) });
   const offsets = (a: number, b: number): LintRange => ({ start: positionAt(src, a), end: positionAt(src, b) });
-  const lines = src.text.split(/\r?\n/);
   for (const rule of RULES) {
     const sel = (c: string): boolean => c === rule.code || c === rule.name.toUpperCase() || c === 'ALL';
     if (config.select && !config.select.map((s) => s.toUpperCase()).some(sel)) continue;
@@ -50,9 +58,9 @@ export function lintSource(src: PythonSource, opts: LintOptions = {}): { finding
         const key = `${f.range.start.line}:${f.range.start.character}:${f.message}`;
         if (seen.has(key)) return;
         seen.add(key);
-        const lineIgnore = codesOf(IGNORE_LINE.exec(lines[f.range.start.line] ?? ''));
+        const line = lineText(src, f.range.start.line);
+        const lineIgnore = codesOf(IGNORE_LINE.exec(line));
         if (lineIgnore === 'all' || (Array.isArray(lineIgnore) && lineIgnore.some(sel))) return;
-        const line = lines[f.range.start.line] ?? '';
         const endOfLine = { line: f.range.start.line, character: line.length };
         const suppress = [
           { title: `Ignore ${rule.code} on this line`, edits: [{ range: { start: endOfLine, end: endOfLine }, newText: `  # vit-doctor: ignore[${rule.code}]` }] },

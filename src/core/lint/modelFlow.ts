@@ -56,7 +56,7 @@ export class ModelFlow {
   readonly models: FlowModel[] = [];
   private readonly byNode = new Map<number, FlowModel>();
   private readonly paths = new Map<number, FlowPath>();
-  private feedsCache: Feed[] | null = null;
+  private feedsCache: (Feed & { target: FlowModel })[] | null = null;
   private readonly subclasses = new Map<string, Node>();
 
   constructor(readonly model: PythonModel, readonly values: KerasValues) {
@@ -184,8 +184,12 @@ export class ModelFlow {
     return this.models.filter((m) => m.hub.length === 0);
   }
 
-  /** Every fit/predict/evaluate/call of a model built in the file, with the model it reaches. */
+  /** Every fit/predict/evaluate/call of a model built in the file, with the model it reaches (found once; do not change the list). */
   feeds(): (Feed & { target: FlowModel })[] {
+    return (this.feedsCache ??= this.computeFeeds());
+  }
+
+  private computeFeeds(): (Feed & { target: FlowModel })[] {
     const out: (Feed & { target: FlowModel })[] = [];
     const names = new Set<string>();
     for (const m of this.models) {
@@ -207,10 +211,6 @@ export class ModelFlow {
       out.push({ call, method, data, target });
     }
     return out;
-  }
-
-  private allFeeds(): (Feed & { target: FlowModel })[] {
-    return (this.feedsCache as (Feed & { target: FlowModel })[] | null) ?? (this.feedsCache = this.feeds());
   }
 
   /** The compile() calls of the file, with the model each compiles (null: cannot be told). */
@@ -244,7 +244,7 @@ export class ModelFlow {
       }
     }
     const holders = new Set<FlowModel>(this.containing(v));
-    for (const f of this.allFeeds()) {
+    for (const f of this.feeds()) {
       if (!holders.has(f.target) || feeds.some((x) => x.call.node.id === f.call.node.id)) continue;
       feeds.push(f);
       if (f.data) starts.push(f.data);
@@ -272,7 +272,7 @@ export class ModelFlow {
   onPathOfModel(m: FlowModel, node: Node): boolean {
     let merged = this.modelPaths.get(m.node.id);
     if (!merged) {
-      const starts = [m.node, ...this.allFeeds().filter((f) => f.target === m && f.data).map((f) => f.data as Node)];
+      const starts = [m.node, ...this.feeds().filter((f) => f.target === m && f.data).map((f) => f.data as Node)];
       this.modelPaths.set(m.node.id, (merged = mergeRanges(this.slice(starts).ranges)));
     }
     const [start, end] = this.extent(node);

@@ -94,7 +94,7 @@ export class PythonModel {
   private readonly referencesCache = new Map<string, Node[]>();
   private readonly byType = new Map<string, Node[]>();
   /** Indexed by type for the rules. Identifiers (half of all nodes) are not materialised: see `references`. */
-  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'for_statement']);
+  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'for_statement', 'import_from_statement']);
 
   constructor(readonly src: PythonSource) {
     this.collect(src.root);

@@ -1,8 +1,9 @@
 import type * as TreeSitter from 'web-tree-sitter';
 import type { Language, Parser as ParserType, Tree } from 'web-tree-sitter';
+import { blankShellLines, blankShellLinesAfter } from './shellLines';
 import { diffEdit, pointAt, widenToLines, type SourceEdit } from './sourceEdit';
 import type { SyntaxNode } from './syntaxNode';
-import { cursorBinding, mirrorTree, type MirrorBinding } from './treeMirror';
+import { cursorBinding, mirrorTree, type MirrorBinding, type MirrorReuse } from './treeMirror';
 
 /** A parsed Python document, shared by every rule and the hover. */
 export interface PythonSource {
@@ -55,17 +56,13 @@ export function parsePython(parser: ParserType, text: string): PythonSource {
   return withTree(text, cleaned, tree);
 }
 
-function blankShellLines(text: string): string {
-  return text.replace(/^([ \t]*)([!%][^\r\n]*)/gm, (_m, indent: string, rest: string) => indent + ' '.repeat(rest.length));
-}
-
 /** The text each source's tree was parsed from (shell lines blanked), kept for the next incremental parse. */
 const parsedText = new WeakMap<PythonSource, string>();
 
-function withTree(text: string, cleaned: string, tree: Tree): PythonSource {
+function withTree(text: string, cleaned: string, tree: Tree, reuse?: MirrorReuse): PythonSource {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const root = mirrorTree(tree, { text: cleaned, lineStarts }, binding);
+  const root = mirrorTree(tree, { text: cleaned, lineStarts }, binding, reuse);
   const src = { text, tree, root, lineStarts };
   parsedText.set(src, cleaned);
   return src;
@@ -79,10 +76,10 @@ function withTree(text: string, cleaned: string, tree: Tree): PythonSource {
  */
 export function reparsePython(parser: ParserType, prev: PythonSource, text: string, edit?: SourceEdit | null): PythonSource {
   const oldCleaned = parsedText.get(prev) ?? blankShellLines(prev.text);
-  const cleaned = blankShellLines(text);
+  const cleaned = blankShellLinesAfter(prev.text, oldCleaned, text);
   const given = edit ? widenToLines(edit, oldCleaned) : undefined;
   const change = given && consistent(given, oldCleaned, cleaned) ? given : diffEdit(oldCleaned, cleaned);
-  if (!change) return withTree(text, cleaned, prev.tree.copy());
+  if (!change) return withTree(text, cleaned, prev.tree.copy(), { prev: prev.root, editStart: -1, editEnd: -1, delta: 0, changed: [] });
   const old = prev.tree.copy();
   try {
     const { Edit } = require('web-tree-sitter') as typeof TreeSitter;
@@ -92,7 +89,10 @@ export function reparsePython(parser: ParserType, prev: PythonSource, text: stri
       oldEndPosition: pointAt(oldCleaned, prev.lineStarts, change.oldEnd),
       newEndPosition: pointAt(cleaned, null, change.newEnd),
     }));
-    return withTree(text, cleaned, parser.parse(cleaned, old) as Tree);
+    const tree = parser.parse(cleaned, old) as Tree;
+    // top-level statements the edit did not touch are copied from prev's mirror (see mirrorTree)
+    const reuse = { prev: prev.root, editStart: change.start, editEnd: change.newEnd, delta: change.newEnd - change.oldEnd, changed: old.getChangedRanges(tree) };
+    return withTree(text, cleaned, tree, reuse);
   } finally {
     old.delete();
   }

@@ -87,10 +87,45 @@ function publicSteps(cursor: TreeCursor): Steps {
 }
 
 /**
+ * What a re-parse may take from the previous version's mirror. Offsets are in the new text: the text before
+ * `editStart` is unchanged, the text from `editEnd` on is the old text moved by `delta`; `changed` are the ranges
+ * whose syntactic structure tree-sitter reports as changed (`Tree.getChangedRanges`).
+ */
+export interface MirrorReuse {
+  prev: SyntaxNode;
+  editStart: number;
+  editEnd: number;
+  delta: number;
+  changed: readonly { startIndex: number; endIndex: number }[];
+}
+
+/** Nodes made so far by walking the wasm tree and by copying a previous mirror (for tests and the bench). */
+export const mirrorCounts = { walked: 0, copied: 0 };
+
+/** [s, e] and [a, b] share a point (touching counts: when in doubt, copy again). */
+const touches = (s: number, e: number, a: number, b: number): boolean => s <= b && a <= e;
+
+/** The child of `parent` that starts at `start`, by binary search (children are in order). */
+function childAt(parent: SyntaxNode, start: number): SyntaxNode | null {
+  const c = parent.children;
+  let lo = 0;
+  let hi = c.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (c[mid]!.startIndex < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return c[lo]?.startIndex === start ? c[lo]! : null;
+}
+
+/**
  * Copies a parsed tree into plain JS objects in one cursor walk. `source.text` must be the text the tree was parsed
  * from. `binding`: the wasm functions when the caller owns the module (fast), else null (the public cursor API).
+ * `reuse`: a top-level statement whose text did not change, whose structure tree-sitter reports unchanged, and that
+ * the previous mirror holds with the same type and extent (moved by the edit) is copied from that mirror (plain JS,
+ * offsets moved) instead of walked in wasm; ids stay the pre-order numbers a fresh copy gives.
  */
-export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBinding | null): SyntaxNode {
+export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBinding | null, reuse?: MirrorReuse | null): SyntaxNode {
   const cursor = tree.walk();
   const s = binding ? rawSteps(binding, tree, cursor) : publicSteps(cursor);
   const types = tree.language.types;
@@ -102,11 +137,44 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
     const typeId = s.typeId();
     const isNamed = named[typeId] ??= s.isNamed();
     const n = new SyntaxNode(id++, types[typeId] || 'ERROR', isNamed, s.start(), s.end(), parent, source);
+    mirrorCounts.walked++;
     if (parent) {
       n.field = fields[s.fieldId()] ?? null;
       if (n.field) parent.hasFields = true;
     }
     return n;
+  };
+  /** The previous mirror's copy of a top-level node just made, moved to the new text, or null (walk it). */
+  const reused = (n: SyntaxNode): SyntaxNode | null => {
+    if (!reuse || n.parent?.parent !== null) return null;
+    const { startIndex: a, endIndex: b } = n;
+    if (touches(a, b, reuse.editStart, reuse.editEnd) || reuse.changed.some((r) => touches(a, b, r.startIndex, r.endIndex))) return null;
+    const shift = a >= reuse.editEnd ? reuse.delta : 0;
+    const old = childAt(reuse.prev, a - shift);
+    if (!old || old.endIndex !== b - shift || old.type !== n.type || old.isNamed !== n.isNamed || old.field !== n.field) return null;
+    return copyShifted(old, n, shift);
+  };
+  /** A copy of `old`'s subtree under `top` (made from the new tree), pre-order ids continuing from top's. */
+  const copyShifted = (old: SyntaxNode, top: SyntaxNode, shift: number): SyntaxNode => {
+    top.hasFields = old.hasFields;
+    const stack: [SyntaxNode, SyntaxNode, number][] = [];
+    const open = (o: SyntaxNode, n: SyntaxNode): void => {
+      if (o.children.length === 0) return;
+      n.children = new Array<SyntaxNode>(o.children.length);
+      for (let i = o.children.length - 1; i >= 0; i--) stack.push([o.children[i]!, n, i]);
+    };
+    open(old, top);
+    while (stack.length) {
+      const [o, parent, i] = stack.pop()!;
+      const n = new SyntaxNode(id++, o.type, o.isNamed, o.startIndex + shift, o.endIndex + shift, parent, source);
+      n.field = o.field;
+      n.hasFields = o.hasFields;
+      n.indexInParent = i;
+      (parent.children as SyntaxNode[])[i] = n;
+      open(o, n);
+      mirrorCounts.copied++;
+    }
+    return top;
   };
   try {
     const root = make(null);
@@ -114,13 +182,17 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
     const open: SyntaxNode[] = [];
     const kids: SyntaxNode[][] = [];
     let node = root;
+    // the current node was copied from the previous mirror: do not walk into it
+    let copied = false;
     for (;;) {
-      if (s.firstChild()) {
+      if (!copied && s.firstChild()) {
         open.push(node);
         node = make(node);
         kids.push([node]);
+        copied = reused(node) !== null;
         continue;
       }
+      copied = false;
       for (;;) {
         if (open.length === 0) return root;
         if (s.nextSibling()) {
@@ -128,6 +200,7 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
           node = make(open[open.length - 1]!);
           node.indexInParent = siblings.length;
           siblings.push(node);
+          copied = reused(node) !== null;
           break;
         }
         s.parent();

@@ -4,6 +4,29 @@ import type { LintRule } from '../lintTypes';
 const exists = (name: string): boolean => KERAS_HUB_KNOWLEDGE.presets.some((p) => p.name === name && p.current);
 const backbones21k = (): string => KERAS_HUB_KNOWLEDGE.presets.filter((p) => p.current && p.family === 'vit' && p.name.endsWith('_imagenet21k')).map((p) => p.name).join(', ');
 
+const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+
+/**
+ * `lower.replace(/\b[a-z0-9_]*_imagenet(?:21k)?\b/g, ' ')` for a lower-cased text, without the regex's backtracking
+ * at every word (the text is a whole file): each word (run of [A-Za-z0-9_]) ending in `_imagenet` or `_imagenet21k`
+ * becomes one space.
+ */
+export function withoutPresetNames(lower: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = lower.indexOf('_imagenet'); i >= 0; i = lower.indexOf('_imagenet', i + 1)) {
+    let end = i + 9;
+    if (lower.startsWith('21k', end) && !isWord(lower.charCodeAt(end + 3))) end += 3;
+    else if (isWord(lower.charCodeAt(end))) continue;
+    let start = i;
+    while (start > last && isWord(lower.charCodeAt(start - 1))) start--;
+    out += `${lower.slice(last, start)} `;
+    last = end;
+    i = end - 1;
+  }
+  return last === 0 ? lower : out + lower.slice(last);
+}
+
 /** VTD009 (information): a *_imagenet preset where the code intends the 21k backbone, and the other way round. */
 export const presetFlavor: LintRule = {
   code: 'VTD009',
@@ -13,7 +36,7 @@ export const presetFlavor: LintRule = {
   check(ctx) {
     if (!ctx.values.values.some((v) => v.family?.family === 'vit' && v.preset)) return;
     // what the file says it wants, in comments, strings and names, minus the preset names themselves
-    const words = ctx.src.text.toLowerCase().replace(/\b[a-z0-9_]*_imagenet(?:21k)?\b/g, ' ');
+    const words = withoutPresetNames(ctx.src.text.toLowerCase());
     const wants21k = /(imagenet[-_ ]?2[12]k|\bin2[12]k|\b2[12]k[- ]pre-?train|pre-?trained on (imagenet[- ])?2[12]k)/.test(words);
     const wants1k = /(imagenet[-_ ]?1k|\bin1k|fine-?tuned on imagenet(?![-_ ]?2[12]k))/.test(words);
     for (const v of ctx.values.values) {

@@ -8,8 +8,10 @@ import { getPythonParser, parsePython, reparsePython, type PythonSource } from '
 import { diffEdit, mergeChanges, type TextChange } from '../../../../src/core/lint/sourceEdit';
 import { lintNotebook } from '../../../../src/core/notebook/lintNotebook';
 import { NotebookLintSession } from '../../../../src/core/notebook/notebookLintSession';
-import type { NotebookCell } from '../../../../src/core/notebook/notebookProgram';
+import { buildNotebookProgram, type NotebookCell } from '../../../../src/core/notebook/notebookProgram';
 import type { PresetLookup } from '../../../../src/core/presets/presetFacts';
+import type { SyntaxNode } from '../../../../src/core/lint/syntaxNode';
+import { mirrorCounts } from '../../../../src/core/lint/treeMirror';
 import { seededRandom as rng } from '../../../../src/core/seededRandom';
 import { walkCursor } from '../../helpers/cursorWalk';
 
@@ -34,12 +36,48 @@ function randomChange(text: string, r: () => number): TextChange {
 
 const apply = (text: string, c: TextChange): string => text.slice(0, c.offset) + c.text + text.slice(c.offset + c.length);
 
+/**
+ * Edits that change what the rules conclude: a learning rate, a preset name, a /255, a model class, an import. Each
+ * finds a random occurrence of its pattern and replaces it (null when the text has none).
+ */
+const MEANINGFUL: { what: string; re: RegExp; to: (m: string, r: () => number) => string }[] = [
+  { what: 'learning rate', re: /learning_rate\s*=\s*[0-9.eE-]+/g, to: (_m, r) => `learning_rate=${['1e-2', '1e-5', '0.1', '3e-4'][Math.floor(r() * 4)]}` },
+  { what: 'preset name', re: /"vit_[a-z0-9_]+"/g, to: (m) => (m.endsWith('21k"') ? m.replace(/21k"$/, '"') : m.replace(/"$/, '21k"')) },
+  { what: '/255 removed', re: /\s*\/\s*255\.?0?/g, to: () => '' },
+  { what: '/255 added', re: /\bimages\b|\bx_train\b|\bimage\b/g, to: (m) => `${m} / 255.0` },
+  { what: 'model class', re: /\b(ResNet50|EfficientNetB0|MobileNetV2|Xception|ViTBackbone|ViTImageClassifier)\b/g, to: (m, r) => ['ResNet50', 'EfficientNetB0', 'MobileNetV2', 'Xception', 'ViTBackbone', 'ViTImageClassifier'].filter((x) => x !== m)[Math.floor(r() * 5)] as string },
+  { what: 'import removed', re: /^(import|from) [^\n]*\n/gm, to: () => '' },
+  { what: 'import added', re: /^(?=import )/gm, to: (_m, r) => ['import keras_hub\n', 'from tensorflow import keras\n', 'import keras as np\n', 'from my_utils import *\n'][Math.floor(r() * 4)] as string },
+];
+
+/** One meaningful edit at a random occurrence, as a change, or null when the pattern does not occur. */
+function meaningfulChange(text: string, r: () => number): { what: string; change: TextChange } | null {
+  const e = MEANINGFUL[Math.floor(r() * MEANINGFUL.length)]!;
+  const hits = [...text.matchAll(e.re)];
+  if (hits.length === 0) return null;
+  const m = hits[Math.floor(r() * hits.length)]!;
+  return { what: e.what, change: { offset: m.index, length: m[0].length, text: e.to(m[0], r) } };
+}
+
 /** Every node's type and extent (index and row/column), in document order. */
 function shape(tree: Tree): string[] {
   return walkCursor(tree.walk(), (c) => {
     const n: Node = c.currentNode;
     return `${n.type}@${n.startIndex}-${n.endIndex}:${n.startPosition.row}.${n.startPosition.column}-${n.endPosition.row}.${n.endPosition.column}${n.isMissing ? '!' : ''}`;
   });
+}
+
+/** Every node of the mirror as the rules see it (id, type, field, extent, parent, position among siblings, text). */
+function mirrorShape(src: PythonSource): string[] {
+  const out: string[] = [];
+  const stack: SyntaxNode[] = [src.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const p = n.startPosition;
+    out.push(`${n.id}:${n.type}${n.isNamed ? '' : '~'}${n.field ? `[${n.field}]` : ''}${n.hasFields ? '+' : ''}@${n.startIndex}-${n.endIndex}:${p.row}.${p.column}<${n.parent?.id ?? '-'}#${n.indexInParent}/${n.childCount}=${n.children.length ? '' : JSON.stringify(n.text)}`);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
+  return out;
 }
 
 function lintOf(src: PythonSource): unknown {
@@ -71,6 +109,7 @@ describe('incremental re-parse and lint', () => {
 
   it('random edit sequences on a file: the incremental tree and findings equal a fresh parse and full pass after every step', async () => {
     const parser = await getPythonParser();
+    const copiedBefore = mirrorCounts.copied;
     for (const seed of [1, 2, 3]) {
       const r = rng(seed);
       let text = corpus(8, seed * 11).join('\n');
@@ -88,6 +127,7 @@ describe('incremental re-parse and lint', () => {
         try {
           const where = `seed ${seed} step ${step} (${JSON.stringify(c)})`;
           assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${where}: tree`);
+          assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `${where}: mirror`);
           assert.deepEqual(lintOf(inc), lintOf(fresh), `${where}: findings`);
         } finally {
           fresh.tree.delete();
@@ -95,6 +135,44 @@ describe('incremental re-parse and lint', () => {
       }
       inc.tree.delete();
     }
+    // the statements an edit did not touch were copied from the previous mirror, not walked again
+    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was copied from a previous mirror');
+  });
+
+  it('edits of learning rates, preset names, /255, model classes and imports: incremental equals fresh after every step', async () => {
+    const parser = await getPythonParser();
+    let changedFindings = 0;
+    for (const seed of [21, 22]) {
+      const r = rng(seed);
+      let text = corpus(10, seed * 5).join('\n');
+      let inc = parsePython(parser, text);
+      let last = JSON.stringify(lintOf(inc));
+      for (let step = 0; step < 40; step++) {
+        const m = meaningfulChange(text, r);
+        if (!m) continue;
+        const next = apply(text, m.change);
+        const updated = reparsePython(parser, inc, next, r() < 0.5 ? mergeChanges([m.change]) : undefined);
+        inc.tree.delete();
+        inc = updated;
+        text = next;
+        const fresh = parsePython(parser, text);
+        try {
+          const where = `seed ${seed} step ${step}: ${m.what} ${JSON.stringify(m.change)}`;
+          assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${where}: tree`);
+          assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `${where}: mirror`);
+          const got = lintOf(inc);
+          assert.deepEqual(got, lintOf(fresh), `${where}: findings`);
+          const now = JSON.stringify(got);
+          if (now !== last) changedFindings++;
+          last = now;
+        } finally {
+          fresh.tree.delete();
+        }
+      }
+      inc.tree.delete();
+    }
+    // the edits matter: a cache that ignored them would be caught
+    assert.ok(changedFindings >= 10, `only ${changedFindings} edits changed the findings`);
   });
 
   it('breaking and restoring syntax (an open bracket or string, then closed) ends where a fresh parse does', async () => {
@@ -111,6 +189,7 @@ describe('incremental re-parse and lint', () => {
           inc = updated;
           const fresh = parsePython(parser, t);
           assert.deepEqual(shape(inc.tree), shape(fresh.tree), `${JSON.stringify(breaker)} at ${at}`);
+          assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `${JSON.stringify(breaker)} at ${at}: mirror`);
           assert.deepEqual(lintOf(inc), lintOf(fresh), `${JSON.stringify(breaker)} at ${at}: findings`);
           fresh.tree.delete();
         }
@@ -146,6 +225,7 @@ describe('incremental re-parse and lint', () => {
       text = next;
       const fresh = parsePython(parser, text);
       assert.deepEqual(shape(inc.tree), shape(fresh.tree), `after ${JSON.stringify(ch)}`);
+      assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `after ${JSON.stringify(ch)}: mirror`);
       fresh.tree.delete();
     }
     inc.tree.delete();
@@ -169,7 +249,12 @@ describe('notebook lint session', () => {
         const i = Math.floor(r() * cells.length);
         cells = [...cells];
         let what: string;
-        if (op < 0.55) {
+        const meaningful = op < 0.3 ? meaningfulChange((cells[i] as NotebookCell).text, r) : null;
+        if (meaningful) {
+          const cell = cells[i] as NotebookCell;
+          cells[i] = { ...cell, text: apply(cell.text, meaningful.change) };
+          what = `${meaningful.what} in cell ${i} ${JSON.stringify(meaningful.change)}`;
+        } else if (op < 0.55) {
           const cell = cells[i] as NotebookCell;
           const c = randomChange(cell.text, r);
           cells[i] = { ...cell, text: apply(cell.text, c) };
@@ -198,6 +283,40 @@ describe('notebook lint session', () => {
       assert.ok(session.stats.reused > 0 && session.stats.reparsed > 0, JSON.stringify(session.stats));
       session.dispose();
     }
+  });
+
+  it('cells inserted, deleted, moved and edited: the joined program re-parsed from the previous one has the tree and mirror of a fresh parse', async () => {
+    const parser = await getPythonParser();
+    const r = rng(6);
+    const parts = corpus(20, 3);
+    let cells: NotebookCell[] = parts.map((p, i) => (i % 5 === 4 ? md(`## ${i}`) : code(`${i % 6 === 0 ? '%matplotlib inline\n' : ''}${p.split('\n').slice(0, 12).join('\n')}`)));
+    let inc = parsePython(parser, buildNotebookProgram(cells).text);
+    const copiedBefore = mirrorCounts.copied;
+    for (let step = 0; step < 40; step++) {
+      const op = r();
+      const i = Math.floor(r() * cells.length);
+      cells = [...cells];
+      if (op < 0.4) {
+        const m = meaningfulChange((cells[i] as NotebookCell).text, r);
+        const c = m?.change ?? randomChange((cells[i] as NotebookCell).text, r);
+        cells[i] = { ...(cells[i] as NotebookCell), text: apply((cells[i] as NotebookCell).text, c) };
+      } else if (op < 0.6) cells.splice(i, 0, code((parts[step % parts.length] as string).split('\n').slice(0, 8).join('\n')));
+      else if (op < 0.75 && cells.length > 2) cells.splice(i, 1);
+      else {
+        const [moved] = cells.splice(i, 1);
+        cells.splice(Math.floor(r() * (cells.length + 1)), 0, moved as NotebookCell);
+      }
+      const text = buildNotebookProgram(cells).text;
+      const updated = reparsePython(parser, inc, text);
+      inc.tree.delete();
+      inc = updated;
+      const fresh = parsePython(parser, text);
+      assert.deepEqual(shape(inc.tree), shape(fresh.tree), `step ${step}: tree`);
+      assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `step ${step}: mirror`);
+      fresh.tree.delete();
+    }
+    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was copied from a previous mirror');
+    inc.tree.delete();
   });
 
   it('a markdown edit reuses the findings (mapped to the moved cells); a different lookup does not', async () => {
