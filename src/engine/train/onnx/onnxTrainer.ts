@@ -11,7 +11,7 @@ import { prefixRowsFromStages } from '../preparedData';
 import { argmaxRows, firstTrainableBlock, gatherRows, type AppliedStep, type MicroStep, type PrefixCache, type Trainer, type TrainerOptions } from '../trainer';
 import { fusedStepAll, type StepArrays } from './fusedOptimizer';
 import { buildOptimizerGraph, optimizerSlots, stepScalars, STEP_SCALARS, type OptimizerGraphSpec, type StepScalars } from './optimizerGraph';
-import { ownsBuffer, SplitOptimizer } from './splitOptimizer';
+import { SplitOptimizer } from './splitOptimizer';
 import { buildViTTrainGraph, type TrainGraph } from './vitTrainGraph';
 
 /** Keras optimizer defaults (what the TF.js reference uses): β1 0.9, β2 0.999, ε 1e-7, AdamW weight decay 0.004. */
@@ -46,7 +46,12 @@ class PingPong {
   private tensors: Ort.Tensor[];
   private at = 0;
 
-  constructor(private readonly ort: typeof Ort, readonly dims: number[], first: Float32Array) {
+  constructor(
+    private readonly ort: typeof Ort,
+    readonly dims: number[],
+    first: Float32Array,
+    private readonly allocate: () => Float32Array = () => new Float32Array(first.length),
+  ) {
     this.bufs = [first];
     this.tensors = [new ort.Tensor('float32', first, dims)];
   }
@@ -61,7 +66,7 @@ class PingPong {
 
   get nextTensor(): Ort.Tensor {
     if (this.bufs.length === 1) {
-      const second = new Float32Array(this.cur.length);
+      const second = this.allocate();
       this.bufs.push(second);
       this.tensors.push(new this.ort.Tensor('float32', second, this.dims));
     }
@@ -122,15 +127,34 @@ export class OnnxTrainer implements Trainer {
     this.mode = o.mode;
     this.firstTrainableBlock = firstTrainableBlock(o.mode, o.k, cfg.numLayers);
     this.pooling = cfg.useClassToken ? 'token' : 'gap';
-    this.split = (o.splitOptimizer ?? (o.threads > 1 && graph.params.reduce((n, p) => n + p.source.data.length, 0) >= SPLIT_OPTIMIZER_MIN)) && o.optimizerOn !== 'onnx' ? SplitOptimizer.create(graph.params.map((p) => p.source.data.length)) : null;
-    // the split step hands buffers to its worker thread: each parameter gets an ArrayBuffer of its own
-    if (this.split) for (const p of graph.params) if (!ownsBuffer(p.source.data)) p.source.data = p.source.data.slice();
-    this.params = graph.params.map((p) => new PingPong(ort, p.dims, p.source.data));
-    this.trainableCount = graph.params.reduce((n, p) => n + p.source.data.length, 0);
+    const sizes = graph.params.map((p) => p.source.data.length);
+    this.trainableCount = sizes.reduce((n, x) => n + x, 0);
+    this.split = (o.splitOptimizer ?? (o.threads > 1 && this.trainableCount >= SPLIT_OPTIMIZER_MIN)) && o.optimizerOn !== 'onnx' ? SplitOptimizer.create(sizes) : null;
+    // split: the worker's half of every kind of buffer lies in one ArrayBuffer (handed to the worker thread whole)
+    const allocator = (): ((i: number) => Float32Array) => this.split?.allocator() ?? ((i) => new Float32Array(sizes[i] as number));
+    const pair = (): ((i: number) => PingPong) => {
+      const first = allocator();
+      let second: ((i: number) => Float32Array) | null = null;
+      return (i) => new PingPong(ort, graph.params[i]!.dims, first(i), () => (second ??= allocator())(i));
+    };
+    const weights = pair();
+    this.params = graph.params.map((p, i) => {
+      if (!this.split?.onWorker[i]) return new PingPong(ort, p.dims, p.source.data);
+      const pp = weights(i);
+      pp.cur.set(p.source.data);
+      p.source.data = pp.cur;
+      return pp;
+    });
     const { blocks, ...top } = backbone;
     this.parameterCount = [...Object.values(top), ...blocks.flatMap((b) => Object.values(b))].reduce((n, w) => n + ((w as WeightArray | null)?.data.length ?? 0), 0);
-    this.slots = new Map(optimizerSlots({ name: o.optimizer, momentum: o.momentum }).map((s) => [s, graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)))]));
-    this.grads = graph.params.map((p) => new PingPong(ort, p.dims, new Float32Array(p.source.data.length)));
+    this.slots = new Map(
+      optimizerSlots({ name: o.optimizer, momentum: o.momentum }).map((s) => {
+        const slot = pair();
+        return [s, graph.params.map((_, i) => slot(i))];
+      }),
+    );
+    const grads = pair();
+    this.grads = graph.params.map((_, i) => grads(i));
   }
 
   /** `backboneArrays`: given (head mode on another family's features, see featureHeadTrainer.ts) the weights file is not read. */

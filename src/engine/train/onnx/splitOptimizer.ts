@@ -4,10 +4,11 @@ import type { OptimizerGraphSpec, StepScalars } from './optimizerGraph';
 
 export type FusedSpec = Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>;
 
-type Item = { grad: ArrayBuffer; param: ArrayBuffer; m?: ArrayBuffer; v?: ArrayBuffer };
-type Reply = { sqs: number[]; items?: Item[] };
-
-const SLOT_KEYS = ['grad', 'param', 'm', 'v'] as const;
+const KINDS = ['grad', 'param', 'm', 'v'] as const;
+/** where an array lies in the transferred buffers: [buffer index, byte offset, length] */
+type Place = [number, number, number];
+type Item = Partial<Record<(typeof KINDS)[number], Place>>;
+type Reply = { sqs: number[]; buffers?: ArrayBuffer[] };
 
 /**
  * The worker's program: the trainer's own `fusedOptimizerStep` and `gradSumSquares` (their source, so both threads
@@ -18,37 +19,33 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fusedOptimizerStep = (${fusedOptimizerStep.toString()});
 const gradSumSquares = (${gradSumSquares.toString()});
-const view = (b) => (b ? new Float32Array(b) : undefined);
-const arrays = (it) => ({ grad: view(it.grad), param: view(it.param), m: view(it.m), v: view(it.v) });
 let held = null;
+const views = (m) => m.items.map((it) => {
+  const at = (p) => (p ? new Float32Array(m.buffers[p[0]], p[1], p[2]) : undefined);
+  return { grad: at(it.grad), param: at(it.param), m: at(it.m), v: at(it.v) };
+});
 parentPort.on('message', (msg) => {
   if (msg.op === 'sumsq') {
-    held = msg.items;
-    parentPort.postMessage({ sqs: held.map((it) => gradSumSquares(view(it.grad), msg.scale)) });
+    held = msg;
+    parentPort.postMessage({ sqs: views(msg).map((a) => gradSumSquares(a.grad, msg.scale)) });
     return;
   }
-  const items = msg.items || held;
+  const m = msg.items ? msg : held;
   held = null;
-  const sqs = items.map((it) => {
-    const a = arrays(it);
-    return fusedOptimizerStep(msg.spec, msg.scalars, msg.clipFactor, { grad: a.grad, param: a.param, nextParam: a.param, m: a.m && { cur: a.m, next: a.m }, v: a.v && { cur: a.v, next: a.v } });
-  });
-  parentPort.postMessage({ sqs, items }, items.flatMap((it) => [it.grad, it.param, it.m, it.v].filter(Boolean)));
+  const sqs = views(m).map((a) => fusedOptimizerStep(msg.spec, msg.scalars, msg.clipFactor, { grad: a.grad, param: a.param, nextParam: a.param, m: a.m && { cur: a.m, next: a.m }, v: a.v && { cur: a.v, next: a.v } }));
+  parentPort.postMessage({ sqs, buffers: m.buffers }, m.buffers);
 });
 `;
-
-/** True when `a` is the whole of its ArrayBuffer (what can be handed to another thread without taking other arrays along). */
-export function ownsBuffer(a: Float32Array): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !(a.buffer instanceof SharedArrayBuffer);
-}
 
 /**
  * The fused optimizer step (fusedOptimizer.ts) on two threads: the parameters are split into two sets of about equal
  * size, one updated on the calling thread while a worker thread updates the other. ONNX Runtime's Node binding does not
- * take SharedArrayBuffer-backed tensors ("Invalid argument"), so the worker's buffers are transferred to it and back
- * each step (a move of the memory, not a copy): `step` returns the arrays to use from then on (the old ones of the
- * worker's set are detached). Every array must own its ArrayBuffer (`ownsBuffer`). Without clipping, Σ g² comes out of
- * the update pass itself; with clipping both threads first sum, then both update with the global factor.
+ * take SharedArrayBuffer-backed tensors ("Invalid argument"), so the memory of the worker's set is transferred to it
+ * and back each step (a move, not a copy): `step` returns the arrays to use from then on (the worker set's old arrays
+ * are detached). Keep the worker's set in a few large buffers (`allocator`): each transferred buffer costs V8 some
+ * external-memory bookkeeping (measured: ~100 buffers of ViT-B/16 triggered ~8 small GCs per transfer, ~80 ms a step;
+ * 4 packed buffers ~10 ms). Without clipping, Σ g² comes out of the update pass; with clipping both threads first sum,
+ * then both update with the global factor.
  */
 export class SplitOptimizer {
   private readonly waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
@@ -56,6 +53,7 @@ export class SplitOptimizer {
 
   private constructor(
     private readonly worker: Worker,
+    private readonly sizes: number[],
     /** per parameter: updated on the worker */
     readonly onWorker: boolean[],
   ) {
@@ -80,7 +78,23 @@ export class SplitOptimizer {
         other += sizes[i] as number;
       } else main += sizes[i] as number;
     }
-    return new SplitOptimizer(new Worker(WORKER_SOURCE, { eval: true }), onWorker);
+    return new SplitOptimizer(new Worker(WORKER_SOURCE, { eval: true }), sizes, onWorker);
+  }
+
+  /**
+   * A fresh zeroed array per parameter for one kind of buffer (weights, gradients, a slot): the worker set's arrays
+   * are views into one ArrayBuffer (handed over whole), the others arrays of their own.
+   */
+  allocator(): (i: number) => Float32Array {
+    const total = this.sizes.reduce((s, n, i) => s + (this.onWorker[i] ? n : 0), 0);
+    const pack = new Float32Array(total);
+    const offsets: number[] = [];
+    let at = 0;
+    this.sizes.forEach((n, i) => {
+      offsets.push(at);
+      if (this.onWorker[i]) at += n;
+    });
+    return (i) => (this.onWorker[i] ? pack.subarray(offsets[i], (offsets[i] as number) + (this.sizes[i] as number)) : new Float32Array(this.sizes[i] as number));
   }
 
   private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
@@ -93,25 +107,31 @@ export class SplitOptimizer {
 
   /**
    * One step over every parameter (in place). `clipNorm` null: no clipping. Returns Σ (g · grad_scale)² per parameter
-   * (before clipping), the global norm, and the arrays (the worker's set re-created over the returned memory).
+   * (before clipping), the global norm, and the arrays (the worker's set re-created over the returned memory). The
+   * worker set's buffers must hold no array of the calling thread's set.
    */
   async step(spec: FusedSpec, scalars: StepScalars, clipNorm: number | null | undefined, arrays: StepArrays[]): Promise<{ sqs: number[]; norm: number; arrays: StepArrays[] }> {
+    const buffers: ArrayBuffer[] = [];
+    const index = new Map<ArrayBuffer, number>();
     const items: Item[] = [];
-    const transfer: ArrayBuffer[] = [];
     arrays.forEach((a, i) => {
       if (!this.onWorker[i]) return;
-      const it: Partial<Record<(typeof SLOT_KEYS)[number], ArrayBuffer>> = {};
-      for (const k of SLOT_KEYS) {
+      const it: Item = {};
+      for (const k of KINDS) {
         const arr = a[k];
         if (!arr) continue;
-        if (!ownsBuffer(arr)) throw new Error(`split optimizer: parameter ${i}'s ${k} does not own its buffer`);
-        it[k] = arr.buffer as ArrayBuffer;
-        transfer.push(arr.buffer as ArrayBuffer);
+        const buf = arr.buffer;
+        if (buf instanceof SharedArrayBuffer) throw new Error(`split optimizer: parameter ${i}'s ${k} is a SharedArrayBuffer view`);
+        if (!index.has(buf)) {
+          index.set(buf, buffers.length);
+          buffers.push(buf);
+        }
+        it[k] = [index.get(buf) as number, arr.byteOffset, arr.length];
       }
-      items.push(it as Item);
+      items.push(it);
     });
     const mine = arrays.map((a, i) => (this.onWorker[i] ? null : a));
-    const run = (a: StepArrays, clipFactor: number): number => stepInPlace(spec, scalars, clipFactor, a);
+    for (const [i, a] of mine.entries()) for (const k of KINDS) if (a?.[k] && index.has(a[k].buffer as ArrayBuffer)) throw new Error(`split optimizer: parameter ${i}'s ${k} shares its buffer with the worker's set`);
     // Σ g² per parameter in the parameters' order (the norm sums them in that order, as the one-thread pass does)
     const ordered = (mineSqs: (number | null)[], workerSqs: number[]): number[] => {
       let w = 0;
@@ -123,26 +143,26 @@ export class SplitOptimizer {
       let sqs: number[];
       let reply: Reply;
       if (clipNorm) {
-        const sums = this.request({ op: 'sumsq', items, scale: scalars.grad_scale }, transfer);
+        const sums = this.request({ op: 'sumsq', items, buffers, scale: scalars.grad_scale }, buffers);
         const mineSqs = mine.map((a) => (a ? gradSumSquares(a.grad, scalars.grad_scale) : null));
         sqs = ordered(mineSqs, (await sums).sqs);
         const clipFactor = Math.min(1, clipNorm / (normOf(sqs) + 1e-6));
         const done = this.request({ op: 'step', spec, scalars, clipFactor });
-        for (const a of mine) if (a) run(a, clipFactor);
+        for (const a of mine) if (a) stepInPlace(spec, scalars, clipFactor, a);
         reply = await done;
       } else {
-        const done = this.request({ op: 'step', spec, scalars, clipFactor: 1, items }, transfer);
-        const mineSqs = mine.map((a) => (a ? run(a, 1) : null));
+        const done = this.request({ op: 'step', spec, scalars, clipFactor: 1, items, buffers }, buffers);
+        const mineSqs = mine.map((a) => (a ? stepInPlace(spec, scalars, 1, a) : null));
         reply = await done;
         sqs = ordered(mineSqs, reply.sqs);
       }
-      const back = reply.items ?? [];
-      const view = (b: ArrayBuffer | undefined): Float32Array | undefined => (b ? new Float32Array(b) : undefined);
+      const back = reply.buffers ?? [];
+      const at = (p: Place | undefined): Float32Array | undefined => (p ? new Float32Array(back[p[0]] as ArrayBuffer, p[1], p[2]) : undefined);
       let w = 0;
       const out = arrays.map((a, i): StepArrays => {
         if (!this.onWorker[i]) return a;
-        const it = back[w++] as Item;
-        return { grad: view(it.grad)!, param: view(it.param)!, ...(it.m ? { m: view(it.m) } : {}), ...(it.v ? { v: view(it.v) } : {}) };
+        const it = items[w++] as Item;
+        return { grad: at(it.grad)!, param: at(it.param)!, ...(it.m ? { m: at(it.m) } : {}), ...(it.v ? { v: at(it.v) } : {}) };
       });
       return { sqs, norm: normOf(sqs), arrays: out };
     } finally {
