@@ -4,6 +4,7 @@ import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf, type ApplicationFlow } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
 import { flowOf } from './flowAttribution';
+import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import type { LintRange, QuickFix, RuleContext } from './lintTypes';
 
 /** Libraries that load images and leave them 0–255 (not preprocessing). */
@@ -144,6 +145,27 @@ export function checkApplicationDoubleScaling(ctx: RuleContext): void {
   }
 }
 
+/**
+ * When the model's own preprocess_input lies on its path, the wrong steps of the feeds whose data never gets it: each
+ * fed call (`fit`, `predict`, a call) is sliced alone. Empty when the own mapping is inside the model (on no feed's
+ * data, so every feed gets it) or every feed with a wrong step also gets the own one.
+ */
+function feedsWithoutOwn(af: ApplicationFlow, app: ApplicationModel, on: ApplicationStep[], want: string): { steps: ApplicationStep[]; feed: Node; own: Node } {
+  const none = { steps: [], feed: app.call.node, own: app.call.node };
+  const own = on.filter((s) => s.kind === want);
+  const feeds = af.pathOf(app).feeds.filter((f) => f.data);
+  const slices = feeds.map((f) => ({ f, r: mergeRanges(af.flow.slice([f.data!]).ranges) }));
+  const inSlice = (r: RangeSet, s: ApplicationStep): boolean => rangesContain(r, s.node.startIndex, s.node.endIndex);
+  // applied inside the model (its graph, a Sequential layer) or where no feed's data shows it: every feed may get it
+  if (own.some((s) => !slices.some((x) => inSlice(x.r, s)))) return none;
+  for (const { f, r } of slices) {
+    if (own.some((s) => inSlice(r, s))) continue;
+    const steps = on.filter((s) => s.kind !== want && inSlice(r, s));
+    if (steps.length > 0) return { steps, feed: f.call.node, own: own[0]!.node };
+  }
+  return none;
+}
+
 /** VTD001 on keras.applications models that need their preprocess_input (ResNet, MobileNetV2, Xception, DenseNet, …). */
 export function checkApplicationPreprocessing(ctx: RuleContext): void {
   const j = judge(ctx);
@@ -152,12 +174,14 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
   for (const { app, contract, on } of j.judged) {
     if (contract.kind === 'inside') continue;
     const want = WANT[contract.kind];
-    if (on.some((s) => s.kind === want)) continue;
+    // the model's own mapping on the path: only data of a feed that never gets it is judged (trained on /255, predicted right)
+    const partial = on.some((s) => s.kind === want) ? feedsWithoutOwn(j.af, app, on, want) : null;
+    if (partial && partial.steps.length === 0) continue;
     const p = j.af.pathOf(app);
     // imported code prepares the data: unknown is not guilty (tensorflow_datasets only loads: its images are 0–255)
     const loader = (u: Node): boolean => DATA_SOURCE.test(`${ctx.model.imports.get((ctx.model.callAt(u)?.fnText ?? u.text).split('.')[0] ?? '') ?? ''}.`);
     if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u) && !loader(u))) continue;
-    const wrong = on.filter((s) => s.kind !== want);
+    const wrong = partial ? partial.steps : on.filter((s) => s.kind !== want);
     const first = wrong[0];
     const own = j.af.modelOf(app);
     const callSite = p.feeds.find((f) => f.method === '__call__' && f.target === own);
@@ -169,10 +193,16 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       if (reported.has(at.id)) continue;
       reported.add(at.id);
       const fix = shared ? null : preprocessFix(ctx, first, contract.module);
+      const chained = chain(ctx, j.af, app);
       ctx.report({
-        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}. ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}`,
+        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}.${partial ? ` The model's ${contract.module}.preprocess_input is applied to other data of this file, not to this data.` : ''} ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}`,
         range: ctx.range(at),
-        related: [...chain(ctx, j.af, app), ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: 'scaling on the path of the data into the model', range: ctx.range(s.node) }))],
+        related: [
+          ...chained,
+          ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: 'scaling on the path of the data into the model', range: ctx.range(s.node) })),
+          ...(partial && !chained.some((c) => c.range.start.line === ctx.range(partial.feed).start.line) ? [{ message: 'fed here without the model\'s preprocess_input', range: ctx.range(partial.feed) }] : []),
+          ...(partial ? [{ message: 'the model\'s preprocess_input, applied to other data', range: ctx.range(partial.own) }] : []),
+        ],
         fixes: fix ? [fix] : [],
       });
       continue;

@@ -92,3 +92,22 @@ export function branchTruth(node: Node, stop: Node, lit: LiteralOf): Truth {
   }
   return truth;
 }
+
+/** Whether two nodes sit in different arms of one if/elif/else or try/except (only one of them runs). */
+export function exclusiveArms(a: Node, b: Node): boolean {
+  const arms = (n: Node): Node[] => {
+    const out: Node[] = [];
+    for (let p: Node | null = n; p; p = p.parent) {
+      const parent = p.parent;
+      if (!parent) break;
+      if (parent.type === 'if_statement' || parent.type === 'try_statement' || parent.type === 'conditional_expression') out.push(p);
+    }
+    return out;
+  };
+  const armsB = arms(b);
+  for (const x of arms(a)) {
+    const y = armsB.find((o) => o.parent?.id === x.parent?.id);
+    if (y && y.id !== x.id) return true;
+  }
+  return false;
+}

@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import { boundName, type KerasValue, type KerasValues } from './kerasValues';
-import type { CallInfo, PythonModel } from './pythonModel';
+import { exclusiveArms } from './branchGuards';
+import type { Assignment, CallInfo, PythonModel } from './pythonModel';
 import { mergeRanges, rangesContain } from './rangeSet';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
@@ -38,10 +39,11 @@ const LEAVES = new Set(['string', 'integer', 'float', 'comment', 'true', 'false'
 type Binding =
   | { kind: 'none'; called: boolean }
   | { kind: 'missing'; called: boolean; text: string }
-  | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[] }
+  | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[]; more?: Node[] }
   | { kind: 'def'; called: boolean; def: Node; body: Node | null };
 
-const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', '__call__']);
+// fit_generator & co.: Keras 2's names for fit/predict/evaluate on generators (course notebooks still use them)
+const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', 'fit_generator', 'predict_generator', 'evaluate_generator', '__call__']);
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
 const SEQUENTIAL = /(^|\.)Sequential$/;
 
@@ -201,7 +203,7 @@ export class ModelFlow {
       if (!names.has(recText) && !this.byNode.has(receiver.id) && !recText.includes('(')) continue;
       const target = this.modelAt(receiver);
       if (!target) continue;
-      const data = call.kwargs.get('x') ?? call.args[0] ?? null;
+      const data = call.kwargs.get('x') ?? call.kwargs.get('generator') ?? call.args[0] ?? null;
       out.push({ call, method, data, target });
     }
     return out;
@@ -327,6 +329,7 @@ export class ModelFlow {
           case 'expr':
             for (const r of b.extra) ranges.push({ ...r, via });
             visit(b.node, via, depth + 1);
+            for (const m of b.more ?? []) visit(m, via, depth + 1);
             break;
           case 'def':
             if (seenDefs.has(b.def.id)) break;
@@ -432,7 +435,11 @@ export class ModelFlow {
       // x /= 255 between the assignment and the read
       const stmt = prior.target.parent;
       if (stmt) extra.push(...this.augmentedBetween(name, stmt.endIndex, n.startIndex));
-      return { kind: 'expr', called, node: prior.value, extra };
+      // data = [] then data.append(x) in a loop: what is appended is part of the list read here
+      const more = stmt && prior.value.type === 'list' ? this.appendedBetween(name, stmt.endIndex, n.startIndex) : [];
+      // if ...: x = a / else: x = b, then a read of x: either arm's value may be read
+      more.push(...this.alternativesOf(name, prior, n.startIndex));
+      return more.length ? { kind: 'expr', called, node: prior.value, extra, more } : { kind: 'expr', called, node: prior.value, extra };
     }
     const fnIndex = this.model.scopes.functionNamed(name);
     if (fnIndex !== null) {
@@ -479,6 +486,28 @@ export class ModelFlow {
   }
 
   /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
+  /** Values assigned to `name` before `readAt` in another arm of an if/try that holds the assignment `prior`. */
+  private alternativesOf(name: string, prior: Assignment, readAt: number): Node[] {
+    const list = this.model.assignments.get(name) ?? [];
+    if (list.length < 2) return [];
+    return list
+      .filter((a) => a !== prior && a.scope === prior.scope && a.index === undefined && a.target.startIndex < readAt && exclusiveArms(a.target, prior.target))
+      .map((a) => a.value);
+  }
+
+  /** The arguments of `name.append(...)` / `name.extend(...)` calls between two offsets. */
+  private appendedBetween(name: string, from: number, to: number): Node[] {
+    const out: Node[] = [];
+    if (to <= from) return out;
+    for (const method of ['append', 'extend']) {
+      for (const c of this.model.callsWithText(`${name}.${method}`)) {
+        const at = c.node.startIndex;
+        if (at > from && at < to && c.args[0]) out.push(c.args[0]);
+      }
+    }
+    return out;
+  }
+
   private augmentedBetween(name: string, from: number, to: number): { start: number; end: number }[] {
     const out: { start: number; end: number }[] = [];
     if (to <= from || !/^[A-Za-z_][\w.]*$/.test(name)) return out;

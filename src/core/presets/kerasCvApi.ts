@@ -40,3 +40,22 @@ export function kerasCvModelKey(qualified: string): { key: string; publicName: s
   const direct = !m[1] && modules.length === (legacy ? 1 : 0);
   return { key: `${legacy ? 'legacy.' : ''}${name}`, publicName: `keras_cv.models.${legacy ? 'legacy.' : ''}${name}`, direct };
 }
+
+/** keras-cv's YOLOv8 backbone presets (keras_cv/models/object_detection/yolo_v8/yolo_v8_backbone_presets.py): not in the generated knowledge. */
+const YOLO_V8_BACKBONE = /^yolo_v8_(xs|s|m|l|xl)_backbone(_coco)?$/;
+
+/**
+ * Whether a keras-cv preset carries weights: keras-cv lists `backbone_presets_no_weights` (an architecture, e.g.
+ * `resnet50`, `yolo_v8_xs_backbone`) and `backbone_presets_with_weights` (the same name plus what it was trained on,
+ * `resnet50_imagenet`, `yolo_v8_xs_backbone_coco`). Read from the generated preset names: a name that another preset
+ * extends is a configuration, a name that extends another is weighted. Null when it cannot be told.
+ */
+export function kerasCvPresetHasWeights(name: string): boolean | null {
+  const yolo = YOLO_V8_BACKBONE.exec(name);
+  if (yolo) return !!yolo[2];
+  if (!PRESETS.has(name)) return null;
+  const names = [...PRESETS.keys()];
+  if (names.some((other) => name.startsWith(`${other}_`))) return true;
+  if (names.some((other) => other.startsWith(`${name}_`))) return false;
+  return null;
+}

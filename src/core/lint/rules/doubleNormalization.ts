@@ -1,4 +1,5 @@
 import { checkApplicationDoubleScaling } from '../applicationScaleChecks';
+import { checkApplicationStackedPreprocessing } from '../applicationStacking';
 import type { SyntaxNode as Node } from '../syntaxNode';
 import { attribute, chainOf, flowOf } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
@@ -52,6 +53,7 @@ export const doubleNormalization: LintRule = {
   summary: 'Pixels are normalised twice: a manual scale stacked with the preset converter or built-in rescaling.',
   check(ctx) {
     checkApplicationDoubleScaling(ctx);
+    checkApplicationStackedPreprocessing(ctx);
     const ev = ctx.evidence;
     const scaling = ev.manual.filter((m) => m.kind === 'div255' || m.kind === 'minus1to1' || m.kind === 'imagenet' || m.kind === 'caffe');
     if (scaling.length === 0) return;

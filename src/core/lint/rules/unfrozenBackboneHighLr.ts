@@ -2,6 +2,8 @@ import type { SyntaxNode as Node } from '../syntaxNode';
 import type { LintRule } from '../lintTypes';
 import { chainOf, flowOf } from '../flowAttribution';
 import { ModelMembership } from '../modelMembership';
+import { kerasCvPresetHasWeights } from '../../presets/kerasCvApi';
+import type { KerasValue } from '../kerasValues';
 
 /** The top-level layers of a keras-hub ViTBackbone (a functional model): what `backbone.layers` iterates over. */
 const VIT_TOP_LAYERS = ['images', 'vit_patching_and_embedding', 'vit_encoder'];
@@ -46,7 +48,9 @@ export const unfrozenBackboneHighLr: LintRule = {
   defaultSeverity: 'warning',
   summary: 'A trainable pretrained backbone is fine-tuned with a learning rate that destroys its features.',
   check(ctx) {
-    const backbones = ctx.values.ofKind('backbone', 'task', 'kerascv-backbone');
+    // a keras-cv preset without weights (`yolo_v8_xs_backbone`, `resnet50`) builds a model to train from scratch
+    const weights = (v: KerasValue): boolean | null => (v.kind !== 'kerascv-backbone' ? true : v.preset ? kerasCvPresetHasWeights(v.preset) : null);
+    const backbones = ctx.values.ofKind('backbone', 'task', 'kerascv-backbone').filter((v) => weights(v) !== false);
     if (backbones.length === 0) return;
     const b = backbones[0]!;
     const names = backbones.flatMap((v) => (v.name ? [v.name] : []));
@@ -127,10 +131,13 @@ export const unfrozenBackboneHighLr: LintRule = {
     for (const { call: c, target } of flow.compiles()) {
       // baseline.compile(...) on a model built without the backbone: not this rule's business
       if (c.fn?.type === 'attribute' && membership.compiledModelIsOther(c.fn.childForFieldName('object'))) continue;
-      if (target && target.hub.length === 0) continue;
-      // the model compiled is not known (a subclass, a name bound elsewhere): information at most, unless it is the only model
-      const sure = !!target || oneModel;
-      const owner = target?.hub.find((h) => h.kind !== 'converter' && h.kind !== 'preprocessor') ?? b;
+      const held = target?.hub.filter((h) => weights(h) !== false);
+      if (held && held.length === 0) continue;
+      const owner = held?.find((h) => h.kind !== 'converter' && h.kind !== 'preprocessor') ?? b;
+      // the model compiled is not known (a subclass, a name bound elsewhere), or whether its keras-cv preset has
+      // weights: information at most, unless it is the only model
+      const weighted = weights(owner) === true;
+      const sure = (!!target || oneModel) && weighted;
       const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
       if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;
@@ -155,7 +162,7 @@ export const unfrozenBackboneHighLr: LintRule = {
       }
       if (!kind || lr === null || THRESHOLD[kind] === undefined || lr < (THRESHOLD[kind] as number)) continue;
       ctx.report({
-        message: `The pretrained backbone is trainable here and ${kind === 'sgd' ? 'SGD' : kind} runs at learning rate ${lr}${lrNode ? '' : ' (the default)'}: full fine-tuning at this rate wipes the pretrained features. Use ≤ ${kind === 'sgd' ? '0.01' : '1e-4'} (keras_hub tasks default to 5e-5), or freeze the backbone first (backbone.trainable = False).${sure ? '' : ' (Not certain: the model compiled here could not be traced to the backbone.)'}`,
+        message: `The pretrained backbone is trainable here and ${kind === 'sgd' ? 'SGD' : kind} runs at learning rate ${lr}${lrNode ? '' : ' (the default)'}: full fine-tuning at this rate wipes the pretrained features. Use ≤ ${kind === 'sgd' ? '0.01' : '1e-4'} (keras_hub tasks default to 5e-5), or freeze the backbone first (backbone.trainable = False).${sure ? '' : weighted ? ' (Not certain: the model compiled here could not be traced to the backbone.)' : ` (Not certain: whether the keras-cv preset ${owner.preset ?? ''} carries pretrained weights is not known.)`}`,
         // one anchor: the compile() call that trains at this rate (where the optimizer is passed); the rate's own
         // place is a related location and the quick fix's target
         range: ctx.range(c.fn ?? c.node),
