@@ -253,7 +253,9 @@ export class OnnxTrainer implements Trainer {
       r.arrays.forEach((a, i) => {
         if (a === arrays[i]) return;
         this.params[i]!.rebind(a.param);
-        this.graph.params[i]!.source.data = a.param;
+        // the backbone's array was this weight buffer (not a copy toArrays made): it follows the buffer
+        const source = this.graph.params[i]!.source;
+        if (source.data === arrays[i]!.param) source.data = a.param;
         this.grads[i]!.rebind(a.grad);
         if (a.m) m![i]!.rebind(a.m);
         if (a.v) v![i]!.rebind(a.v);
