@@ -170,7 +170,7 @@ export class ApplicationFlow {
     const vias = s.ranges.filter((r): r is { start: number; end: number; via: Node } => !!r.via);
     // a helper of this file defined twice (a later cell redefines it) is not followed: a link not followed
     const scopes = this.flow.model.scopes;
-    const ambiguous = s.calledModels.filter((n) => this.flow.model.functionDefs.has(n.text) && scopes.functionNamed(n.text) === null).map((n) => `${n.text}() (defined more than once in this file)`);
+    const ambiguous = s.calledModels.filter((n) => this.flow.model.functionDefs.has(n.text) && scopes.functionVisibleAt(n.text, n.startIndex) === null).map((n) => `${n.text}() (defined more than once in this file)`);
     p = { ...merged, vias, feeds, missing: [...s.missing, ...new Set(ambiguous)] };
     this.paths.set(app.call.node.id, p);
     return p;

@@ -4,7 +4,7 @@ import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf } from './applicationFlow';
 import { applicationModelsOf } from './applicationModels';
 import { exclusiveArms } from './branchGuards';
-import { flowOf } from './flowAttribution';
+import { flowOf, helperAnchor } from './flowAttribution';
 import type { RuleContext } from './lintTypes';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 
@@ -120,14 +120,15 @@ export function checkApplicationStackedPreprocessing(ctx: RuleContext): void {
       const later = laters[0]!;
       const via = af.onPath(app, later.node)?.via ?? null;
       const earlierVia = af.onPath(app, earlier.node)?.via ?? null;
+      const anchor = via ? helperAnchor(ctx, via, later.node, (n) => !!af.onPath(app, n)) : later.node;
       ctx.report({
         message: `Preprocessing applied twice for ${app.name} (keras.applications, weights="imagenet"): ${short(earlier.text)} already ${DID[earlier.kind]![0]}, then ${short(later.text)} ${DID[later.kind]![1]}. The model expects ${contractText(contract)} on 0–255 pixels: keep one step.`,
-        range: ctx.range(via ?? later.node),
+        range: ctx.range(anchor),
         related: [
-          { message: 'the earlier step', range: ctx.range(earlierVia ?? earlier.node) },
-          ...(earlierVia ? [{ message: 'the earlier step inside the helper', range: ctx.range(earlier.node) }] : []),
-          ...(via ? [{ message: 'the later step inside the helper', range: ctx.range(later.node) }] : []),
-          ...laters.slice(1).map((l) => ({ message: 'the same second step on other data', range: ctx.range(af.onPath(app, l.node)?.via ?? l.node) })),
+          { message: 'the earlier step', range: ctx.range(earlier.node) },
+          ...(earlierVia ? [{ message: 'the helper with the earlier step is applied here', range: ctx.range(earlierVia) }] : []),
+          ...(via ? [anchor === via ? { message: 'this step inside the helper', range: ctx.range(later.node) } : { message: 'the helper with this step is applied here', range: ctx.range(via) }] : []),
+          ...laters.slice(1).map((l) => ({ message: 'the same second step on other data', range: ctx.range(l.node) })),
           { message: `${app.name} built here (pretrained weights)`, range: ctx.range(app.call.node) },
         ],
       });

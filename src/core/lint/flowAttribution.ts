@@ -84,3 +84,18 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
   if (fit) out.push({ message: 'trained here', range: ctx.range(fit.call.node) });
   return out;
 }
+
+/**
+ * Where a finding about a step reached through a helper (`via`: the reference that applies it) is anchored: the step
+ * itself when it is written inside that helper and the helper is applied only to data that reaches the model (the line
+ * to change); otherwise where the helper is applied (its body is shared with other data, or the step is a constant
+ * the helper reads).
+ */
+export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n: Node) => boolean): Node {
+  if (via.type !== 'identifier') return via;
+  const def = ctx.model.scopes.functionVisibleAt(via.text, via.startIndex);
+  const fn = def === null ? null : ctx.model.scopes.list[def]!;
+  if (!fn || step.startIndex < fn.start || step.endIndex > fn.end) return via;
+  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def && !onPath(r));
+  return shared ? via : step;
+}

@@ -72,6 +72,21 @@ export class FunctionScopes {
     return this.byName.get(name) ?? null;
   }
 
+  /**
+   * The plain function a name read at `offset` calls, with Python's scoping: a `def` of that name in the innermost
+   * enclosing function that has one, else the module's. Null when none, a method, or defined more than once in that
+   * scope (a notebook cell redefining it: which one runs is not known).
+   */
+  functionVisibleAt(name: string, offset: number): number | null {
+    if (!this.byName.has(name)) return null;
+    for (let s = this.scopeAt(offset); ; s = (this.list[s] as FunctionScope).parent) {
+      const here: number[] = [];
+      this.list.forEach((f, i) => f.name === name && f.parent === s && here.push(i));
+      if (here.length > 0) return here.length === 1 && !(this.list[here[0]!] as FunctionScope).isMethod ? here[0]! : null;
+      if (s < 0) return null;
+    }
+  }
+
   isParam(scope: number, name: string): boolean {
     return scope >= 0 && (this.list[scope] as FunctionScope).params.some((p) => p.name === name);
   }

@@ -441,7 +441,7 @@ export class ModelFlow {
       more.push(...this.alternativesOf(name, prior, n.startIndex));
       return more.length ? { kind: 'expr', called, node: prior.value, extra, more } : { kind: 'expr', called, node: prior.value, extra };
     }
-    const fnIndex = this.model.scopes.functionNamed(name);
+    const fnIndex = this.model.scopes.functionVisibleAt(name, n.startIndex);
     if (fnIndex !== null) {
       const def = this.model.scopes.list[fnIndex]!.node;
       return { kind: 'def', called, def, body: def.childForFieldName('body') };

@@ -58,7 +58,10 @@ function parseArguments(call: Node): { args: Node[]; kwargs: Map<string, Node> }
 }
 
 /** Modules whose callables are "known" (their behaviour is modelled or irrelevant); anything else imported is unknown code. */
-const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl'];
+const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl', 'cv2'];
+
+/** OpenCV loads, converts and resizes 0–255 images; its `normalize` rescales them (then its calls stay unknown code). */
+const OPENCV_RESCALES = /\bcv2\.normalize\b/;
 
 function normaliseQualified(q: string): string {
   return q
@@ -188,7 +191,7 @@ export class PythonModel {
   private addImport(local: string, qualified: string): void {
     this.imports.set(local, normaliseQualified(qualified));
     const top = qualified.split('.')[0] as string;
-    if (!KNOWN_MODULES.includes(top)) this.unknownImports.add(local);
+    if (!KNOWN_MODULES.includes(top) || (top === 'cv2' && OPENCV_RESCALES.test(this.src.text))) this.unknownImports.add(local);
   }
 
   private addAssignment(name: string, target: Node, value: Node, index?: number): void {
@@ -423,7 +426,7 @@ export class PythonModel {
   /** Index (FunctionScopes) of the plain function of this file a call invokes: `build(...)`. */
   calledFunction(call: Node): number | null {
     const info = this.callById.get(call.id);
-    return info?.fn?.type === 'identifier' ? this.scopes.functionNamed(info.fnText) : null;
+    return info?.fn?.type === 'identifier' ? this.scopes.functionVisibleAt(info.fnText, call.startIndex) : null;
   }
 
   stringValue(node: Node | null | undefined): string | null {

@@ -2,7 +2,7 @@ import type { SyntaxNode as Node } from '../syntaxNode';
 import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';
-import { attribute, chainOf } from '../flowAttribution';
+import { attribute, chainOf, helperAnchor } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
@@ -120,19 +120,23 @@ export const missingPreprocessing: LintRule = {
           kinds.set(k, [...(kinds.get(k) ?? []), w]);
         }
         for (const group of kinds.values()) {
-          const last = [...group].reverse().find((g) => g.m.kind !== 'div255') ?? group[group.length - 1]!;
+          const byPlace = [...group].sort((a, b) => a.m.node.startIndex - b.m.node.startIndex);
+          // the expression that applies the mapping comes after the constants it reads
+          const last = [...byPlace].reverse().find((g) => g.m.kind !== 'div255') ?? byPlace[byPlace.length - 1]!;
           const w = last.m;
           if (group.some((g) => reported.has(g.m.node.id))) continue;
           group.forEach((g) => reported.add(g.m.node.id));
           const sure = group.find((g) => g.verdict.on);
           const via = sure && sure.verdict.on ? sure.verdict.via : null;
+          const anchor = via ? helperAnchor(ctx, via, w.node, (n) => attribute(ctx, v, n).on) : w.node;
           const info = group.map((g) => (g.verdict.on ? null : g.verdict.info)).find((x) => x) ?? null;
           ctx.report({
             message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.${sure ? '' : ` (Not certain: ${info}.)`}`,
-            // a helper's body is shared: report where the helper is applied to this data
-            range: ctx.range(via ?? w.node),
+            // one anchor: the scaling itself (inside a helper: the line to change), where the helper is applied related;
+            // a helper also applied to other data is changed where it is applied to this data
+            range: ctx.range(anchor),
             severity: sure ? undefined : 'information',
-            related: [...related, ...(via ? [{ message: 'the scaling inside the helper', range: ctx.range(w.node) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
+            related: [...related, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(w.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
             fixes: [],
           });
         }
