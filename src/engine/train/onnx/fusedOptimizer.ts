@@ -9,6 +9,14 @@ export interface FusedBuffers {
   v?: { cur: Float32Array; next: Float32Array };
 }
 
+/** One parameter's arrays for an in-place step (the slots the optimizer keeps: m for SGD with momentum, m and v for Adam). */
+export interface StepArrays {
+  grad: Float32Array;
+  param: Float32Array;
+  m?: Float32Array;
+  v?: Float32Array;
+}
+
 /** Σ (g · scale)² of one gradient, in float64 (the health statistics and the clipping norm). */
 export function gradSumSquares(grad: Float32Array, scale: number): number {
   let s = 0;
@@ -27,23 +35,31 @@ export function gradSumSquares(grad: Float32Array, scale: number): number {
  * step, this loop 0.3–0.7 s; the trainer's RSS 1.8 GB vs 1.2 GB (no second copy of weights and slots). So the trainer
  * uses this, and the graph stays selectable and tested (optimizerGraph.test.ts checks both give the same weights).
  * `clipFactor` is min(1, clip / (norm + 1e-6)) computed by the caller from `gradSumSquares`.
+ *
+ * Returns Σ d² of the gradient it applied (d = g · grad_scale · clipFactor, summed in float64 as `gradSumSquares`
+ * does): without clipping (factor 1) this is `gradSumSquares(grad, grad_scale)`, so the step needs no second pass.
+ * The function must stay self-contained (no imports, no outer names): splitOptimizer.ts runs its source in a worker
+ * thread.
  */
-export function fusedOptimizerStep(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipFactor: number, b: FusedBuffers): void {
+export function fusedOptimizerStep(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipFactor: number, b: FusedBuffers): number {
   const scale = s.grad_scale * clipFactor;
   const { grad, param, nextParam } = b;
   const n = grad.length;
+  let sq = 0;
   if (spec.name === 'sgd') {
     const mom = spec.momentum ?? 0;
-    if (b.m) {
-      const m = b.m.cur;
-      const mNext = b.m.next;
-      for (let i = 0; i < n; i++) {
-        const mi = (m[i] as number) * mom - (grad[i] as number) * scale * s.lr;
+    const m = b.m?.cur;
+    const mNext = b.m?.next;
+    for (let i = 0; i < n; i++) {
+      const d = (grad[i] as number) * scale;
+      sq += d * d;
+      if (m && mNext) {
+        const mi = (m[i] as number) * mom - d * s.lr;
         mNext[i] = mi;
         nextParam[i] = (param[i] as number) + mi;
-      }
-    } else for (let i = 0; i < n; i++) nextParam[i] = (param[i] as number) - (grad[i] as number) * scale * s.lr;
-    return;
+      } else nextParam[i] = (param[i] as number) - d * s.lr;
+    }
+    return sq;
   }
   const b1 = spec.beta1 ?? 0.9;
   const b2 = spec.beta2 ?? 0.999;
@@ -55,6 +71,7 @@ export function fusedOptimizerStep(spec: Pick<OptimizerGraphSpec, 'name' | 'beta
   const vNext = b.v!.next;
   for (let i = 0; i < n; i++) {
     const d = (grad[i] as number) * scale;
+    sq += d * d;
     const mi = Math.fround(Math.fround((m[i] as number) * b1) + Math.fround(d * (1 - b1)));
     const vi = Math.fround(Math.fround((v[i] as number) * b2) + Math.fround(d * d * (1 - b2)));
     mNext[i] = mi;
@@ -62,4 +79,27 @@ export function fusedOptimizerStep(spec: Pick<OptimizerGraphSpec, 'name' | 'beta
     const p = param[i] as number;
     nextParam[i] = p - (mi * step) / (Math.sqrt(vi) * s.c2 + s.eps) - p * decay;
   }
+  return sq;
+}
+
+/** `fusedOptimizerStep` in place on one parameter's arrays. */
+export function stepInPlace(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipFactor: number, a: StepArrays): number {
+  return fusedOptimizerStep(spec, s, clipFactor, { grad: a.grad, param: a.param, nextParam: a.param, m: a.m && { cur: a.m, next: a.m }, v: a.v && { cur: a.v, next: a.v } });
+}
+
+/**
+ * One optimizer step over every parameter on this thread, in place. Returns Σ (g · grad_scale)² per parameter (before
+ * clipping) and their global norm (summed in the parameters' order). Without clipping the sums come from the update
+ * pass; with `clipNorm` a first pass sums, then the update uses min(1, clip / (norm + 1e-6)).
+ */
+export function fusedStepAll(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipNorm: number | null | undefined, arrays: StepArrays[]): { sqs: number[]; norm: number } {
+  if (!clipNorm) {
+    const sqs = arrays.map((a) => stepInPlace(spec, s, 1, a));
+    return { sqs, norm: Math.sqrt(sqs.reduce((t, x) => t + x, 0)) };
+  }
+  const sqs = arrays.map((a) => gradSumSquares(a.grad, s.grad_scale));
+  const norm = Math.sqrt(sqs.reduce((t, x) => t + x, 0));
+  const factor = Math.min(1, clipNorm / (norm + 1e-6));
+  for (const a of arrays) stepInPlace(spec, s, factor, a);
+  return { sqs, norm };
 }

@@ -106,6 +106,33 @@ describe('training on ONNX Runtime', () => {
     assert.ok(max <= 1e-6, `max |js − onnx| ${max}`);
   });
 
+  it('the fused step split over two threads (worker thread) gives the same weights and norms as one thread', async () => {
+    const loaded = loadOnnxRuntime();
+    assert.ok(!('error' in loaded));
+    const preset = loadPresetDir(FIXTURE_PRESET);
+    const [H, W, C] = preset.backbone.imageShape;
+    const x = { data: Float32Array.from({ length: 6 * H * W * C }, (_, i) => Math.cos(i)), rowShape: [H, W, C], n: 6 };
+    for (const o of [{ accumulate: 2, clipNorm: 0.5 }, { accumulate: 1, clipNorm: null }]) {
+      const runs: { params: Float32Array[]; norms: number[]; saved: Float32Array }[] = [];
+      for (const splitOptimizer of [false, true]) {
+        const t = await OnnxTrainer.create(preset, { ort: loaded.ort, threads: 2, mode: 'full', k: 0, numClasses: 3, seed: 2, optimizer: 'adamw', splitOptimizer, ...o });
+        assert.equal(t.optimizerThreads, splitOptimizer ? 2 : 1);
+        const norms: number[] = [];
+        for (let s = 0; s < 3; s++) {
+          await t.accumulate(x, [0, 1, 2], [0, 1, 2]);
+          if (o.accumulate === 2) await t.accumulate(x, [3, 4, 5], [2, 1, 0]);
+          norms.push((await t.apply(1e-2)).gradNorm);
+        }
+        runs.push({ params: t.snapshot().map((p) => p.param), norms, saved: (await t.toArrays()).backbone.blocks[0]!.w2.data });
+        await t.dispose();
+      }
+      const [one, two] = runs as [(typeof runs)[0], (typeof runs)[0]];
+      assert.deepEqual(two.norms, one.norms, `accumulate ${o.accumulate}: gradient norms`);
+      one.params.forEach((p, i) => assert.deepEqual(two.params[i], p, `accumulate ${o.accumulate}: parameter ${i}`));
+      assert.deepEqual(two.saved, one.saved, 'the weights written out are the trained ones');
+    }
+  });
+
   it('a batch that cannot fit is refused before training, with a batch that will', async () => {
     await assert.rejects(runTraining({ preset: PRESET, data: DATA, mode: 'full', batch: 100000 }, onnxContext()), /needs about \d+ MB.*Use --batch \d+ with --accumulate \d+/);
   });
