@@ -2,7 +2,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Language, Parser as ParserType, Tree } from 'web-tree-sitter';
 import { blankShellLines, blankShellLinesAfter } from './shellLines';
 import { diffEdit, pointAt, widenToLines, type SourceEdit } from './sourceEdit';
-import type { SyntaxNode } from './syntaxNode';
+import { pointOf, type SyntaxNode } from './syntaxNode';
 import { cursorBinding, mirrorTree, type MirrorBinding, type MirrorReuse } from './treeMirror';
 
 /** A parsed Python document, shared by every rule and the hover. */
@@ -107,12 +107,6 @@ function consistent(e: SourceEdit, oldText: string, newText: string): boolean {
 
 /** 0-based line/column of an offset (UTF-16 code units, what VS Code uses). */
 export function positionAt(src: PythonSource, offset: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = src.lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((src.lineStarts[mid] as number) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - (src.lineStarts[lo] as number) };
+  const { row, column } = pointOf(src.lineStarts, offset);
+  return { line: row, character: column };
 }
