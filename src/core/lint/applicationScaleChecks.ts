@@ -9,8 +9,9 @@ import type { LintRange, QuickFix, RuleContext } from './lintTypes';
 
 /** Libraries that load images and leave them 0–255 (not preprocessing). */
 const DATA_SOURCE = /^tensorflow_datasets\./;
-const SCALING = new Set(['div255', 'minus1to1', 'imagenet', 'caffe']);
-const WANT: Record<Exclude<ApplicationContract['kind'], 'inside'>, string> = { tf: 'minus1to1', caffe: 'caffe', torch: 'imagenet' };
+export const SCALING = new Set(['div255', 'minus1to1', 'imagenet', 'caffe']);
+/** The step kind each contract's own preprocess_input applies. */
+export const WANT: Record<Exclude<ApplicationContract['kind'], 'inside'>, string> = { tf: 'minus1to1', caffe: 'caffe', torch: 'imagenet' };
 const STEP_TEXT: Record<string, string> = {
   div255: 'scales the pixels to [0, 1]',
   minus1to1: 'maps the pixels to [-1, 1]',
@@ -19,7 +20,7 @@ const STEP_TEXT: Record<string, string> = {
   passthrough: 'is a pass-through (the pixels stay 0–255)',
 };
 
-const short = (t: string): string => (t.length > 50 ? `${t.slice(0, 50)}…` : t).replace(/\s+/g, ' ');
+export const short = (t: string): string => (t.length > 50 ? `${t.slice(0, 50)}…` : t).replace(/\s+/g, ' ');
 
 /** How the file reaches keras.applications (`keras.applications`, `tf.keras.applications`), or null. */
 function applicationsPrefix(ctx: RuleContext): string | null {

@@ -1,23 +1,20 @@
 import type { SyntaxNode as Node } from './syntaxNode';
-import { contractText, modulesOf, type ApplicationContract } from '../presets/applicationContracts';
+import { contractText, modulesOf } from '../presets/applicationContracts';
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf } from './applicationFlow';
 import { applicationModelsOf } from './applicationModels';
+import { SCALING, WANT, short } from './applicationScaleChecks';
 import { exclusiveArms } from './branchGuards';
 import { flowOf, helperAnchor } from './flowAttribution';
 import type { RuleContext } from './lintTypes';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 
-const SCALING = new Set(['div255', 'minus1to1', 'imagenet', 'caffe']);
-const WANT: Record<Exclude<ApplicationContract['kind'], 'inside'>, string> = { tf: 'minus1to1', caffe: 'caffe', torch: 'imagenet' };
 const DID: Record<string, [string, string]> = {
   div255: ['scaled the pixels to [0, 1]', 'scales them again'],
   minus1to1: ['mapped the pixels to [-1, 1]', 'maps them to [-1, 1] again'],
   imagenet: ['normalised the pixels with ImageNet mean/std', 'normalises them again'],
   caffe: ['applied caffe-mode preprocessing (BGR, ImageNet means subtracted)', 'applies caffe-mode preprocessing again (means subtracted twice, channels swapped back)'],
 };
-
-const short = (t: string): string => (t.length > 50 ? `${t.slice(0, 50)}…` : t).replace(/\s+/g, ' ');
 
 /** The innermost lambda or function definition around a node. */
 function enclosingFunction(n: Node): Node | null {
