@@ -34,7 +34,8 @@ function paramsOf(def: Node): FunctionScope['params'] {
 /** Python's function scopes of one file, found by extent (no tree walks per lookup). */
 export class FunctionScopes {
   readonly list: FunctionScope[] = [];
-  private readonly byName = new Map<string, number | null>();
+  /** Every def of each name, methods included, in source order. */
+  private readonly byName = new Map<string, number[]>();
 
   constructor(defs: Node[]) {
     const sorted = [...defs].sort((a, b) => a.startIndex - b.startIndex);
@@ -47,8 +48,9 @@ export class FunctionScopes {
       const className = cls?.childForFieldName('name')?.text ?? null;
       this.list.push({ node: def, name, start: def.startIndex, end: def.endIndex, parent, isMethod, className, params: paramsOf(def) });
       const idx = this.list.length - 1;
-      // a name defined twice is ambiguous: its calls are not followed
-      this.byName.set(name, isMethod ? null : this.byName.has(name) ? null : idx);
+      const same = this.byName.get(name);
+      if (same) same.push(idx);
+      else this.byName.set(name, [idx]);
     }
   }
 
@@ -69,7 +71,9 @@ export class FunctionScopes {
 
   /** The plain (non-method, uniquely named) function of that name. */
   functionNamed(name: string): number | null {
-    return this.byName.get(name) ?? null;
+    // a name defined twice is ambiguous: its calls are not followed
+    const all = this.byName.get(name);
+    return all?.length === 1 && !(this.list[all[0]!] as FunctionScope).isMethod ? all[0]! : null;
   }
 
   /**
@@ -78,10 +82,10 @@ export class FunctionScopes {
    * scope (a notebook cell redefining it: which one runs is not known).
    */
   functionVisibleAt(name: string, offset: number): number | null {
-    if (!this.byName.has(name)) return null;
+    const all = this.byName.get(name);
+    if (!all) return null;
     for (let s = this.scopeAt(offset); ; s = (this.list[s] as FunctionScope).parent) {
-      const here: number[] = [];
-      this.list.forEach((f, i) => f.name === name && f.parent === s && here.push(i));
+      const here = all.filter((i) => (this.list[i] as FunctionScope).parent === s);
       if (here.length > 0) return here.length === 1 && !(this.list[here[0]!] as FunctionScope).isMethod ? here[0]! : null;
       if (s < 0) return null;
     }
