@@ -93,7 +93,7 @@ export class PythonModel {
   private readonly callById = new Map<number, CallInfo>();
   private readonly referencesCache = new Map<string, Node[]>();
   private readonly byType = new Map<string, Node[]>();
-  /** Indexed by type for the rules. Identifiers (half of all nodes) are not materialised: see `references`. */
+  /** Indexed by type for the rules. Identifiers (half of all nodes) are not indexed: see `references`. */
   private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'for_statement', 'import_from_statement']);
 
   constructor(readonly src: PythonSource) {
@@ -107,7 +107,7 @@ export class PythonModel {
   private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'call', 'comment', 'function_definition', 'return_statement']);
 
   private collect(root: Node): void {
-    // one native query for the node types the model needs (no JS object for every token of the file)
+    // one walk of the mirrored tree (plain JS, see syntaxNode.ts) for the node types the model needs
     for (const n of root.descendantsOfType([...PythonModel.VISITED])) if (n) this.visit(n);
     this.calls.sort((a, b) => a.node.startIndex - b.node.startIndex);
     for (const l of this.byType.values()) l.sort((a, b) => a.startIndex - b.startIndex);
@@ -593,7 +593,7 @@ export class PythonModel {
   nodesOfType(type: string): Node[] {
     let list = this.byType.get(type);
     if (!list) {
-      // a type the rules rarely need (dotted_name for a bad import): one tree query, then cached
+      // a type the rules rarely need (dotted_name for a bad import): one walk of the tree, then cached
       list = this.src.root.descendantsOfType(type).filter((n): n is Node => !!n);
       this.byType.set(type, list);
     }
