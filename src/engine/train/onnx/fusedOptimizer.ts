@@ -9,6 +9,9 @@ export interface FusedBuffers {
   v?: { cur: Float32Array; next: Float32Array };
 }
 
+/** What the fused step reads of the optimizer's spec. */
+export type FusedSpec = Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>;
+
 /** One parameter's arrays for an in-place step (the slots the optimizer keeps: m for SGD with momentum, m and v for Adam). */
 export interface StepArrays {
   grad: Float32Array;
@@ -34,14 +37,14 @@ export function gradSumSquares(grad: Float32Array, scale: number): number {
  * blocks (14.3M parameters, 2 cores shared with other jobs, alternating runs, steps 3–4): the ONNX graph 1.0–2.3 s a
  * step, this loop 0.3–0.7 s; the trainer's RSS 1.8 GB vs 1.2 GB (no second copy of weights and slots). So the trainer
  * uses this, and the graph stays selectable and tested (optimizerGraph.test.ts checks both give the same weights).
- * `clipFactor` is min(1, clip / (norm + 1e-6)) computed by the caller from `gradSumSquares`.
+ * `clipFactor` is `clipScale(clip, norm)` computed by the caller from `gradSumSquares`.
  *
  * Returns Σ d² of the gradient it applied (d = g · grad_scale · clipFactor, summed in float64 as `gradSumSquares`
  * does): without clipping (factor 1) this is `gradSumSquares(grad, grad_scale)`, so the step needs no second pass.
  * The function must stay self-contained (no imports, no outer names): splitOptimizer.ts runs its source in a worker
  * thread.
  */
-export function fusedOptimizerStep(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipFactor: number, b: FusedBuffers): number {
+export function fusedOptimizerStep(spec: FusedSpec, s: StepScalars, clipFactor: number, b: FusedBuffers): number {
   const scale = s.grad_scale * clipFactor;
   const { grad, param, nextParam } = b;
   const n = grad.length;
@@ -83,7 +86,7 @@ export function fusedOptimizerStep(spec: Pick<OptimizerGraphSpec, 'name' | 'beta
 }
 
 /** `fusedOptimizerStep` in place on one parameter's arrays. */
-export function stepInPlace(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipFactor: number, a: StepArrays): number {
+export function stepInPlace(spec: FusedSpec, s: StepScalars, clipFactor: number, a: StepArrays): number {
   return fusedOptimizerStep(spec, s, clipFactor, { grad: a.grad, param: a.param, nextParam: a.param, m: a.m && { cur: a.m, next: a.m }, v: a.v && { cur: a.v, next: a.v } });
 }
 
@@ -92,14 +95,24 @@ export function stepInPlace(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'b
  * clipping) and their global norm (summed in the parameters' order). Without clipping the sums come from the update
  * pass; with `clipNorm` a first pass sums, then the update uses min(1, clip / (norm + 1e-6)).
  */
-export function fusedStepAll(spec: Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>, s: StepScalars, clipNorm: number | null | undefined, arrays: StepArrays[]): { sqs: number[]; norm: number } {
+export function fusedStepAll(spec: FusedSpec, s: StepScalars, clipNorm: number | null | undefined, arrays: StepArrays[]): { sqs: number[]; norm: number } {
   if (!clipNorm) {
     const sqs = arrays.map((a) => stepInPlace(spec, s, 1, a));
-    return { sqs, norm: Math.sqrt(sqs.reduce((t, x) => t + x, 0)) };
+    return { sqs, norm: globalNorm(sqs) };
   }
   const sqs = arrays.map((a) => gradSumSquares(a.grad, s.grad_scale));
-  const norm = Math.sqrt(sqs.reduce((t, x) => t + x, 0));
-  const factor = Math.min(1, clipNorm / (norm + 1e-6));
+  const norm = globalNorm(sqs);
+  const factor = clipScale(clipNorm, norm);
   for (const a of arrays) stepInPlace(spec, s, factor, a);
   return { sqs, norm };
+}
+
+/** The global gradient norm from Σ g² per parameter, summed in the parameters' order. */
+export function globalNorm(sqs: number[]): number {
+  return Math.sqrt(sqs.reduce((t, x) => t + x, 0));
+}
+
+/** min(1, clip / (norm + 1e-6)): what global-norm clipping multiplies every gradient by. */
+export function clipScale(clipNorm: number, norm: number): number {
+  return Math.min(1, clipNorm / (norm + 1e-6));
 }

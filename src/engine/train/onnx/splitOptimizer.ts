@@ -1,8 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { fusedOptimizerStep, gradSumSquares, stepInPlace, type StepArrays } from './fusedOptimizer';
-import type { OptimizerGraphSpec, StepScalars } from './optimizerGraph';
-
-export type FusedSpec = Pick<OptimizerGraphSpec, 'name' | 'beta1' | 'beta2' | 'weightDecay' | 'momentum'>;
+import { clipScale, fusedOptimizerStep, globalNorm, gradSumSquares, stepInPlace, type FusedSpec, type StepArrays } from './fusedOptimizer';
+import type { StepScalars } from './optimizerGraph';
 
 const KINDS = ['grad', 'param', 'm', 'v'] as const;
 /** where an array lies in the transferred buffers: [buffer index, byte offset, length] */
@@ -137,7 +135,6 @@ export class SplitOptimizer {
       let w = 0;
       return mineSqs.map((x) => x ?? (workerSqs[w++] as number));
     };
-    const normOf = (sqs: number[]): number => Math.sqrt(sqs.reduce((s, x) => s + x, 0));
     this.worker.ref();
     try {
       let sqs: number[];
@@ -146,7 +143,7 @@ export class SplitOptimizer {
         const sums = this.request({ op: 'sumsq', items, buffers, scale: scalars.grad_scale }, buffers);
         const mineSqs = mine.map((a) => (a ? gradSumSquares(a.grad, scalars.grad_scale) : null));
         sqs = ordered(mineSqs, (await sums).sqs);
-        const clipFactor = Math.min(1, clipNorm / (normOf(sqs) + 1e-6));
+        const clipFactor = clipScale(clipNorm, globalNorm(sqs));
         const done = this.request({ op: 'step', spec, scalars, clipFactor });
         for (const a of mine) if (a) stepInPlace(spec, scalars, clipFactor, a);
         reply = await done;
@@ -164,7 +161,7 @@ export class SplitOptimizer {
         const it = items[w++] as Item;
         return { grad: at(it.grad)!, param: at(it.param)!, ...(it.m ? { m: at(it.m) } : {}), ...(it.v ? { v: at(it.v) } : {}) };
       });
-      return { sqs, norm: normOf(sqs), arrays: out };
+      return { sqs, norm: globalNorm(sqs), arrays: out };
     } finally {
       this.worker.unref();
     }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seededRandom } from '../../../../../src/core/seededRandom';
-import { fusedStepAll, type StepArrays } from '../../../../../src/engine/train/onnx/fusedOptimizer';
+import { fusedStepAll, type FusedSpec, type StepArrays } from '../../../../../src/engine/train/onnx/fusedOptimizer';
 import { stepScalars } from '../../../../../src/engine/train/onnx/optimizerGraph';
-import { SplitOptimizer, type FusedSpec } from '../../../../../src/engine/train/onnx/splitOptimizer';
+import { SplitOptimizer } from '../../../../../src/engine/train/onnx/splitOptimizer';
 
 const SIZES = [4000, 17, 2500, 2500, 1, 900, 3333];
 const rand = seededRandom(5);
