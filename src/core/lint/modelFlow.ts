@@ -485,7 +485,6 @@ export class ModelFlow {
     return best ? best.childForFieldName('right') : null;
   }
 
-  /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
   /** Values assigned to `name` before `readAt` in another arm of an if/try that holds the assignment `prior`. */
   private alternativesOf(name: string, prior: Assignment, readAt: number): Node[] {
     const list = this.model.assignments.get(name) ?? [];
@@ -508,6 +507,7 @@ export class ModelFlow {
     return out;
   }
 
+  /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
   private augmentedBetween(name: string, from: number, to: number): { start: number; end: number }[] {
     const out: { start: number; end: number }[] = [];
     if (to <= from || !/^[A-Za-z_][\w.]*$/.test(name)) return out;
