@@ -1,3 +1,5 @@
+import { diffEdit } from './sourceEdit';
+
 /**
  * Blanks notebook-export lines (`!pip …`, `%matplotlib …`) with spaces of the same length so that offsets stay true
  * (`get_ipython()` stays: it is valid Python).
@@ -14,11 +16,11 @@ export function blankShellLines(text: string): string {
  */
 export function blankShellLinesAfter(prevText: string, prevCleaned: string, text: string): string {
   if (prevCleaned.length !== prevText.length) return blankShellLines(text);
-  const max = Math.min(prevText.length, text.length);
-  let p = 0;
-  while (p < max && prevText.charCodeAt(p) === text.charCodeAt(p)) p++;
-  let q = 0;
-  while (q < max - p && prevText.charCodeAt(prevText.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
+  // the common prefix [0, p) and suffix (q characters) of the two texts
+  const d = diffEdit(prevText, text);
+  if (!d) return prevCleaned;
+  const p = d.start;
+  const q = text.length - d.newEnd;
   const start = p === 0 ? 0 : text.lastIndexOf('\n', p - 1) + 1;
   const nl = text.indexOf('\n', text.length - q);
   const end = nl < 0 ? text.length : nl;
