@@ -48,6 +48,7 @@ export const labelHeadMismatch: LintRule = {
       const classes = count?.value ?? null;
       const classesNode = count?.node ?? null;
       const compiled = { message: 'compiled here', range: ctx.range(loss.compile.node) };
+      const binaryHead = head?.units === 1 && (loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy');
       if (head && !headsSeen.has(head.node.id)) {
         headsSeen.add(head.node.id);
         if (head.units != null && classes !== null && head.units !== classes && head.unitsNode?.type === 'integer') {
@@ -57,7 +58,7 @@ export const labelHeadMismatch: LintRule = {
             related: [...(classesNode ? [{ message: `${classes} classes here`, range: ctx.range(classesNode) }] : []), compiled],
           });
         }
-        if (head.units === 1 && (loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy')) {
+        if (binaryHead) {
           // one unit says the task is binary: the loss is what to change (anchored there; the head is related)
           ctx.report({
             message: 'A 1-unit head with a categorical cross-entropy: the single output is the only class, so the loss is constant and nothing is learned. Use a binary loss (binary_crossentropy), or one unit per class.',
@@ -68,7 +69,6 @@ export const labelHeadMismatch: LintRule = {
       }
       // the directory's labels count only when that data is fed to the model this loss compiles; after a 1-unit head
       // with a categorical loss, the label encoding advice (a sparse loss) would be wrong too: the loss is binary
-      const binaryHead = head?.units === 1 && (loss.name === 'sparse_categorical_crossentropy' || loss.name === 'categorical_crossentropy');
       for (const ds of binaryHead ? [] : dsCalls) {
         if (!flow.onPathOfModel(target, ds.node)) continue;
         const modeNode = ds.kwargs.get('label_mode');
