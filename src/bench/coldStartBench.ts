@@ -56,8 +56,9 @@ const PHASE_ROWS: [keyof ColdStartPhases, string][] = [
 export function benchColdStart(preset: string, images: string, runs: number): string {
   if (!existsSync(CLI)) return `(skipped: ${CLI} missing; run npm run build)`;
   const cache = mkdtempSync(join(tmpdir(), 'vtd-bench-cold-'));
+  const probeDir = mkdtempSync(join(tmpdir(), 'vtd-phases-'));
   try {
-    const probe = phaseProbe();
+    const probe = phaseProbe(probeDir);
     runOnce(preset, images, cache, probe);
     const s = Array.from({ length: runs }, () => runOnce(preset, images, cache, probe));
     const wall = median(s.map((x) => x.wallMs));
@@ -77,5 +78,6 @@ export function benchColdStart(preset: string, images: string, runs: number): st
     ].join('\n');
   } finally {
     rmSync(cache, { recursive: true, force: true });
+    rmSync(probeDir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -52,8 +51,8 @@ export interface ColdStartPhases {
   reportAndExit: number;
 }
 
-export function phaseProbe(): PhaseProbe {
-  const dir = mkdtempSync(join(tmpdir(), 'vtd-phases-'));
+/** The probe's preload and log are written into `dir` (the caller's temporary folder, removed with it). */
+export function phaseProbe(dir: string): PhaseProbe {
   const preload = join(dir, 'phases.cjs');
   const log = join(dir, 'phases.jsonl');
   writeFileSync(preload, PRELOAD);
