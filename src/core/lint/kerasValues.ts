@@ -133,15 +133,20 @@ export class KerasValues {
 
   /** Calls whose callee is the value itself (`backbone(x)`, `self.encoder(x)`), not its methods. */
   callsOf(v: KerasValue): CallInfo[] {
-    let byKind = this.callsCache.get(v.def.node.id);
-    if (!byKind) this.callsCache.set(v.def.node.id, (byKind = new Map()));
-    let calls = byKind.get(v.kind);
-    if (!calls) byKind.set(v.kind, (calls = (this.targetsByDef().get(v.def.node.id) ?? []).filter((t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind).map((t) => t.call)));
-    return calls;
+    return this.cachedCalls(v, v.kind, (t) => t.call.node.id !== v.def.node.id && t.target!.kind === v.kind);
   }
 
   /** callsOf and backboneCallsOf answers by definition and kind (rules ask for every backbone, again and again). */
   private readonly callsCache = new Map<number, Map<string, CallInfo[]>>();
+
+  /** The calls of the targets of v's definition that `keep` accepts, found once per definition and key. */
+  private cachedCalls(v: KerasValue, key: string, keep: (t: NonNullable<KerasValues['callTargets']>[number]) => boolean): CallInfo[] {
+    let byKey = this.callsCache.get(v.def.node.id);
+    if (!byKey) this.callsCache.set(v.def.node.id, (byKey = new Map()));
+    let calls = byKey.get(key);
+    if (!calls) byKey.set(key, (calls = (this.targetsByDef().get(v.def.node.id) ?? []).filter(keep).map((t) => t.call)));
+    return calls;
+  }
 
   private byDef: Map<number, NonNullable<KerasValues['callTargets']>> | null = null;
 
@@ -165,11 +170,7 @@ export class KerasValues {
   /** Calls of a task's backbone (`classifier.backbone(x)`). */
   backboneCallsOf(task: KerasValue): CallInfo[] {
     if (task.kind !== 'task') return [];
-    let byKind = this.callsCache.get(task.def.node.id);
-    if (!byKind) this.callsCache.set(task.def.node.id, (byKind = new Map()));
-    let calls = byKind.get('backbone-of-task');
-    if (!calls) byKind.set('backbone-of-task', (calls = (this.targetsByDef().get(task.def.node.id) ?? []).filter((t) => t.target!.kind === 'backbone').map((t) => t.call)));
-    return calls;
+    return this.cachedCalls(task, 'backbone-of-task', (t) => t.target!.kind === 'backbone');
   }
 
   /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
