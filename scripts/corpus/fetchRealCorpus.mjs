@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fetches the real lint corpus (test/corpus-real/labels.json) into .cache/corpus-real/files/<owner>/<name>/<path>, each
+// Fetches the real lint corpus (test/corpus-real/labels.json, and projectFiles.json) into .cache/corpus-real/files/<owner>/<name>/<path>, each
 // file from raw.githubusercontent.com at its labelled commit, and keeps it only when its sha256 matches the label file.
 // The texts are public but of unknown licence, so they stay out of the repo. `--verify` only checks what is cached.
 // Usage: node scripts/corpus/fetchRealCorpus.mjs [--verify]
@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 const labels = JSON.parse(readFileSync(join(root, 'test/corpus-real/labels.json'), 'utf8'));
+// files of a corpus file's repository that tell the linter about its project (a fork's own keras_cv/ package)
+const projectFiles = JSON.parse(readFileSync(join(root, 'test/corpus-real/projectFiles.json'), 'utf8')).files;
 const cache = join(root, '.cache/corpus-real/files');
 const verifyOnly = process.argv.includes('--verify');
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
@@ -16,7 +18,7 @@ const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 let ok = 0;
 let fetched = 0;
 const failed = [];
-for (const f of labels.files) {
+for (const f of [...labels.files, ...projectFiles]) {
   const dest = join(cache, f.repo, f.path);
   if (existsSync(dest) && sha256(readFileSync(dest)) === f.sha256) {
     ok++;
@@ -40,6 +42,6 @@ for (const f of labels.files) {
     failed.push(`${f.repo}/${f.path}: ${e.message} (${url})`);
   }
 }
-process.stdout.write(`${ok} of ${labels.files.length} corpus files in ${cache} (${fetched} fetched now)\n`);
+process.stdout.write(`${ok} of ${labels.files.length + projectFiles.length} corpus and project files in ${cache} (${fetched} fetched now)\n`);
 for (const x of failed) process.stdout.write(`  missing: ${x}\n`);
 process.exitCode = failed.length ? 1 : 0;

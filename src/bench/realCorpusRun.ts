@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { lintSource } from '../core/lint/linter';
+import { findProjectFacts } from '../core/lint/projectFacts';
 import { getPythonParser, parsePython } from '../core/lint/pythonSource';
 import { RULES } from '../core/lint/ruleRegistry';
 import { parseIpynb } from '../core/notebook/ipynbReader';
@@ -47,6 +48,8 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
     }
     const text = bytes.toString('utf8');
     const findings: RealFinding[] = [];
+    // the repository's folder in the cache stands for its checkout root (test/corpus-real/projectFiles.json)
+    const project = findProjectFacts(dirname(at), join(cacheDir, file.repo));
     if (file.kind === 'notebook') {
       let nb: ReturnType<typeof parseIpynb>;
       try {
@@ -55,13 +58,13 @@ export async function runRealCorpus(labelsFile = resolve(REAL_CORPUS_LABELS), ca
         unreadable.push(`${file.repo}/${file.path}: ${(e as Error).message}`);
         continue;
       }
-      const r = lintNotebook(parser, nb.cells, { ignore: nb.ignore });
+      const r = lintNotebook(parser, nb.cells, { ignore: nb.ignore, project });
       internalErrors += r.internalErrors.length;
       for (const f of r.findings) if (note(f)) findings.push({ code: f.code, cell: f.cell, line: f.range.start.line + 1, message: f.message });
     } else {
       const src = parsePython(parser, text);
       try {
-        const r = lintSource(src);
+        const r = lintSource(src, { project });
         internalErrors += r.internalErrors.length;
         for (const f of r.findings) if (note(f)) findings.push({ code: f.code, line: f.range.start.line + 1, message: f.message });
       } finally {

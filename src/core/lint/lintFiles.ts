@@ -6,6 +6,7 @@ import { UserError } from '../userError';
 import { DEFAULT_LINT_CONFIG, parsePyprojectConfig, type LintConfig } from './lintConfig';
 import { lintSource } from './linter';
 import type { LintFinding } from './lintTypes';
+import { findProjectFacts, type ProjectFacts } from './projectFacts';
 import { getPythonParser, parsePython } from './pythonSource';
 import { decodePythonBytes, MAX_LINT_BYTES, normalizePythonText } from './pythonText';
 import { parseIpynb } from '../notebook/ipynbReader';
@@ -62,7 +63,7 @@ export function findLintConfig(start: string): { config: LintConfig; root: strin
 }
 
 /** A notebook: its Python cells linted as one program; what cannot be read is a reason, not an exception. */
-function lintIpynb(parser: Parser, file: string, bytes: Buffer, config: LintConfig | undefined): FileFindings {
+function lintIpynb(parser: Parser, file: string, bytes: Buffer, config: LintConfig | undefined, project: ProjectFacts): FileFindings {
   let nb;
   try {
     nb = parseIpynb(bytes.toString('utf8'), file);
@@ -75,7 +76,7 @@ function lintIpynb(parser: Parser, file: string, bytes: Buffer, config: LintConf
   const found = config ? { config, root: process.cwd() } : findLintConfig(dirname(file));
   const rel = relative(found.root, file).split(sep).join('/');
   const cells = nb.cells.map((c) => ({ ...c, text: normalizePythonText(c.text) }));
-  const { findings } = lintNotebook(parser, cells, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]), ignore: nb.ignore });
+  const { findings } = lintNotebook(parser, cells, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]), project, ignore: nb.ignore });
   return {
     file,
     findings: findings.map((f) => ({ ...f, fixes: [] })),
@@ -85,6 +86,13 @@ function lintIpynb(parser: Parser, file: string, bytes: Buffer, config: LintConf
 export async function lintFiles(files: string[], opts: { config?: LintConfig } = {}): Promise<FileFindings[]> {
   const parser = await getPythonParser();
   const out: FileFindings[] = [];
+  // project facts per folder, looked up once per folder of this run
+  const projects = new Map<string, ProjectFacts>();
+  const projectOf = (dir: string): ProjectFacts => {
+    let facts = projects.get(dir);
+    if (!facts) projects.set(dir, (facts = findProjectFacts(dir)));
+    return facts;
+  };
   for (const file of files) {
     let bytes: Buffer;
     try {
@@ -93,7 +101,7 @@ export async function lintFiles(files: string[], opts: { config?: LintConfig } =
       throw fsUserError(e, file, 'the Python file') ?? e;
     }
     if (file.endsWith('.ipynb')) {
-      out.push(lintIpynb(parser, file, bytes, opts.config));
+      out.push(lintIpynb(parser, file, bytes, opts.config, projectOf(dirname(file))));
       continue;
     }
     const decoded = decodePythonBytes(bytes);
@@ -111,7 +119,7 @@ export async function lintFiles(files: string[], opts: { config?: LintConfig } =
       continue;
     }
     try {
-      const { findings } = lintSource(src, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]) });
+      const { findings } = lintSource(src, { config: found.config, relativePath: rel, lookup: diskPresetLookup([dirname(file), process.cwd()]), project: projectOf(dirname(file)) });
       out.push({ file, findings });
     } finally {
       src.tree.delete();

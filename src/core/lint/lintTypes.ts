@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { PresetLookup } from '../presets/presetFacts';
 import type { KerasValues } from './kerasValues';
 import type { Evidence } from './preprocessingEvidence';
+import type { ProjectFacts } from './projectFacts';
 import type { PythonModel } from './pythonModel';
 import type { PythonSource } from './pythonSource';
 
@@ -40,6 +41,8 @@ export interface RuleContext {
   values: KerasValues;
   evidence: Evidence;
   lookup?: PresetLookup;
+  /** Facts about the file's project, when the caller knows where the file lives. */
+  project?: ProjectFacts;
   range(node: Node): LintRange;
   offsets(start: number, end: number): LintRange;
   report(f: Omit<LintFinding, 'code' | 'rule' | 'severity' | 'related' | 'fixes'> & Partial<Pick<LintFinding, 'severity' | 'related' | 'fixes'>>): void;

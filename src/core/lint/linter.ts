@@ -5,6 +5,7 @@ import { DEFAULT_LINT_CONFIG, globMatch, type LintConfig } from './lintConfig';
 import type { LintFinding, LintRange, RuleContext } from './lintTypes';
 import { collectEvidence } from './preprocessingEvidence';
 import { PythonModel } from './pythonModel';
+import type { ProjectFacts } from './projectFacts';
 import { positionAt, type PythonSource } from './pythonSource';
 import { RULES } from './ruleRegistry';
 
@@ -30,6 +31,8 @@ export interface LintOptions {
   /** Path of the file relative to the config root (forward slashes), for per-file ignores. */
   relativePath?: string;
   lookup?: PresetLookup;
+  /** Facts about the file's project (its own copy of keras_cv/keras_hub); none when linting text alone. */
+  project?: ProjectFacts;
 }
 
 /** Runs every enabled rule over one parsed file. Never throws: a failing rule is skipped and reported as `internal`. */
@@ -53,7 +56,7 @@ export function lintSource(src: PythonSource, opts: LintOptions = {}): { finding
     if (override === 'off') continue;
     const seen = new Set<string>();
     const ctx: RuleContext = {
-      src, model, values, evidence, lookup: opts.lookup, range, offsets,
+      src, model, values, evidence, lookup: opts.lookup, project: opts.project, range, offsets,
       report(f) {
         const key = `${f.range.start.line}:${f.range.start.character}:${f.message}`;
         if (seen.has(key)) return;

@@ -31,7 +31,7 @@ export class NotebookLintSession {
   lint(parser: Parser, cells: NotebookCell[], opts: NotebookLintOptions & { lookupKey?: string } = {}): { findings: CellFinding[]; internalErrors: string[] } {
     const program = buildNotebookProgram(cells);
     const options = programLintOptions(opts);
-    const optionsKey = JSON.stringify([options.config, options.relativePath ?? null]);
+    const optionsKey = JSON.stringify([options.config, options.relativePath ?? null, options.project ?? null]);
     const prev = this.last;
     const sameLookup = opts.lookupKey !== undefined ? prev?.lookupKey === opts.lookupKey : prev?.lookup === opts.lookup;
     if (prev && prev.src.text === program.text && prev.optionsKey === optionsKey && sameLookup) {

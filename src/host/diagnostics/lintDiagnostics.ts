@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { editorLintLimit } from '../../core/lint/pythonText';
 import { findLintConfig } from '../../core/lint/lintFiles';
 import { lintSource } from '../../core/lint/linter';
+import { findProjectFacts } from '../../core/lint/projectFacts';
 import { mergeConfig } from '../../core/lint/lintConfig';
 import { ruleDocPath, type LintFinding } from '../../core/lint/lintTypes';
 import { findRule } from '../../core/lint/ruleRegistry';
@@ -76,7 +77,8 @@ export class LintDiagnostics implements vscode.Disposable, FindingSource {
       const found = findLintConfig(fileDir);
       const config = mergeConfig(found.config, { severity: settings.lintSeverity });
       const rel = doc.uri.scheme === 'file' ? relative(found.root, doc.uri.fsPath).split(sep).join('/') : undefined;
-      const { findings, internalErrors } = lintSource(src, { config, relativePath: rel, lookup: diskPresetLookup([fileDir, ...(ws ? [ws] : [])]) });
+      const project = findProjectFacts(fileDir, ws);
+      const { findings, internalErrors } = lintSource(src, { config, relativePath: rel, lookup: diskPresetLookup([fileDir, ...(ws ? [ws] : [])]), project });
       for (const e of internalErrors) this.log.error(`lint ${doc.uri.fsPath}: rule failed: ${e}`);
       this.findings.set(key, findings);
       this.collection.set(doc.uri, findings.map((f) => this.toDiagnostic(doc, f)));

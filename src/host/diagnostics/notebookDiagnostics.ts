@@ -1,6 +1,7 @@
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { findLintConfig } from '../../core/lint/lintFiles';
+import { findProjectFacts } from '../../core/lint/projectFacts';
 import { mergeConfig } from '../../core/lint/lintConfig';
 import { ruleDocPath } from '../../core/lint/lintTypes';
 import { MAX_EDITOR_LINT_CHARS, normalizePythonText } from '../../core/lint/pythonText';
@@ -92,7 +93,7 @@ export class NotebookDiagnostics implements vscode.Disposable, FindingSource {
       if (!session) this.sessions.set(key, (session = new NotebookLintSession()));
       const dirs = [dir, ...(ws ? [ws] : [])];
       // an unchanged program (a markdown cell edited) keeps its findings; preset folders are read again on the next code edit
-      const { findings, internalErrors } = session.lint(parser, cells, { config, relativePath: rel, lookup: diskPresetLookup(dirs), lookupKey: dirs.join('\0'), ignore: metadataIgnores(nb) });
+      const { findings, internalErrors } = session.lint(parser, cells, { config, relativePath: rel, lookup: diskPresetLookup(dirs), lookupKey: dirs.join('\0'), project: findProjectFacts(dir, ws), ignore: metadataIgnores(nb) });
       for (const e of internalErrors) this.log.error(`lint ${nb.uri.fsPath}: rule failed: ${e}`);
       const byCell = new Map<number, vscode.Diagnostic[]>();
       const uriOf = (i: number): vscode.Uri => (cellDocs[i] as vscode.NotebookCell).document.uri;
