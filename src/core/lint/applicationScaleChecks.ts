@@ -39,7 +39,7 @@ function otherModelsOwn(apps: ApplicationModel[], app: ApplicationModel, s: Appl
 }
 
 /** Whether a step also lies on the path of another model of the file (data shared between models). */
-function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
+export function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
   if (apps.some((o) => o !== app && af.onPath(o, node))) return true;
   const flow = flowOf(ctx);
   // another model uses the data when data is fed to it: only fed models are asked (each costs a slice)
@@ -195,11 +195,13 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       reported.add(at.id);
       const fix = shared ? null : preprocessFix(ctx, first, contract.module);
       const chained = chain(ctx, j.af, app);
+      const via = j.af.onPath(app, first.node)?.via;
       ctx.report({
         message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}.${partial ? ` The model's ${contract.module}.preprocess_input is applied to other data of this file, not to this data.` : ''} ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}`,
         range: ctx.range(at),
         related: [
           ...chained,
+          ...(via && via.id !== at.id ? [{ message: 'the helper is applied here', range: ctx.range(via) }] : []),
           ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: 'scaling on the path of the data into the model', range: ctx.range(s.node) })),
           ...(partial && !chained.some((c) => c.range.start.line === ctx.range(partial.feed).start.line) ? [{ message: 'fed here without the model\'s preprocess_input', range: ctx.range(partial.feed) }] : []),
           ...(partial ? [{ message: 'the model\'s preprocess_input, applied to other data', range: ctx.range(partial.own) }] : []),

@@ -87,15 +87,24 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
 
 /**
  * Where a finding about a step reached through a helper (`via`: the reference that applies it) is anchored: the step
- * itself when it is written inside that helper and the helper is applied only to data that reaches the model (the line
- * to change); otherwise where the helper is applied (its body is shared with other data, or the step is a constant
- * the helper reads).
+ * itself when it is written inside that helper (the line to change), also when the helper is applied to other data
+ * of the same model (train and validation sets) or to data that reaches no model; where the helper is applied to this
+ * data when another application of it feeds another model (`otherModelUse`: changing the body would break that model)
+ * or the step is a constant the helper reads.
  */
-export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n: Node) => boolean): Node {
+export function helperAnchor(ctx: RuleContext, via: Node, step: Node, otherModelUse: (ref: Node) => boolean): Node {
   if (via.type !== 'identifier') return via;
   const def = ctx.model.scopes.functionVisibleAt(via.text, via.startIndex);
   const fn = def === null ? null : ctx.model.scopes.list[def]!;
   if (!fn || step.startIndex < fn.start || step.endIndex > fn.end) return via;
-  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def && !onPath(r));
+  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def && otherModelUse(r));
   return shared ? via : step;
+}
+
+/** For `helperAnchor` on a keras_hub value's path: an application of the helper that is not on v's path but on another model's. */
+export function otherModelUseOf(ctx: RuleContext, v: KerasValue): (ref: Node) => boolean {
+  return (ref) => {
+    const a = attribute(ctx, v, ref);
+    return !a.on && a.otherModel();
+  };
 }

@@ -19,11 +19,31 @@ describe('VTD002: a keras.applications model whose preprocessing is applied twic
     assert.deepEqual(f!.related.map((r) => `${at(r.range)}:${r.message}`), ['11:the earlier step', '17:the helper with the earlier step is applied here', '21:VGG16 built here (pretrained weights)']);
   });
 
-  it('finds a second module\'s preprocess_input mapped over data already mapped through the first: at the second one, inside its helper', async () => {
+  it('finds a second module\'s preprocess_input mapped over data already mapped through the first: where its helper is applied to the mapped data (the own mapping is right by itself)', async () => {
     const fs = await scale(fixture('apps_stacked_two_modules.py'));
-    assert.deepEqual(fs.map((f) => `${at(f.range)}:${f.code}:${f.severity}`), ['21:VTD002:warning']);
+    assert.deepEqual(fs.map((f) => `${at(f.range)}:${f.code}:${f.severity}`), ['24:VTD002:warning']);
     assert.match(fs[0]!.message, /ResNet50.*vgg16\.preprocess_input.*caffe-mode preprocessing again/);
-    assert.deepEqual(fs[0]!.related.slice(0, 3).map((r) => `${at(r.range)}:${r.message}`), ['9:the earlier step', '12:the helper with the earlier step is applied here', '24:the helper with this step is applied here']);
+    assert.deepEqual(fs[0]!.related.slice(0, 3).map((r) => `${at(r.range)}:${r.message}`), ['9:the earlier step', '12:the helper with the earlier step is applied here', '21:this step inside the helper']);
+  });
+
+  it('a wrong later step inside a helper applied to train and validation data of the same model is anchored at the step', async () => {
+    const text = `import keras
+from keras.applications.resnet50 import preprocess_input
+train_ds = keras.utils.image_dataset_from_directory("data/train", image_size=(224, 224))
+val_ds = keras.utils.image_dataset_from_directory("data/val", image_size=(224, 224))
+def prep(images, labels):
+    return preprocess_input(images), labels
+def scale(images, labels):
+    return images / 255.0, labels
+train_ds = train_ds.map(prep).map(scale)
+val_ds = val_ds.map(prep).map(scale)
+base = keras.applications.ResNet50(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(2, activation="softmax")])
+model.fit(train_ds, validation_data=val_ds)
+`;
+    const fs = await scale(text);
+    assert.deepEqual(fs.map((f) => `${at(f.range)}:${f.code}`), ['8:VTD002']);
+    assert.deepEqual(fs[0]!.related.filter((r) => /helper with this step/.test(r.message)).map((r) => at(r.range)), [9]);
   });
 
   it('finds rescale= next to preprocessing_function= (Keras applies the function first)', async () => {
