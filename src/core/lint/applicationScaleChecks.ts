@@ -3,7 +3,8 @@ import { contractText, modulesOf, type ApplicationContract } from '../presets/ap
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf, type ApplicationFlow } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
-import { flowOf } from './flowAttribution';
+import { exclusiveArms } from './branchGuards';
+import { branchLink, flowOf } from './flowAttribution';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import type { LintRange, QuickFix, RuleContext } from './lintTypes';
 
@@ -137,9 +138,11 @@ export function checkApplicationDoubleScaling(ctx: RuleContext): void {
     const shared = sharedWithOther(ctx, j.af, j.apps, app, first.node);
     const fix = shared ? null : removalFix(ctx, first);
     const via = j.af.onPath(app, first.node)?.via;
+    const branch = exclusiveArms(first.node, app.call.node);
     ctx.report({
-      message: `Double normalisation: ${short(first.text)} ${STEP_TEXT[first.kind]}, but ${app.name} (keras.applications, weights="imagenet") expects ${contractText(contract)}. Remove the manual scaling and feed 0–255 pixels.`,
+      message: `Double normalisation: ${short(first.text)} ${STEP_TEXT[first.kind]}, but ${app.name} (keras.applications, weights="imagenet") expects ${contractText(contract)}. Remove the manual scaling and feed 0–255 pixels.${branch ? ` (Not certain: ${branchLink(app.name)}.)` : ''}`,
       range: ctx.range(first.node),
+      severity: branch ? 'information' : undefined,
       related: [...chain(ctx, j.af, app), ...(via ? [{ message: 'the helper is applied here', range: ctx.range(via) }] : []), ...scaling.slice(1).map((s) => ({ message: 'the same scaling on other data', range: ctx.range(s.node) }))],
       fixes: fix ? [fix] : [],
     });
@@ -196,9 +199,11 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       const fix = shared ? null : preprocessFix(ctx, first, contract.module);
       const chained = chain(ctx, j.af, app);
       const via = j.af.onPath(app, first.node)?.via;
+      const branch = exclusiveArms(first.node, app.call.node);
       ctx.report({
-        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}.${partial ? ` The model's ${contract.module}.preprocess_input is applied to other data of this file, not to this data.` : ''} ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}`,
+        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}.${partial ? ` The model's ${contract.module}.preprocess_input is applied to other data of this file, not to this data.` : ''} ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}${branch ? ` (Not certain: ${branchLink(app.name)}.)` : ''}`,
         range: ctx.range(at),
+        severity: branch ? 'information' : undefined,
         related: [
           ...chained,
           ...(via && via.id !== at.id ? [{ message: 'the helper is applied here', range: ctx.range(via) }] : []),

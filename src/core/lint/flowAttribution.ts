@@ -1,7 +1,9 @@
 import type { SyntaxNode as Node } from './syntaxNode';
+import { exclusiveArms } from './branchGuards';
 import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
 import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';
+import { mergeRanges, rangesContain } from './rangeSet';
 
 /**
  * Whether a piece of code belongs to a keras_hub value's path. `on`: the evidence chain is complete (a warning may be
@@ -56,9 +58,11 @@ function onOtherModel(flow: ModelFlow, others: FlowModel[], node: Node): boolean
 export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict {
   const flow = flowOf(ctx);
   const on = flow.onPath(v, node);
-  if (on) return { on: true, via: on.via };
+  if (on && !exclusiveArms(node, v.def.node)) return { on: true, via: on.via };
   const others = otherModels(flow, v);
   const otherModel = (): boolean => onOtherModel(flow, others, node);
+  // the data path is followed through both arms of an if, but a run that builds the model in one arm skips the other
+  if (on) return { on: false, info: branchLink(v.className), otherModel };
   const path = flow.pathOf(v);
   if (others.length > 0 || hubModels(flow).length > 1) {
     // several models and the code reaches none of this one's along links we followed: only a broken link can make it
@@ -69,6 +73,26 @@ export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict 
   if (path.missing.length > 0) return { on: false, info: `the path of the data into ${v.className} goes through ${path.missing[0]}`, otherModel };
   if (path.fedWithData()) return { on: false, info: null, otherModel }; // followed every link: this code is not on it
   return { on: false, info: `no call in this file feeds data into ${v.className}`, otherModel };
+}
+
+/**
+ * When a step on v's path, written outside any helper, also lies on another model's path (one `x / 255` feeding a
+ * from-scratch CNN and the pretrained model): the call of v's own feed whose data carries it, where the fix belongs
+ * (removing the step would break the other model). Null when no other model uses it or no feed's data shows it.
+ */
+export function sharedStepFeed(ctx: RuleContext, v: KerasValue, step: Node): Node | null {
+  const flow = flowOf(ctx);
+  const others = otherModels(flow, v);
+  if (others.length === 0 || !onOtherModel(flow, others, step)) return null;
+  for (const f of flow.pathOf(v).feeds) {
+    if (f.data && rangesContain(mergeRanges(flow.slice([f.data]).ranges), step.startIndex, step.endIndex)) return f.call.node;
+  }
+  return null;
+}
+
+/** The missing link when a step and the model it would feed sit in different arms of one if/else or try. */
+export function branchLink(model: string): string {
+  return `this step and ${model} are in different branches of one if/else or try, so a run that builds the model skips it (unless a loop runs both)`;
 }
 
 /** Related locations of the evidence chain: built here, called here, fed (predict/evaluate) here, trained here. */

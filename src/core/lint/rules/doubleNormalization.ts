@@ -1,7 +1,7 @@
 import { checkApplicationDoubleScaling } from '../applicationScaleChecks';
 import { checkApplicationStackedPreprocessing } from '../applicationStacking';
 import type { SyntaxNode as Node } from '../syntaxNode';
-import { attribute, chainOf, flowOf, helperAnchor, otherModelUseOf } from '../flowAttribution';
+import { attribute, chainOf, flowOf, helperAnchor, otherModelUseOf, sharedStepFeed } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import type { PythonModel } from '../pythonModel';
@@ -76,13 +76,15 @@ export const doubleNormalization: LintRule = {
         const verdict = attribute(ctx, v, m.node);
         if (!verdict.on && !verdict.info) continue;
         const via = verdict.on ? verdict.via : null;
-        const anchor = via ? helperAnchor(ctx, via, m.node, otherModelUseOf(ctx, v)) : m.node;
+        // data shared with another model is changed at this model's input, as on the keras.applications path
+        const feed = verdict.on && !via ? sharedStepFeed(ctx, v, m.node) : null;
+        const anchor = via ? helperAnchor(ctx, via, m.node, otherModelUseOf(ctx, v)) : feed ?? m.node;
         ctx.report({
-          message: `Double normalisation: ${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text} scales the pixels, and ${own!.what}. Remove the manual step.${verdict.on ? '' : ` (Not certain: ${verdict.info}.)`}`,
+          message: `Double normalisation: ${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text} scales the pixels, and ${own!.what}. ${feed ? 'The same data feeds another model: feed this model the unscaled pixels.' : 'Remove the manual step.'}${verdict.on ? '' : ` (Not certain: ${verdict.info}.)`}`,
           range: ctx.range(anchor),
           severity: verdict.on ? undefined : 'information',
-          related: [...chainOf(ctx, v), { message: 'the other normalisation', range: ctx.range(own!.node) }, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(m.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : [])],
-          fixes: via ? [] : removalFix(m.node),
+          related: [...chainOf(ctx, v), { message: 'the other normalisation', range: ctx.range(own!.node) }, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(m.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : []), ...(feed ? [{ message: 'the scaling, shared with another model', range: ctx.range(m.node) }] : [])],
+          fixes: via || feed ? [] : removalFix(m.node),
         });
         break;
       }

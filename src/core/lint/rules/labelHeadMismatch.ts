@@ -12,7 +12,7 @@ const CLASS_COUNT_NAME = /^(self\.)?(num|n)_?classes$/i;
  * (later cells and sections do not count). One such name: it is the program's. Several (a notebook with one section
  * per dataset): only the one read on this model's path (its graph or the data fed to it), else none.
  */
-function classCountFor(ctx: RuleContext, flow: ModelFlow, target: FlowModel, at: number): { value: number; node: Node } | null {
+function classCountFor(ctx: RuleContext, flow: ModelFlow, target: FlowModel, at: number): { value: number; node: Node; name: string; read: boolean } | null {
   const bound: { name: string; value: number | null; node: Node }[] = [];
   for (const name of ctx.model.assignments.keys()) {
     if (!CLASS_COUNT_NAME.test(name)) continue;
@@ -20,9 +20,10 @@ function classCountFor(ctx: RuleContext, flow: ModelFlow, target: FlowModel, at:
     if (a) bound.push({ name, value: ctx.model.numberValue(a.value), node: a.value });
   }
   const numeric = bound.filter((b): b is { name: string; value: number; node: Node } => b.value !== null);
-  if (bound.length === 1) return numeric[0] ?? null;
-  const onPath = numeric.filter((b) => ctx.model.references(b.name).some((r) => r.startIndex < at && flow.onPathOfModel(target, r)));
-  return onPath.length === 1 ? (onPath[0] as { value: number; node: Node }) : null;
+  const read = (b: { name: string }): boolean => ctx.model.references(b.name).some((r) => r.startIndex < at && flow.onPathOfModel(target, r));
+  if (bound.length === 1) return numeric[0] ? { ...numeric[0], read: read(numeric[0]) } : null;
+  const onPath = numeric.filter(read);
+  return onPath.length === 1 ? { ...(onPath[0] as { value: number; node: Node; name: string }), read: true } : null;
 }
 
 /**
@@ -52,9 +53,12 @@ export const labelHeadMismatch: LintRule = {
       if (head && !headsSeen.has(head.node.id)) {
         headsSeen.add(head.node.id);
         if (head.units != null && classes !== null && head.units !== classes && head.unitsNode?.type === 'integer') {
+          // the program's one count, never read on this model's path, while the file builds several models: a guess
+          const guessed = count && !count.read && flow.models.length > 1;
           ctx.report({
-            message: `The head has ${head.units} units but the code defines ${classes} classes.`,
+            message: `The head has ${head.units} units but the code defines ${classes} classes.${guessed ? ` (Not certain: ${count.name} is not read on the path of this model, and the file builds several models.)` : ''}`,
             range: ctx.range(head.unitsNode),
+            severity: guessed ? 'information' : undefined,
             related: [...(classesNode ? [{ message: `${classes} classes here`, range: ctx.range(classesNode) }] : []), compiled],
           });
         }

@@ -2,7 +2,7 @@ import type { SyntaxNode as Node } from '../syntaxNode';
 import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';
-import { attribute, chainOf, helperAnchor, otherModelUseOf } from '../flowAttribution';
+import { attribute, chainOf, helperAnchor, otherModelUseOf, sharedStepFeed } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
@@ -128,15 +128,17 @@ export const missingPreprocessing: LintRule = {
           group.forEach((g) => reported.add(g.m.node.id));
           const sure = group.find((g) => g.verdict.on);
           const via = sure && sure.verdict.on ? sure.verdict.via : null;
-          const anchor = via ? helperAnchor(ctx, via, w.node, otherModelUseOf(ctx, v)) : w.node;
+          // data shared with another model is changed at this model's input, as on the keras.applications path
+          const feed = sure && !via ? sharedStepFeed(ctx, v, w.node) : null;
+          const anchor = via ? helperAnchor(ctx, via, w.node, otherModelUseOf(ctx, v)) : feed ?? w.node;
           const info = group.map((g) => (g.verdict.on ? null : g.verdict.info)).find((x) => x) ?? null;
           ctx.report({
-            message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.${sure ? '' : ` (Not certain: ${info}.)`}`,
+            message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. ${feed ? "The same data feeds another model: apply the preset's ImageConverter to the 0–255 pixels at this model's input." : "Use the preset's ImageConverter instead."}${sure ? '' : ` (Not certain: ${info}.)`}`,
             // one anchor: the scaling itself (inside a helper: the line to change), where the helper is applied related;
             // a helper also applied to other data is changed where it is applied to this data
             range: ctx.range(anchor),
             severity: sure ? undefined : 'information',
-            related: [...related, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(w.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
+            related: [...related, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(w.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : []), ...(feed ? [{ message: 'the scaling, shared with another model', range: ctx.range(w.node) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
             fixes: [],
           });
         }

@@ -42,6 +42,12 @@ const THRESHOLD: Record<string, number> = { adam: 5e-4, adamw: 5e-4, nadam: 5e-4
  * VTD007: a trainable pretrained backbone compiled with a high learning rate, judged per compile() from the
  * trainable state at that point; freezing code that freezes nothing.
  */
+/** Whether a node runs once, in file order: not inside a function, lambda or class body (run when called) nor a loop. */
+function atModuleLevel(n: Node): boolean {
+  for (let p = n.parent; p; p = p.parent) if (['function_definition', 'lambda', 'class_definition', 'for_statement', 'while_statement'].includes(p.type)) return false;
+  return true;
+}
+
 export const unfrozenBackboneHighLr: LintRule = {
   code: 'VTD007',
   name: 'unfrozen-backbone-high-lr',
@@ -127,17 +133,19 @@ export const unfrozenBackboneHighLr: LintRule = {
     trainableSets.sort((x, y) => x.at - y.at);
     const membership = new ModelMembership(ctx.model, ctx.values);
     const flow = flowOf(ctx);
-    const oneModel = flow.others().length === 0 && backbones.length === 1;
     for (const { call: c, target } of flow.compiles()) {
       // baseline.compile(...) on a model built without the backbone: not this rule's business
       if (c.fn?.type === 'attribute' && membership.compiledModelIsOther(c.fn.childForFieldName('object'))) continue;
       const held = target?.hub.filter((h) => weights(h) !== false);
       if (held && held.length === 0) continue;
       const owner = held?.find((h) => h.kind !== 'converter' && h.kind !== 'preprocessor') ?? b;
-      // the model compiled is not known (a subclass, a name bound elsewhere), or whether its keras-cv preset has
-      // weights: information at most, unless it is the only model
+      // a compile() of an untraced model that runs before the backbone is built (both at module level) cannot train it
+      if (!target && c.node.startIndex < owner.def.node.startIndex && atModuleLevel(c.node) && atModuleLevel(owner.def.node)) continue;
+      // the model compiled is not known (a subclass, a name bound elsewhere, a transformers/timm/TF Hub model the
+      // flow does not know, even when the backbone is the file's only model), or whether its keras-cv preset has
+      // weights: information at most
       const weighted = weights(owner) === true;
-      const sure = (!!target || oneModel) && weighted;
+      const sure = !!target && weighted;
       const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
       if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;
