@@ -3,6 +3,7 @@ import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import { exclusiveArms } from './branchGuards';
 import type { Assignment, CallInfo, PythonModel } from './pythonModel';
 import { mergeRanges, rangesContain } from './rangeSet';
+import { batchMethodOf, selfMethodAt } from './userClasses';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
 export interface FlowModel {
@@ -446,6 +447,10 @@ export class ModelFlow {
       const def = this.model.scopes.list[fnIndex]!.node;
       return { kind: 'def', called, def, body: def.childForFieldName('body') };
     }
+    // Gen(...) of a keras.utils.Sequence subclass: its batches are what __getitem__ returns; self.load(...) in a method:
+    // that method of the same class
+    const method = name.startsWith('self.') ? selfMethodAt(this.model, name, n.startIndex) : batchMethodOf(this.model, name);
+    if (method) return { kind: 'def', called, def: method, body: method.childForFieldName('body') };
     const scope = this.model.scopes.scopeAt(n.startIndex);
     if (scope >= 0 && this.model.scopes.isParam(scope, name)) {
       const fn = this.model.scopes.list[scope]!;
