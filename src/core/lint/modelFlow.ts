@@ -3,6 +3,7 @@ import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import { exclusiveArms } from './branchGuards';
 import type { Assignment, CallInfo, PythonModel } from './pythonModel';
 import { mergeRanges, rangesContain } from './rangeSet';
+import { savedModelsAt } from './savedModels';
 import { batchMethodOf, classAt, selfMethodAt, selfValuesAt } from './userClasses';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
@@ -48,6 +49,7 @@ type Binding =
 const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', 'fit_generator', 'predict_generator', 'evaluate_generator', '__call__']);
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
 const SEQUENTIAL = /(^|\.)Sequential$/;
+const LOAD_MODEL = /^keras\.(models\.|saving\.)?load_model$/;
 
 /**
  * One model-flow analysis for the rules: which models the file builds, which keras_hub values sit inside each, which
@@ -101,7 +103,17 @@ export class ModelFlow {
       if (own) return 'several' in own || !own.a ? null : this.modelAt(own.a.value, depth + 1);
     }
     const r = this.model.resolve(expr);
-    return r ? this.byNode.get(r.id) ?? null : null;
+    if (!r) return null;
+    const m = this.byNode.get(r.id);
+    if (m || r.type !== 'call') return m ?? null;
+    // keras.models.load_model(path) of a path this file saves the model to (model.save, ModelCheckpoint): that model
+    const load = this.model.callAt(r);
+    if (!load || !LOAD_MODEL.test(load.callee ?? '')) return null;
+    for (const saver of savedModelsAt(this.model, load)) {
+      const saved = this.modelAt(saver, depth + 1);
+      if (saved) return saved;
+    }
+    return null;
   }
 
   /** The keras_hub values inside a model (nested models followed). */
