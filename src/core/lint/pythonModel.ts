@@ -59,7 +59,7 @@ function parseArguments(call: Node): { args: Node[]; kwargs: Map<string, Node> }
 }
 
 /** Modules whose callables are "known" (their behaviour is modelled or irrelevant); anything else imported is unknown code. */
-const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl', 'cv2'];
+const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_core', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl', 'cv2'];
 
 /** OpenCV loads, converts and resizes 0–255 images; its `normalize` rescales them (then its calls stay unknown code). */
 const OPENCV_RESCALES = /\bcv2\.normalize\b/;
@@ -68,6 +68,8 @@ function normaliseQualified(q: string): string {
   return q
     .replace(/^tensorflow\.keras(?=\.|$)/, 'keras')
     .replace(/^tf\.keras(?=\.|$)/, 'keras')
+    // keras_core: the Keras 3 preview, the same API under another name
+    .replace(/^keras_core(?=\.|$)/, 'keras')
     .replace(/^keras\.src\./, 'keras.')
     .replace(/^keras_nlp\.models\./, 'keras_hub.models.')
     // keras_hub.src.models.vit.vit_image_converter.ViTImageConverter is exported as keras_hub.layers.ViTImageConverter
@@ -279,7 +281,11 @@ export class PythonModel {
     const sites = this.callSitesOf(s);
     // a method other than the constructor: only the calls found on instances of its class (never its default)
     if (fn.isMethod && fn.name !== '__init__' && sites.length === 0) return null;
-    if (sites.length > 1) return null;
+    // called several times: one value only when every call leaves the parameter at its default
+    if (sites.length > 1) {
+      const def = fn.params.find((p) => p.name === ident.text)?.default ?? null;
+      return def && sites.every((c) => this.argumentFor(s, c.node, ident.text) === def) ? def : null;
+    }
     // called once: that call's argument; never called in this file: the default the code would run with
     if (sites.length === 0) return fn.params.find((p) => p.name === ident.text)?.default ?? null;
     return this.argumentFor(s, sites[0]!.node, ident.text);
