@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { phaseProbe, type ColdStartPhases, type PhaseProbe } from './coldStartPhases';
+import { median } from './benchStats';
 
 const CLI = resolve('dist/cli.js');
 
@@ -34,7 +35,6 @@ function runOnce(preset: string, images: string, cacheDir: string, probe: PhaseP
   };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const PHASE_ROWS: [keyof ColdStartPhases, string][] = [
   ['nodeStart', 'Node start (spawn to the CLI running JavaScript, the probe included)'],

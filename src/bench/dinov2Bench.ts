@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { physicalCores } from '../engine/backend/onnxBackend';
 import { writeDINOV2Preset } from '../engine/models/dinov2/dinov2PresetWriter';
 import { runMeasured } from './processTreeRss';
+import { median } from './benchStats';
 
 const CLI = resolve('dist/cli.js');
 
@@ -19,7 +20,6 @@ export async function writeDinov2B14Preset(dir: string): Promise<void> {
   await writeDINOV2Preset(dir, { backbone: DINOV2_B14_224, seed: 1, note: 'bench' });
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /**
  * `vit-doctor sanity --json` on DINOv2-B/14 at 224 and 8 PNGs, a fresh process each time: one cold run (builds the ONNX

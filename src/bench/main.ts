@@ -27,6 +27,7 @@ import { selectEngineBackends } from '../engine/backend/engineBackends';
 import type { BackendChoice } from '../protocol/engineProtocol';
 import { runTraining } from '../engine/train/trainRun';
 import { trainingBackends } from '../engine/train/trainingBackends';
+import { median } from './benchStats';
 
 interface TrainRow {
   backend: string;
@@ -145,7 +146,6 @@ async function benchLint(): Promise<string> {
     `\n\nPer edit, as the editor lints after each (debounced) change; before and after run alternately on the same versions\n\n${LATENCY_HEADER}\n${editRows.join('\n')}`;
 }
 
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 
 /**
  * A 200-cell notebook built from the corpus (every fourth cell markdown, magics in some): a full lint pass, and the

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { physicalCores } from '../engine/backend/onnxBackend';
 import { writeBenchImages } from './benchPreset';
 import { runMeasured, type TreeRun } from './processTreeRss';
+import { median } from './benchStats';
 
 const TORCH_SCRIPT = resolve('scripts/bench/torchVit.py');
 const CLI = resolve('dist/cli.js');
@@ -28,7 +29,6 @@ export function findPython(): { python: string } | { missing: string } {
   return { missing: tried.join('; ') };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 function parseLast(run: TreeRun, what: string): Record<string, unknown> {
   const line = run.stdout.trim().split('\n').pop() ?? '';

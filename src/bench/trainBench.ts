@@ -9,9 +9,9 @@ import { trainingBackends } from '../engine/train/trainingBackends';
 import { writeBenchImages } from './benchPreset';
 import { runMeasured } from './processTreeRss';
 import { findPython } from './torchCompare';
+import { median } from './benchStats';
 
 const TORCH_SCRIPT = resolve('scripts/bench/torchTrain.py');
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 export interface StepTimes {
   stepMs: number[];

@@ -43,7 +43,7 @@ function importedAt(imports: { name: string; module: string; at: number }[], n: 
 function preprocessImports(model: PythonModel): { name: string; module: string; at: number }[] {
   const out: { name: string; module: string; at: number }[] = [];
   for (const st of model.nodesOfType('import_from_statement')) {
-    const module = st.childForFieldName('module_name')?.text.replace(/^tensorflow\.keras\.|^tf\.keras\.|^keras\.src\./, 'keras.') ?? '';
+    const module = st.childForFieldName('module_name')?.text.replace(/^tensorflow\.keras\.|^tf\.keras\.|^keras\.src\.|^keras_core\./, 'keras.') ?? '';
     if (!/^keras\.applications\.[a-z0-9_]+$/.test(module)) continue;
     for (const c of st.namedChildren) {
       if (!c || c.id === st.childForFieldName('module_name')?.id) continue;

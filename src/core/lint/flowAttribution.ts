@@ -4,6 +4,7 @@ import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
 import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';
 import { mergeRanges, rangesContain } from './rangeSet';
+import { batchMethodOf } from './userClasses';
 
 /**
  * Whether a piece of code belongs to a keras_hub value's path. `on`: the evidence chain is complete (a warning may be
@@ -119,9 +120,13 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
 export function helperAnchor(ctx: RuleContext, via: Node, step: Node, otherModelUse: (ref: Node) => boolean): Node {
   if (via.type !== 'identifier') return via;
   const def = ctx.model.scopes.functionVisibleAt(via.text, via.startIndex);
+  // a keras.utils.Sequence subclass brings its __getitem__ in: the class's other uses decide as a helper's would
+  const batches = def === null ? batchMethodOf(ctx.model, via.text) : null;
   const fn = def === null ? null : ctx.model.scopes.list[def]!;
-  if (!fn || step.startIndex < fn.start || step.endIndex > fn.end) return via;
-  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def && otherModelUse(r));
+  const extent = fn ?? (batches ? { start: batches.startIndex, end: batches.endIndex } : null);
+  if (!extent || step.startIndex < extent.start || step.endIndex > extent.end) return via;
+  const sameDef = (r: Node): boolean => (batches ? r.parent?.type !== 'class_definition' : ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def);
+  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && sameDef(r) && otherModelUse(r));
   return shared ? via : step;
 }
 

@@ -3,7 +3,8 @@ import { familyByPrefix, type FamilyInfo } from '../presets/familyCatalog';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { CallInfo, PythonModel } from './pythonModel';
 
-export type ValueKind = 'backbone' | 'task' | 'converter' | 'preprocessor' | 'kerascv-backbone';
+/** kerascv-task: `keras_cv.models.ImageClassifier.from_preset(...)` and other non-backbone KerasCV presets. */
+export type ValueKind = 'backbone' | 'task' | 'converter' | 'preprocessor' | 'kerascv-backbone' | 'kerascv-task';
 
 /** A Keras Hub object created in the file (from_preset or a converter constructor). */
 export interface KerasValue {
@@ -24,7 +25,7 @@ function classOf(callee: string): { ns: string; cls: string } | null {
 }
 
 function kindOf(ns: string, cls: string, isFromPreset: boolean): ValueKind | null {
-  if (ns === 'keras_cv.models') return /Backbone$/.test(cls) && isFromPreset ? 'kerascv-backbone' : null;
+  if (ns === 'keras_cv.models') return !isFromPreset ? null : /Backbone$/.test(cls) ? 'kerascv-backbone' : 'kerascv-task';
   if (/ImageConverter$/.test(cls)) return 'converter';
   if (!isFromPreset) return null;
   if (/Backbone$/.test(cls)) return 'backbone';

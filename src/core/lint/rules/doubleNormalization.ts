@@ -5,6 +5,7 @@ import { attribute, chainOf, flowOf, helperAnchor, otherModelUseOf, sharedStepFe
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import type { PythonModel } from '../pythonModel';
+import { kerasCvPreset, kerasCvPresetHasWeights } from '../../presets/kerasCvApi';
 
 const usesByModel = new WeakMap<PythonModel, Map<number, Node[]>>();
 
@@ -27,7 +28,15 @@ function ownNormalisation(ctx: RuleContext, v: KerasValue): { node: Node; what: 
   if (v.kind === 'kerascv-backbone') {
     const inc = v.def.kwargs.get('include_rescaling');
     if (inc !== undefined && inc.text !== 'True') return null;
+    // a configuration preset (`resnet50`) trains from scratch; a preset whose config says include_rescaling=False does not rescale
+    if (!inc && v.preset && (kerasCvPresetHasWeights(v.preset) === false || kerasCvPreset(v.preset)?.includeRescaling === false)) return null;
     return { node: v.def.node, what: `the KerasCV backbone was built with include_rescaling=True${inc ? '' : ' (the preset default; setting the attribute after from_preset changes nothing)'} and rescales by 1/255 itself` };
+  }
+  if (v.kind === 'kerascv-task') {
+    // ImageClassifier.from_preset("efficientnetv2_s_imagenet"): the task's backbone is that preset's, built from its config
+    const p = v.preset ? kerasCvPreset(v.preset) : undefined;
+    if (!p?.includeRescaling || kerasCvPresetHasWeights(p.name) !== true) return null;
+    return { node: v.def.node, what: `the KerasCV ${v.className} is built on the "${p.name}" backbone preset, whose configuration has include_rescaling=True (it rescales 0–255 pixels by 1/255 itself)` };
   }
   if (v.kind === 'task' && ctx.evidence.tasksFittedWithPreprocessor.some((t) => t.def.node.id === v.def.node.id)) {
     const m = ['fit', 'predict', 'evaluate'].find((x) => ctx.values.methodCalls(v, x).length > 0) ?? 'fit';
@@ -69,7 +78,7 @@ export const doubleNormalization: LintRule = {
       if (outer && outer.args.length === 1) return [{ title, edits: [{ range: ctx.range(outer.node), newText: outer.args[0]!.text }] }];
       return [];
     };
-    const hubs = ctx.values.ofKind('backbone', 'task', 'kerascv-backbone').map((v) => ({ v, own: ownNormalisation(ctx, v) })).filter((x) => x.own);
+    const hubs = ctx.values.ofKind('backbone', 'task', 'kerascv-backbone', 'kerascv-task').map((v) => ({ v, own: ownNormalisation(ctx, v) })).filter((x) => x.own);
     for (const m of scaling) {
       for (const { v, own } of hubs) {
         // the manual step counts only when it is on the path of the data into this model

@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from '../syntaxNode';
 import { flowOf } from '../flowAttribution';
 import { findLosses } from '../headAndLoss';
+import { labelFeedsOf } from '../labelFeeds';
 import type { LintRule, RuleContext } from '../lintTypes';
 import type { FlowModel, ModelFlow } from '../modelFlow';
 import { headOfModel } from '../modelHeads';
@@ -37,9 +38,11 @@ export const labelHeadMismatch: LintRule = {
   summary: 'The head size or the loss does not match the labels.',
   check(ctx) {
     const flow = flowOf(ctx);
-    // labels re-encoded somewhere (ds.map(lambda x, y: (x, tf.one_hot(y, n)))): the directory's label_mode is not what the loss sees
-    const reencoded = ctx.model.calls.some((c) => /(^|\.)(one_hot|to_categorical|CategoryEncoding|argmax)$/.test(c.callee ?? c.fnText));
-    const dsCalls = reencoded ? [] : ctx.model.calls.filter((c) => /image_dataset_from_directory$/.test(c.callee ?? ''));
+    // labels re-encoded somewhere (ds.map(lambda x, y: (x, tf.one_hot(y, n)))): the directory's label_mode is not what
+    // the loss sees; an argmax counts only on a model's labelled data (argmax of predictions is everywhere)
+    const encodes = ctx.model.calls.some((c) => /(^|\.)(one_hot|to_categorical|CategoryEncoding)$/.test(c.callee ?? c.fnText));
+    const argmaxes = ctx.model.calls.filter((c) => /(^|\.)argmax$/.test(c.callee ?? c.fnText));
+    const dsCalls = encodes ? [] : ctx.model.calls.filter((c) => /image_dataset_from_directory$/.test(c.callee ?? ''));
     const headsSeen = new Set<number>();
     for (const loss of findLosses(ctx.model)) {
       const target = loss.compile.fn?.type === 'attribute' ? flow.modelAt(loss.compile.fn.childForFieldName('object')) : null;
@@ -73,16 +76,24 @@ export const labelHeadMismatch: LintRule = {
       }
       // the directory's labels count only when that data is fed to the model this loss compiles; after a 1-unit head
       // with a categorical loss, the label encoding advice (a sparse loss) would be wrong too: the loss is binary
+      // each data set whose labels this loss sees (fit's x, validation_data, evaluate's x): on the training data the
+      // loss is what to change; a data set only validated or evaluated on is itself the place to fix (the loss is related)
+      const labelled = labelFeedsOf(flow, target);
+      if (argmaxes.some((c) => labelled.roleOf(c.node) !== null)) continue;
       for (const ds of binaryHead ? [] : dsCalls) {
-        if (!flow.onPathOfModel(target, ds.node)) continue;
+        const role = labelled.roleOf(ds.node);
+        if (!role) continue;
         const modeNode = ds.kwargs.get('label_mode');
         const mode = modeNode ? ctx.model.stringValue(modeNode) : 'int';
         if (modeNode && mode === null) continue;
-        const related = [{ message: 'labels made here', range: ctx.range(modeNode ?? ds.node) }, compiled];
+        const made = { message: 'labels made here', range: ctx.range(modeNode ?? ds.node) };
+        const at = role === 'training' ? ctx.range(loss.node) : made.range;
+        const related = role === 'training' ? [made, compiled] : [{ message: 'loss compiled here', range: ctx.range(loss.node) }, compiled];
+        const where = role === 'training' ? 'training' : 'evaluation';
         if (mode === 'categorical' && loss.name === 'sparse_categorical_crossentropy') {
-          ctx.report({ message: 'label_mode="categorical" gives one-hot labels, but the loss is sparse (expects integer labels): training fails with a shape error.', range: ctx.range(loss.node), severity: 'error', related });
+          ctx.report({ message: `label_mode="categorical" gives one-hot labels, but the loss is sparse (expects integer labels): ${where} fails with a shape error.`, range: at, severity: 'error', related });
         } else if (mode === 'int' && loss.name === 'categorical_crossentropy') {
-          ctx.report({ message: `image_dataset_from_directory gives integer labels${modeNode ? '' : ' (label_mode="int" by default)'}, but CategoricalCrossentropy expects one-hot: use SparseCategoricalCrossentropy or label_mode="categorical".`, range: ctx.range(loss.node), related });
+          ctx.report({ message: `image_dataset_from_directory gives integer labels${modeNode ? '' : ' (label_mode="int" by default)'}, but CategoricalCrossentropy expects one-hot: use ${role === 'training' ? 'SparseCategoricalCrossentropy or ' : ''}label_mode="categorical".`, range: at, related });
         }
       }
     }

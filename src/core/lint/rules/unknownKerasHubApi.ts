@@ -131,7 +131,7 @@ function checkKerasHubPresets(ctx: RuleContext): void {
   }
   // preset names that look like a family's but are not one
   for (const v of ctx.values.values) {
-    if (v.kind === 'kerascv-backbone' || !v.preset || !v.presetNode || /[/\\:]/.test(v.preset) || v.facts?.known) continue;
+    if (v.kind === 'kerascv-backbone' || v.kind === 'kerascv-task' || !v.preset || !v.presetNode || /[/\\:]/.test(v.preset) || v.facts?.known) continue;
     const fam = v.family ?? FAMILIES.find((f) => f.presets.length && v.preset!.toLowerCase().startsWith(f.family));
     if (!fam || fam.presets.length === 0) continue;
     const near = closest(v.preset, fam.presets.filter((p) => !p.renamedTo).map((p) => p.name), 6);
