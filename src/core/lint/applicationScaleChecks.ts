@@ -6,6 +6,7 @@ import { applicationModelsOf, type ApplicationModel } from './applicationModels'
 import { exclusiveArms } from './branchGuards';
 import { branchLink, flowOf } from './flowAttribution';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
+import type { FlowModel } from './modelFlow';
 import type { LintRange, QuickFix, RuleContext } from './lintTypes';
 
 /** Libraries that load images and leave them 0–255 (not preprocessing). */
@@ -46,7 +47,12 @@ export function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: App
   // another model uses the data when data is fed to it: only fed models are asked (each costs a slice)
   const mine = af.holders(app);
   // data flows forward: a model fed only before the step cannot take its output
-  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node))) return true;
+  // a model whose every call lies on this model's path (an augmentation Sequential applied in the map) is a stage of it
+  const stage = (m: FlowModel): boolean => {
+    const calls = flow.feeds().filter((f) => f.target === m);
+    return calls.length > 0 && calls.every((f) => f.method === '__call__' && af.onPath(app, f.call.node) !== null);
+  };
+  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node) && !stage(m))) return true;
   return flow.values.values.some((v) => v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node) !== null);
 }
 

@@ -84,11 +84,30 @@ export class FunctionScopes {
   functionVisibleAt(name: string, offset: number): number | null {
     const all = this.byName.get(name);
     if (!all) return null;
-    for (let s = this.scopeAt(offset); ; s = (this.list[s] as FunctionScope).parent) {
+    const readScope = this.scopeAt(offset);
+    for (let s = readScope; ; s = (this.list[s] as FunctionScope).parent) {
       const here = all.filter((i) => (this.list[i] as FunctionScope).parent === s);
+      if (here.length > 1 && s === readScope) return this.inForceAt(here, s, offset);
       if (here.length > 0) return here.length === 1 && !(this.list[here[0]!] as FunctionScope).isMethod ? here[0]! : null;
       if (s < 0) return null;
     }
+  }
+
+  /**
+   * A name defined several times in the scope it is read in, the read itself straight-line code of that scope (a
+   * notebook's later section redefining a helper): the last def before the read runs, when every def is a statement of
+   * that scope (not in an if/try arm). Null otherwise.
+   */
+  private inForceAt(defs: number[], scope: number, offset: number): number | null {
+    const body = scope < 0 ? null : (this.list[scope] as FunctionScope).node.childForFieldName('body');
+    const direct = defs.every((i) => {
+      const def = (this.list[i] as FunctionScope).node;
+      const holder = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
+      return !(this.list[i] as FunctionScope).isMethod && (scope < 0 ? holder?.type === 'module' : holder?.id === body?.id);
+    });
+    if (!direct) return null;
+    const before = defs.filter((i) => (this.list[i] as FunctionScope).end <= offset);
+    return before.length > 0 ? before[before.length - 1]! : null;
   }
 
   isParam(scope: number, name: string): boolean {

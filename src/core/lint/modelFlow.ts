@@ -582,7 +582,8 @@ export class ModelFlow {
 }
 
 /** The iterable a loop variable is drawn from, when `n` is read inside a for loop or comprehension that binds it. */
-const bindsName = (left: Node | null, name: string): boolean => !!left && (left.text === name || left.namedChildren.some((c) => c?.type === 'identifier' && c.text === name));
+const bindsName = (left: Node | null, name: string): boolean =>
+  !!left && (left.text === name || left.namedChildren.some((c) => (c?.type === 'identifier' && c.text === name) || (!!c && /pattern|^tuple$|^list$|parenthesized/.test(c.type) && bindsName(c, name))));
 
 /** The nodes around `n` up to its statement whose type ends with `suffix` (lambda, …comprehension, generator_expression). */
 function enclosing(n: Node, suffix: string): Node[] {
