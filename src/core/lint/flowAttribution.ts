@@ -1,7 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
-import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';
+import { modelFlowOf, type FlowModel, type FlowPath, type ModelFlow } from './modelFlow';
 import { batchMethodOf } from './userClasses';
 
 /**
@@ -86,6 +86,21 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
   return out;
 }
 
+const validationCache = new WeakMap<object, { start: number; end: number }[]>();
+
+/**
+ * Whether a node lies on what the fit() calls of a path get as `validation_data` (the same model's evaluation data: a
+ * helper applied to it and to the training data is not shared with other data).
+ */
+export function onValidationData(ctx: RuleContext, path: FlowPath, node: Node): boolean {
+  let ranges = validationCache.get(path);
+  if (!ranges) {
+    const data = path.feeds.filter((f) => /^fit(_generator)?$/.test(f.method)).flatMap((f) => f.call.kwargs.get('validation_data') ?? []);
+    validationCache.set(path, (ranges = data.length ? flowOf(ctx).slice(data).ranges : []));
+  }
+  return ranges.some((r) => r.start <= node.startIndex && node.endIndex <= r.end);
+}
+
 /**
  * Where a finding about a step reached through a helper (`via`: the reference that applies it) is anchored: the step
  * itself when it is written inside that helper and the helper is applied only to data that reaches the model (the line
@@ -99,8 +114,28 @@ export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n
   const batches = def === null ? batchMethodOf(ctx.model, via.text) : null;
   const fn = def === null ? null : ctx.model.scopes.list[def]!;
   const extent = fn ?? (batches ? { start: batches.startIndex, end: batches.endIndex } : null);
-  if (!extent || step.startIndex < extent.start || step.endIndex > extent.end) return via;
+  if (!extent) return via;
   const sameDef = (r: Node): boolean => (batches ? r.parent?.type !== 'class_definition' : ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def);
   const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && sameDef(r) && !onPath(r));
-  return shared ? via : step;
+  if (shared) return via;
+  if (step.startIndex >= extent.start && step.endIndex <= extent.end) return step;
+  return def !== null && onlyWithin(ctx, def, step, onPath) ? step : via;
+}
+
+/**
+ * A step in another helper that the applied helper `def` reaches (build_dataset → build_decoder → decode_image): every
+ * function around the step is used only inside these functions or on the path, so the step's line is the one to change.
+ */
+function onlyWithin(ctx: RuleContext, def: number, step: Node, onPath: (n: Node) => boolean): boolean {
+  const scopes = ctx.model.scopes;
+  const around: number[] = [];
+  for (let s = scopes.scopeAt(step.startIndex); s >= 0; s = scopes.list[s]!.parent) around.push(s);
+  if (around.length === 0 || around.includes(def)) return false;
+  const chain = [def, ...around].map((i) => scopes.list[i]!);
+  const internal = (r: Node): boolean => chain.some((f) => f.start <= r.startIndex && r.endIndex <= f.end);
+  return around.every((i) => {
+    const f = scopes.list[i]!;
+    if (f.isMethod) return false;
+    return ctx.model.identifiersNamed(f.name).every((r) => r.parent?.type === 'function_definition' || scopes.functionVisibleAt(r.text, r.startIndex) !== i || internal(r) || onPath(r));
+  });
 }

@@ -1,7 +1,7 @@
 import { checkApplicationDoubleScaling } from '../applicationScaleChecks';
 import { checkApplicationStackedPreprocessing } from '../applicationStacking';
 import type { SyntaxNode as Node } from '../syntaxNode';
-import { attribute, chainOf, flowOf, helperAnchor } from '../flowAttribution';
+import { attribute, chainOf, flowOf, helperAnchor, onValidationData } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import type { PythonModel } from '../pythonModel';
@@ -85,7 +85,7 @@ export const doubleNormalization: LintRule = {
         const verdict = attribute(ctx, v, m.node);
         if (!verdict.on && !verdict.info) continue;
         const via = verdict.on ? verdict.via : null;
-        const anchor = via ? helperAnchor(ctx, via, m.node, (n) => attribute(ctx, v, n).on) : m.node;
+        const anchor = via ? helperAnchor(ctx, via, m.node, (n) => attribute(ctx, v, n).on || onValidationData(ctx, flowOf(ctx).pathOf(v), n)) : m.node;
         ctx.report({
           message: `Double normalisation: ${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text} scales the pixels, and ${own!.what}. Remove the manual step.${verdict.on ? '' : ` (Not certain: ${verdict.info}.)`}`,
           range: ctx.range(anchor),

@@ -3,7 +3,7 @@ import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';
 import { checkTrainPredictMismatch } from '../applicationFeedConsistency';
-import { attribute, chainOf, helperAnchor } from '../flowAttribution';
+import { attribute, chainOf, flowOf, helperAnchor, onValidationData } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
@@ -129,7 +129,7 @@ export const missingPreprocessing: LintRule = {
           group.forEach((g) => reported.add(g.m.node.id));
           const sure = group.find((g) => g.verdict.on);
           const via = sure && sure.verdict.on ? sure.verdict.via : null;
-          const anchor = via ? helperAnchor(ctx, via, w.node, (n) => attribute(ctx, v, n).on) : w.node;
+          const anchor = via ? helperAnchor(ctx, via, w.node, (n) => attribute(ctx, v, n).on || onValidationData(ctx, flowOf(ctx).pathOf(v), n)) : w.node;
           const info = group.map((g) => (g.verdict.on ? null : g.verdict.info)).find((x) => x) ?? null;
           ctx.report({
             message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. Use the preset's ImageConverter instead.${sure ? '' : ` (Not certain: ${info}.)`}`,
