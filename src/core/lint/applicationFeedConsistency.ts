@@ -2,7 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
-import { SCALING, short } from './applicationScaleChecks';
+import { SCALING, WANT, short } from './applicationScaleChecks';
 import { flowOf } from './flowAttribution';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import type { RuleContext } from './lintTypes';
@@ -14,8 +14,8 @@ const MAYBE_SCALES = /normali[sz]|standardi[sz]|convert_image_dtype|preprocess|r
 
 /**
  * A pretrained keras.applications model whose input mapping is the file's own business: it needs a preprocess_input
- * (ResNet, MobileNetV2, ...) or was built with include_preprocessing=False (the range it then expects is not stated
- * consistently by Keras, so only the training data tells it).
+ * (ResNet, MobileNetV2, ...: judged only when trained on that mapping) or was built with include_preprocessing=False
+ * (the range it then expects is not stated consistently by Keras, so only the training data tells it).
  */
 function judgedByTraining(ctx: RuleContext, app: ApplicationModel): boolean {
   const w = app.call.kwargs.get('weights');
@@ -55,6 +55,8 @@ export function checkTrainPredictMismatch(ctx: RuleContext): void {
     });
     if (learnt.some((s) => !s)) continue;
     const step = learnt[0]!;
+    // trained on a wrong mapping (/255 for VGG16): that step is the finding (at the step), not the unmapped feed
+    if (app.contract && app.contract.kind !== 'inside' && learnt.some((s) => s!.kind !== WANT[app.contract!.kind as keyof typeof WANT])) continue;
     for (const f of feeds) {
       if (!INFER.has(f.method) || reported.has(f.call.node.id)) continue;
       const s = af.flow.slice([f.data!]);

@@ -41,7 +41,7 @@ function otherModelsOwn(apps: ApplicationModel[], app: ApplicationModel, s: Appl
 }
 
 /** Whether a step also lies on the path of another model of the file (data shared between models). */
-export function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
+function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
   if (apps.some((o) => o !== app && af.onPath(o, node))) return true;
   const flow = flowOf(ctx);
   // another model uses the data when data is fed to it: only fed models are asked (each costs a slice)

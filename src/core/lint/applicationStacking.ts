@@ -3,9 +3,9 @@ import { contractText, modulesOf } from '../presets/applicationContracts';
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf } from './applicationFlow';
 import { applicationModelsOf } from './applicationModels';
-import { SCALING, WANT, sharedWithOther, short } from './applicationScaleChecks';
+import { SCALING, WANT, short } from './applicationScaleChecks';
 import { exclusiveArms } from './branchGuards';
-import { flowOf, helperAnchor } from './flowAttribution';
+import { flowOf, helperAnchor, onValidationData } from './flowAttribution';
 import type { RuleContext } from './lintTypes';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 
@@ -82,8 +82,7 @@ function undoes(ctx: RuleContext, slice: RangeSet): boolean {
  * alternatives (branches), when pixels are scaled back to 0–255 between them, or when imported code lies between.
  */
 export function checkApplicationStackedPreprocessing(ctx: RuleContext): void {
-  const allApps = applicationModelsOf(ctx.model);
-  const apps = allApps.filter((a) => a.contract && a.contract.kind !== 'inside');
+  const apps = applicationModelsOf(ctx.model).filter((a) => a.contract && a.contract.kind !== 'inside');
   if (apps.length === 0) return;
   const af = applicationFlowOf(flowOf(ctx));
   const steps = applicationSteps(ctx.model, ctx.evidence).filter((s) => SCALING.has(s.kind));
@@ -119,8 +118,8 @@ export function checkApplicationStackedPreprocessing(ctx: RuleContext): void {
       const via = af.onPath(app, later.node)?.via ?? null;
       const earlierVia = af.onPath(app, earlier.node)?.via ?? null;
       // the model's own mapping is right by itself: what must change is where it is applied to processed data (the
-      // helper's application); a wrong later step is changed where it is written (inside its helper unless another model shares it)
-      const anchor = !via ? later.node : own(later) ? via : helperAnchor(ctx, via, later.node, (n) => !af.onPath(app, n) && sharedWithOther(ctx, af, allApps, app, n));
+      // helper's application); a wrong later step is changed where it is written (inside its helper unless other data shares it)
+      const anchor = !via ? later.node : own(later) ? via : helperAnchor(ctx, via, later.node, (n) => !!af.onPath(app, n) || onValidationData(ctx, af.pathOf(app), n));
       ctx.report({
         message: `Preprocessing applied twice for ${app.name} (keras.applications, weights="imagenet"): ${short(earlier.text)} already ${DID[earlier.kind]![0]}, then ${short(later.text)} ${DID[later.kind]![1]}. The model expects ${contractText(contract)} on 0–255 pixels: keep one step.`,
         range: ctx.range(anchor),

@@ -2,7 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { exclusiveArms } from './branchGuards';
 import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
-import { modelFlowOf, type FlowModel, type ModelFlow } from './modelFlow';
+import { modelFlowOf, type FlowModel, type FlowPath, type ModelFlow } from './modelFlow';
 import { mergeRanges, rangesContain } from './rangeSet';
 import { batchMethodOf } from './userClasses';
 
@@ -110,30 +110,57 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
   return out;
 }
 
+const validationCache = new WeakMap<object, { start: number; end: number }[]>();
+
+/**
+ * Whether a node lies on what the fit() calls of a path get as `validation_data` (the same model's evaluation data: a
+ * helper applied to it and to the training data is not shared with other data).
+ */
+export function onValidationData(ctx: RuleContext, path: Pick<FlowPath, 'feeds'>, node: Node): boolean {
+  let ranges = validationCache.get(path);
+  if (!ranges) {
+    const data = path.feeds.filter((f) => /^fit(_generator)?$/.test(f.method)).flatMap((f) => f.call.kwargs.get('validation_data') ?? []);
+    validationCache.set(path, (ranges = data.length ? flowOf(ctx).slice(data).ranges : []));
+  }
+  return ranges.some((r) => r.start <= node.startIndex && node.endIndex <= r.end);
+}
+
 /**
  * Where a finding about a step reached through a helper (`via`: the reference that applies it) is anchored: the step
  * itself when it is written inside that helper (the line to change), also when the helper is applied to other data
- * of the same model (train and validation sets) or to data that reaches no model; where the helper is applied to this
- * data when another application of it feeds another model (`otherModelUse`: changing the body would break that model)
- * or the step is a constant the helper reads.
+ * of the same model (`onPath`: the training and the validation data); where the helper is applied to this data when
+ * another application of it is off the path (another model's data, data shown or kept: changing the body would change
+ * it too) or the step is a constant the helper reads.
  */
-export function helperAnchor(ctx: RuleContext, via: Node, step: Node, otherModelUse: (ref: Node) => boolean): Node {
+export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n: Node) => boolean): Node {
   if (via.type !== 'identifier') return via;
   const def = ctx.model.scopes.functionVisibleAt(via.text, via.startIndex);
   // a keras.utils.Sequence subclass brings its __getitem__ in: the class's other uses decide as a helper's would
   const batches = def === null ? batchMethodOf(ctx.model, via.text) : null;
   const fn = def === null ? null : ctx.model.scopes.list[def]!;
   const extent = fn ?? (batches ? { start: batches.startIndex, end: batches.endIndex } : null);
-  if (!extent || step.startIndex < extent.start || step.endIndex > extent.end) return via;
+  if (!extent) return via;
   const sameDef = (r: Node): boolean => (batches ? r.parent?.type !== 'class_definition' : ctx.model.scopes.functionVisibleAt(r.text, r.startIndex) === def);
-  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && sameDef(r) && otherModelUse(r));
-  return shared ? via : step;
+  const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && sameDef(r) && !onPath(r));
+  if (shared) return via;
+  if (step.startIndex >= extent.start && step.endIndex <= extent.end) return step;
+  return def !== null && onlyWithin(ctx, def, step, onPath) ? step : via;
 }
 
-/** For `helperAnchor` on a keras_hub value's path: an application of the helper that is not on v's path but on another model's. */
-export function otherModelUseOf(ctx: RuleContext, v: KerasValue): (ref: Node) => boolean {
-  return (ref) => {
-    const a = attribute(ctx, v, ref);
-    return !a.on && a.otherModel();
-  };
+/**
+ * A step in another helper that the applied helper `def` reaches (build_dataset → build_decoder → decode_image): every
+ * function around the step is used only inside these functions or on the path, so the step's line is the one to change.
+ */
+function onlyWithin(ctx: RuleContext, def: number, step: Node, onPath: (n: Node) => boolean): boolean {
+  const scopes = ctx.model.scopes;
+  const around: number[] = [];
+  for (let s = scopes.scopeAt(step.startIndex); s >= 0; s = scopes.list[s]!.parent) around.push(s);
+  if (around.length === 0 || around.includes(def)) return false;
+  const chain = [def, ...around].map((i) => scopes.list[i]!);
+  const internal = (r: Node): boolean => chain.some((f) => f.start <= r.startIndex && r.endIndex <= f.end);
+  return around.every((i) => {
+    const f = scopes.list[i]!;
+    if (f.isMethod) return false;
+    return ctx.model.identifiersNamed(f.name).every((r) => r.parent?.type === 'function_definition' || scopes.functionVisibleAt(r.text, r.startIndex) !== i || internal(r) || onPath(r));
+  });
 }

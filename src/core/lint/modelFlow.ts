@@ -3,6 +3,7 @@ import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import { exclusiveArms } from './branchGuards';
 import type { Assignment, CallInfo, PythonModel } from './pythonModel';
 import { mergeRanges, rangesContain } from './rangeSet';
+import { wrappedLayer } from './layerWrappers';
 import { savedModelsAt } from './savedModels';
 import { batchMethodOf, classAt, selfMethodAt, selfValuesAt } from './userClasses';
 
@@ -106,6 +107,9 @@ export class ModelFlow {
     if (!r) return null;
     const m = this.byNode.get(r.id);
     if (m || r.type !== 'call') return m ?? null;
+    // TimeDistributed(base): the wrapper calls the model on each frame, so it stands for the model
+    const inner = wrappedLayer(this.model.callAt(r));
+    if (inner) return this.modelAt(inner, depth + 1);
     // keras.models.load_model(path) of a path this file saves the model to (model.save, ModelCheckpoint): that model
     const load = this.model.callAt(r);
     if (!load || !LOAD_MODEL.test(load.callee ?? '')) return null;
@@ -217,7 +221,8 @@ export class ModelFlow {
     for (const [name, list] of this.model.assignments) if (list.some((a) => this.model.callAt(a.value) && !names.has(name))) names.add(name);
     for (const call of this.model.calls) {
       const text = call.fnText;
-      const dot = text.lastIndexOf('.');
+      // layers.TimeDistributed(base)(x): a call of the wrapper, not a method named after it
+      const dot = call.fn?.type === 'call' && wrappedLayer(this.model.callAt(call.fn)) ? -1 : text.lastIndexOf('.');
       const method = dot > 0 ? text.slice(dot + 1) : '__call__';
       const receiver = dot > 0 ? call.fn?.childForFieldName('object') ?? null : call.fn;
       if (!receiver || !FEED_METHODS.has(method)) continue;

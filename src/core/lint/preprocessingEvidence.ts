@@ -111,9 +111,13 @@ function assignedName(node: Node): { name: string; stmt: Node } | null {
 /** Later reads of the name an expression is assigned to, in the same function. */
 function laterReads(model: PythonModel, node: Node): Node[] | null {
   const a = assignedName(node);
-  if (!a) return null;
-  const scope = model.scopes.scopeAt(a.stmt.startIndex);
-  return model.references(a.name).filter((r) => r.startIndex >= a.stmt.endIndex && model.scopes.scopeAt(r.startIndex) === scope);
+  return a ? readsAfter(model, a.name, a.stmt) : null;
+}
+
+/** Reads of `name` after a statement, in the same function. */
+function readsAfter(model: PythonModel, name: string, stmt: Node): Node[] {
+  const scope = model.scopes.scopeAt(stmt.startIndex);
+  return model.references(name).filter((r) => r.startIndex >= stmt.endIndex && model.scopes.scopeAt(r.startIndex) === scope);
 }
 
 /** The expression only ends up on screen: inside plt.imshow(...), or assigned to a name that is only shown. */
@@ -164,6 +168,25 @@ function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   while (top.parent && (top.parent.type === 'binary_operator' || top.parent.type === 'parenthesized_expression')) top = top.parent;
   const next = laterReads(model, top)?.[0];
   return (next && completedBy(model, next)) ?? kind;
+}
+
+/**
+ * `x /= 255`, `x *= 1 / 255`, `x /= 127.5` (then `x -= 1`): an in-place scaling of a name, classified like `x = x / 255`
+ * (the next read of the name may complete it). Null for other augmented assignments, or when the name is only shown.
+ */
+function classifyAugmented(model: PythonModel, aug: Node): ManualKind | null {
+  const left = aug.childForFieldName('left');
+  if (left?.type !== 'identifier' && left?.type !== 'attribute') return null;
+  const op = aug.childForFieldName('operator')?.text;
+  const right = model.numberValue(aug.childForFieldName('right'));
+  let kind: ManualKind | null = null;
+  if ((op === '/=' && near(right, 255)) || (op === '*=' && near(right, 1 / 255))) kind = 'div255';
+  else if ((op === '/=' && near(right, 127.5)) || (op === '*=' && near(right, 1 / 127.5))) kind = 'minus1to1';
+  if (!kind) return null;
+  const reads = readsAfter(model, left.text, aug);
+  if (reads.length > 0 && reads.every((r) => insideDisplayCall(model, r))) return null;
+  if (kind === 'minus1to1') return kind;
+  return (reads[0] && completedBy(model, reads[0])) ?? kind;
 }
 
 /** Collects how the file prepares pixels: converters applied or not, hand-written steps, unknown imported steps. */
@@ -221,6 +244,14 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (ev.manual.some((m) => m.node.startIndex <= bin.startIndex && m.node.endIndex >= bin.endIndex)) continue;
       ev.manual.push({ kind, node: bin, text: bin.text });
     }
+  }
+  // image /= 255.0: the in-place form of image = image / 255.0
+  for (const aug of model.nodesOfType('augmented_assignment')) {
+    const kind = aug ? classifyAugmented(model, aug) : null;
+    if (!aug || !kind) continue;
+    // x *= 1.0 / 255: the constant's own division is part of this one step
+    ev.manual = ev.manual.filter((m) => m.node.startIndex < aug.startIndex || m.node.endIndex > aug.endIndex);
+    ev.manual.push({ kind, node: aug, text: aug.text });
   }
   // ImageNet constants written out by hand: (x - [0.485, ...]) / [0.229, ...]
   for (const f of model.nodesOfType('float')) {

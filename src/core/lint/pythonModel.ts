@@ -64,6 +64,17 @@ const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_core', 'keras_cv', 'keras_nl
 /** OpenCV loads, converts and resizes 0–255 images; its `normalize` rescales them (then its calls stay unknown code). */
 const OPENCV_RESCALES = /\bcv2\.normalize\b/;
 
+/** The names a nested assignment target binds: `(a, b)` in `(a, b), c = ...`, at any depth. */
+function nestedTargets(pattern: Node): Node[] {
+  const out: Node[] = [];
+  for (const c of pattern.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'identifier' || c.type === 'attribute') out.push(c);
+    else if (/^(tuple_pattern|list_pattern|parenthesized_expression)$/.test(c.type)) out.push(...nestedTargets(c));
+  }
+  return out;
+}
+
 function normaliseQualified(q: string): string {
   return q
     .replace(/^tensorflow\.keras(?=\.|$)/, 'keras')
@@ -97,7 +108,7 @@ export class PythonModel {
   private readonly referencesCache = new Map<string, Node[]>();
   private readonly byType = new Map<string, Node[]>();
   /** Indexed by type for the rules. Identifiers (half of all nodes) are not indexed: see `references`. */
-  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'float', 'for_statement', 'import_from_statement']);
+  private static readonly INDEXED = new Set(['subscript', 'binary_operator', 'augmented_assignment', 'float', 'for_statement', 'import_from_statement']);
 
   constructor(readonly src: PythonSource) {
     this.collect(src.root);
@@ -162,8 +173,12 @@ export class PythonModel {
               const rs = right.namedChildren.filter(Boolean) as Node[];
               ls.forEach((l, i) => rs[i] && (l.type === 'identifier' || l.type === 'attribute') && this.pendingAssignments.push({ name: l.text, target: l, value: rs[i] as Node }));
             } else if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right.type === 'call') {
-              // model, preprocess = build("vit"): element i of what the call returns
-              (left.namedChildren.filter(Boolean) as Node[]).forEach((l, index) => (l.type === 'identifier' || l.type === 'attribute') && this.pendingAssignments.push({ name: l.text, target: l, value: right, index }));
+              // model, preprocess = build("vit"): element i of what the call returns; (x_train, y_train), (x_test, y_test)
+              // = load_data(): the names of a nested target are bound by element i too (its parts are not told apart)
+              (left.namedChildren.filter(Boolean) as Node[]).forEach((l, index) => {
+                if (l.type === 'identifier' || l.type === 'attribute') this.pendingAssignments.push({ name: l.text, target: l, value: right, index });
+                else if (/^(tuple_pattern|list_pattern|parenthesized_expression)$/.test(l.type)) for (const n of nestedTargets(l)) this.pendingAssignments.push({ name: n.text, target: n, value: right, index });
+              });
             }
           }
           break;

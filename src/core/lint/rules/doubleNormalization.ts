@@ -1,7 +1,7 @@
 import { checkApplicationDoubleScaling } from '../applicationScaleChecks';
 import { checkApplicationStackedPreprocessing } from '../applicationStacking';
 import type { SyntaxNode as Node } from '../syntaxNode';
-import { attribute, chainOf, flowOf, helperAnchor, otherModelUseOf, sharedStepFeed } from '../flowAttribution';
+import { attribute, chainOf, flowOf, helperAnchor, onValidationData, sharedStepFeed } from '../flowAttribution';
 import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import type { PythonModel } from '../pythonModel';
@@ -87,7 +87,7 @@ export const doubleNormalization: LintRule = {
         const via = verdict.on ? verdict.via : null;
         // data shared with another model is changed at this model's input, as on the keras.applications path
         const feed = verdict.on && !via ? sharedStepFeed(ctx, v, m.node) : null;
-        const anchor = via ? helperAnchor(ctx, via, m.node, otherModelUseOf(ctx, v)) : feed ?? m.node;
+        const anchor = via ? helperAnchor(ctx, via, m.node, (n) => attribute(ctx, v, n).on || onValidationData(ctx, flowOf(ctx).pathOf(v), n)) : feed ?? m.node;
         ctx.report({
           message: `Double normalisation: ${m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text} scales the pixels, and ${own!.what}. ${feed ? 'The same data feeds another model: feed this model the unscaled pixels.' : 'Remove the manual step.'}${verdict.on ? '' : ` (Not certain: ${verdict.info}.)`}`,
           range: ctx.range(anchor),

@@ -3,7 +3,7 @@ import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';
 import { checkTrainPredictMismatch } from '../applicationFeedConsistency';
-import { attribute, chainOf, helperAnchor, otherModelUseOf, sharedStepFeed } from '../flowAttribution';
+import { attribute, chainOf, flowOf, helperAnchor, onValidationData, sharedStepFeed } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
@@ -131,7 +131,7 @@ export const missingPreprocessing: LintRule = {
           const via = sure && sure.verdict.on ? sure.verdict.via : null;
           // data shared with another model is changed at this model's input, as on the keras.applications path
           const feed = sure && !via ? sharedStepFeed(ctx, v, w.node) : null;
-          const anchor = via ? helperAnchor(ctx, via, w.node, otherModelUseOf(ctx, v)) : feed ?? w.node;
+          const anchor = via ? helperAnchor(ctx, via, w.node, (n) => attribute(ctx, v, n).on || onValidationData(ctx, flowOf(ctx).pathOf(v), n)) : feed ?? w.node;
           const info = group.map((g) => (g.verdict.on ? null : g.verdict.info)).find((x) => x) ?? null;
           ctx.report({
             message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. ${feed ? "The same data feeds another model: apply the preset's ImageConverter to the 0–255 pixels at this model's input." : "Use the preset's ImageConverter instead."}${sure ? '' : ` (Not certain: ${info}.)`}`,

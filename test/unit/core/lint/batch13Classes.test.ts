@@ -46,4 +46,102 @@ batch = [preprocess(i) for i in images]
     // defaults that do not complete the mapping: [0, 1] for a [-1, 1] model
     assert.deepEqual(await scale(text.replace('mean=0.5, std=0.5', 'mean=0.0, std=1.0')), ['8:VTD001:warning']);
   });
+
+  it('x /= 255 is a scaling step like x = x / 255: in a tf.data helper before a KerasCV preset, at top level before keras.applications and a keras_hub task', async () => {
+    const kerasCv = `import keras
+import keras_cv
+import tensorflow as tf
+
+
+def decode_image(path):
+    image = tf.io.decode_jpeg(tf.io.read_file(path), channels=3)
+    image = tf.cast(image, tf.float32)
+    image /= 255.0
+    return image
+
+
+ds = tf.data.Dataset.from_tensor_slices(paths).map(decode_image).batch(32)
+backbone = keras_cv.models.EfficientNetV2Backbone.from_preset("efficientnetv2_b2_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+outputs = keras.layers.Dense(1, activation="sigmoid")(keras.layers.GlobalAveragePooling2D()(backbone(inputs)))
+model = keras.Model(inputs, outputs)
+model.fit(ds)
+`;
+    assert.deepEqual(await scale(kerasCv), ['9:VTD002:warning']);
+    // the same helper without the scaling, or with include_rescaling=False: correct
+    assert.deepEqual(await scale(kerasCv.replace('    image /= 255.0\n', '')), []);
+    assert.deepEqual(await scale(kerasCv.replace('"efficientnetv2_b2_imagenet")', '"efficientnetv2_b2_imagenet", include_rescaling=False)')), []);
+    // `*= 1 / 255` is the same step
+    assert.deepEqual(await scale(kerasCv.replace('image /= 255.0', 'image *= 1.0 / 255')), ['9:VTD002:warning']);
+
+    const app = `import keras
+import numpy as np
+
+x = np.load("x.npy").astype("float32")
+x /= 255.0
+base = keras.applications.MobileNetV2(weights="imagenet", include_top=False)
+model = keras.Sequential([base, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2, activation="softmax")])
+model.fit(x, y)
+`;
+    assert.deepEqual(await scale(app), ['5:VTD001:warning']);
+    // x /= 127.5; x -= 1: [-1, 1], the model's own range
+    assert.deepEqual(await scale(app.replace('x /= 255.0', 'x /= 127.5\nx -= 1.0')), []);
+    // x /= 255; x -= 0.5; x *= 2: [-1, 1] too
+    assert.deepEqual(await scale(app.replace('x /= 255.0', 'x /= 255.0\nx -= 0.5\nx *= 2.0')), []);
+    // a from-scratch convnet on x /= 255: correct
+    assert.deepEqual(await scale(app.replace('keras.applications.MobileNetV2(weights="imagenet", include_top=False)', 'keras.layers.Conv2D(8, 3)')), []);
+    // only shown: not the model's data
+    assert.deepEqual(await scale(app.replace('x /= 255.0', 'shown = x[0]\nshown /= 255.0\nplt.imshow(shown)').replace('import numpy as np', 'import numpy as np\nimport matplotlib.pyplot as plt')), ['11:VTD001:information']);
+
+    const task = `import keras_hub
+import numpy as np
+
+images = np.load("x.npy").astype("float32")
+images /= 255.0
+classifier = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet", num_classes=3)
+classifier.fit(images, labels)
+`;
+    assert.deepEqual(await scale(task), ['5:VTD002:warning']);
+    assert.deepEqual(await scale(task.replace('images /= 255.0\n', '')), []);
+  });
+
+  it('a scaling two helpers deep (build_dataset -> build_decoder -> decode_image), the dataset helper also making the validation data: the finding sits at the scaling', async () => {
+    const text = `import keras
+import keras_cv
+import tensorflow as tf
+
+
+def build_decoder():
+    def decode_image(path):
+        image = tf.io.decode_jpeg(tf.io.read_file(path), channels=3)
+        image = tf.cast(image, tf.float32)
+        image /= 255.0
+        return image
+
+    def decode_with_labels(path, label):
+        return decode_image(path), label
+
+    return decode_with_labels
+
+
+def build_dataset(paths, labels):
+    decode_fn = build_decoder()
+    ds = tf.data.Dataset.from_tensor_slices((paths, labels))
+    return ds.map(decode_fn).batch(32)
+
+
+train_ds = build_dataset(train_paths, train_labels)
+valid_ds = build_dataset(valid_paths, valid_labels)
+backbone = keras_cv.models.EfficientNetV2Backbone.from_preset("efficientnetv2_b2_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+outputs = keras.layers.Dense(1, activation="sigmoid")(keras.layers.GlobalAveragePooling2D()(backbone(inputs)))
+model = keras.Model(inputs, outputs)
+model.fit(train_ds, validation_data=valid_ds)
+`;
+    assert.deepEqual(await scale(text), ['10:VTD002:warning']);
+    // the dataset helper also makes data for something else (shown, not fed): the finding stays where the helper is applied
+    assert.deepEqual(await scale(text.replace('valid_ds = build_dataset(valid_paths, valid_labels)', 'other_ds = build_dataset(valid_paths, valid_labels)\nvalid_ds = None')), ['25:VTD002:warning']);
+    // the decoder is also used on its own for other data: the same
+    assert.deepEqual(await scale(text.replace('model.fit(train_ds, validation_data=valid_ds)', 'model.fit(train_ds, validation_data=valid_ds)\nshown = build_decoder()(p, 0)')), ['25:VTD002:warning']);
+  });
 });

@@ -63,4 +63,16 @@ model.predict(img)
     assert.deepEqual(await found(text), ['VTD001:9:warning']);
     assert.deepEqual(await found(text.replace('model.predict(img)', 'model.predict(preprocess_input(img))')), []);
   });
+
+  it('trained on a wrong mapping (/255 into VGG16): the finding is the /255, not the raw evaluate data', async () => {
+    const text = `import tensorflow as tf
+from tensorflow.keras.applications.vgg16 import VGG16
+train_ds = tf.keras.utils.image_dataset_from_directory("train", image_size=(224, 224)).map(lambda x, y: (x / 255.0, y))
+base = VGG16(include_top=False, weights="imagenet", pooling="avg")
+model = tf.keras.Sequential([base, tf.keras.layers.Dense(3)])
+model.fit(train_ds, epochs=3)
+model.evaluate(tf.keras.utils.image_dataset_from_directory("test", image_size=(224, 224)))
+`;
+    assert.deepEqual(await found(text), ['VTD001:3:warning']);
+  });
 });
