@@ -125,7 +125,8 @@ function computeJudge(ctx: RuleContext): { af: ApplicationFlow; apps: Applicatio
   const judged: Judged[] = [];
   for (const app of apps) {
     if (!app.contract) continue;
-    judged.push({ app, contract: app.contract, on: steps.filter((s) => af.onPath(app, s.node) && !otherModelsOwn(apps, app, s)) });
+    // a step in a helper branch no call of the helper runs (`if scale: return img / 255.`, scale left False) is not on it
+    judged.push({ app, contract: app.contract, on: steps.filter((s) => af.onPath(app, s.node) && !otherModelsOwn(apps, app, s) && ctx.model.runsInSomeCall(s.node) !== false) });
   }
   return { af, apps, judged };
 }

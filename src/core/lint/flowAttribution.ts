@@ -58,7 +58,9 @@ function onOtherModel(flow: ModelFlow, others: FlowModel[], node: Node): boolean
 
 export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict {
   const flow = flowOf(ctx);
-  const on = flow.onPath(v, node);
+  const found = flow.onPath(v, node);
+  // a step in a helper branch that no call of the helper runs (every call leaves `scale=False`) is not on the path
+  const on = found && ctx.model.runsInSomeCall(node) === false ? null : found;
   if (on && !exclusiveArms(node, v.def.node)) return { on: true, via: on.via };
   const others = otherModels(flow, v);
   const otherModel = (): boolean => onOtherModel(flow, others, node);

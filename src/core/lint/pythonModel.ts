@@ -341,6 +341,37 @@ export class PythonModel {
   }
 
   /**
+   * Whether code inside a plain function of this file can run, judged from the if/elif/else branches around it with the
+   * arguments each call of the function in the file passes (its defaults where a call leaves them out): false when no
+   * call reaches it (`def load(p, scale=False): ... if scale: return img / 255.` with every call leaving `scale` out),
+   * null when it cannot be told (a method, the function passed as a value, never called, a condition on other names).
+   */
+  runsInSomeCall(node: Node): boolean | null {
+    const s = this.scopes.scopeAt(node.startIndex);
+    if (s < 0) return null;
+    const fn = this.scopes.list[s]!;
+    if (fn.isMethod) return null;
+    const sites = this.callSitesOf(s);
+    const refs = this.identifiersNamed(fn.name).filter((r) => r.parent?.type !== 'function_definition');
+    // passed as a value (ds.map(load), a callback): called with arguments the file does not show
+    if (sites.length === 0 || refs.some((r) => !(r.parent?.type === 'call' && r.parent.childForFieldName('function')?.id === r.id))) return null;
+    let out: boolean | null = false;
+    for (const c of sites) {
+      const lit = (n: Node): Literal => {
+        if (n.type === 'identifier' && this.scopes.isParam(s, n.text) && this.lastAssignment(n.text, n.startIndex) === undefined) {
+          const arg = this.argumentFor(s, c.node, n.text);
+          return arg ? this.literalOf(arg) : undefined;
+        }
+        return n.type === 'identifier' && this.scopes.scopeAt(n.startIndex) === s ? undefined : this.literalOf(n);
+      };
+      const t = branchTruth(node, fn.node, lit);
+      if (t === true) return true;
+      if (t === null) out = null;
+    }
+    return out;
+  }
+
+  /**
    * What a call of a plain function of this file returns (the `index`-th tuple element when given), judged with the
    * arguments of that call: `if name == "vit":` branches that cannot run are left out. Null when it cannot be told
    * (several returns or assignments stay possible, a method, a recursive or unknown function).

@@ -356,3 +356,43 @@ describe('precision audit: several models per file, silent where each model gets
     assert.deepEqual((await loud(d_args.replace('Adam(args.lr)', 'Adam(1e-3)'))).filter((k) => k.includes('VTD007')), ['16:VTD007:warning']);
   });
 });
+
+describe('precision audit: a scaling in a helper branch that no call of the helper runs', () => {
+  const helper = `import tensorflow as tf
+def load_and_prep_image(filename, img_shape=224, scale=False):
+    img = tf.image.resize(tf.image.decode_jpeg(tf.io.read_file(filename)), [img_shape, img_shape])
+    if scale:
+        return img / 255.
+    else:
+        return img
+base = tf.keras.applications.EfficientNetB0(include_top=False, pooling="avg")
+model = tf.keras.Sequential([base, tf.keras.layers.Dense(10, activation="softmax")])
+pizza = load_and_prep_image("pizza.jpeg")
+model.predict(tf.expand_dims(pizza, axis=0))
+`;
+  const hub = `import keras
+import keras_hub
+def load(path, scale=False):
+    img = keras.utils.img_to_array(keras.utils.load_img(path, target_size=(224, 224)))
+    if scale:
+        img = img / 255.0
+    return img
+task = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet", num_classes=3)
+task.predict(load("a.jpg")[None])
+`;
+
+  it('EfficientNetB0 (keras.applications) and a keras_hub task fed a helper called with scale left False: silent', async () => {
+    assert.deepEqual(await lint(helper), []);
+    assert.deepEqual(await lint(hub), []);
+  });
+
+  it('twins: the same helpers called with scale=True are found', async () => {
+    assert.deepEqual(await loud(helper.replace('load_and_prep_image("pizza.jpeg")', 'load_and_prep_image("pizza.jpeg", scale=True)')), ['5:VTD002:warning']);
+    assert.deepEqual(await loud(hub.replace('load("a.jpg")', 'load("a.jpg", scale=True)')), ['6:VTD002:warning']);
+  });
+
+  it('one call with scale=True among calls without it, or the helper passed as a value, keeps the step on the path', async () => {
+    const mixed = helper.replace('model.predict(tf.expand_dims(pizza, axis=0))', 'model.predict(tf.expand_dims(pizza, axis=0))\nshown = load_and_prep_image("b.jpeg", scale=True)\nmodel.predict(shown[None])');
+    assert.deepEqual(await loud(mixed), ['5:VTD002:warning']);
+  });
+});
