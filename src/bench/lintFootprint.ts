@@ -5,39 +5,47 @@ import { collectEvidence } from '../core/lint/preprocessingEvidence';
 import { PythonModel } from '../core/lint/pythonModel';
 import { parsePython, reparsePython, type PythonSource } from '../core/lint/pythonSource';
 import { RULES } from '../core/lint/ruleRegistry';
-import { diffEdit } from '../core/lint/sourceEdit';
+import { diffEdit, type SourceEdit } from '../core/lint/sourceEdit';
 import { SyntaxNode } from '../core/lint/syntaxNode';
 import { seededRandom as rng } from '../core/seededRandom';
 import { smallEdit } from './editLatencyBench';
 
 const NOWHERE: LintRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-/** Pseudo-statements: the module node itself (its children list), and the raw text (`src.text`). */
+/** The module node itself (its children list), as a pseudo-statement. */
 const MODULE = -1;
-const WHOLE_TEXT = -2;
 /** Reads of a node's extent or identity only (order between statements survives an edit elsewhere). */
-const POSITION_ONLY = new Set<PropertyKey>(['id', 'startIndex', 'endIndex', 'indexInParent']);
+const POSITION_ONLY = new Set<PropertyKey>(['id', 'startIndex', 'endIndex', 'indexInParent', 'startPosition', 'endPosition']);
+
+/** What one phase read: top-level statements, nodes whose structure or text it read, the raw text. */
+interface PhaseReads {
+  statements: Set<number>;
+  structure: Set<SyntaxNode>;
+  text: Set<SyntaxNode>;
+  raw: boolean;
+}
 
 /**
- * Records which top-level statements each phase of a lint pass reads: every node the analysis touches goes through
- * a Proxy that notes its top-level statement. Slow; for measuring what a cache keyed on statements could reuse.
+ * Records what each phase of a lint pass reads: every node the analysis touches goes through a Proxy that notes the
+ * node (its text, or anything else about it: type, children, fields) and its top-level statement. Slow; for
+ * measuring what a cache keyed on what was read could reuse.
  */
 class ReadRecorder {
   phase = '';
-  readonly reads = new Map<string, Set<number>>();
+  readonly reads = new Map<string, PhaseReads>();
   private readonly views = new WeakMap<object, object>();
   private readonly targets = new WeakMap<object, object>();
 
-  private note(top: number): void {
-    let set = this.reads.get(this.phase);
-    if (!set) this.reads.set(this.phase, (set = new Set()));
-    set.add(top);
+  private current(): PhaseReads {
+    let r = this.reads.get(this.phase);
+    if (!r) this.reads.set(this.phase, (r = { statements: new Set(), structure: new Set(), text: new Set(), raw: false }));
+    return r;
   }
 
-  /** The source as the analysis sees it: `root` recorded, `text` a read of the whole text. */
+  /** The source as the analysis sees it: `root` recorded, `text` a read of the raw text. */
   source(src: PythonSource): PythonSource {
     return new Proxy(src, {
       get: (t, k) => {
-        if (k === 'text') this.note(WHOLE_TEXT);
+        if (k === 'text') this.current().raw = true;
         return k === 'root' ? this.wrap(t.root) : Reflect.get(t, k);
       },
     });
@@ -51,7 +59,11 @@ class ReadRecorder {
       const top = topStatement(v);
       view = new Proxy(v, {
         get: (t, k) => {
-          if (!POSITION_ONLY.has(k)) this.note(top);
+          if (!POSITION_ONLY.has(k)) {
+            const r = this.current();
+            r.statements.add(top);
+            (k === 'text' ? r.text : r.structure).add(t);
+          }
           const x = Reflect.get(t, k, t) as unknown;
           if (typeof x !== 'function') return this.wrap(x);
           return (...args: unknown[]) => this.wrap((x as (...a: unknown[]) => unknown).apply(t, args.map((a) => (a !== null && typeof a === 'object' ? this.targets.get(a) ?? a : a))));
@@ -70,8 +82,36 @@ function topStatement(n: SyntaxNode): number {
   return x.parent ? x.indexInParent : MODULE;
 }
 
+/** A node's type and its children's types, fields and namedness: what a structure read of it sees. */
+const structureOf = (n: SyntaxNode): string => `${n.type}|${n.children.map((c) => `${c.type}:${c.field ?? ''}:${c.isNamed ? 1 : 0}`).join(',')}`;
+
+/** The node of the new tree at the old node's extent moved by the edit, with its type (null: gone or changed). */
+function counterpart(root: SyntaxNode, n: SyntaxNode, d: SourceEdit): SyntaxNode | null {
+  const delta = d.newEnd - d.oldEnd;
+  const moved = (o: number, isEnd: boolean): number => (o < d.start || (o === d.start && !isEnd) ? o : o >= d.oldEnd ? o + delta : -1);
+  const s = moved(n.startIndex, false);
+  const e = moved(n.endIndex, true);
+  if (s < 0 || e < 0) return null;
+  for (let x: SyntaxNode | undefined = root; x; x = x.children.find((c) => c.startIndex <= s && c.endIndex >= e)) {
+    if (x.startIndex === s && x.endIndex === e && x.type === n.type) return x;
+  }
+  return null;
+}
+
+/** Whether an edit changes what a phase read, at the grain of top-level statements or of nodes. */
+function invalidates(r: PhaseReads, prev: SyntaxNode, next: SyntaxNode, d: SourceEdit): { statement: boolean; node: boolean } {
+  const touched = prev.children.flatMap((c, j) => (c.startIndex <= d.oldEnd && d.start <= c.endIndex ? [j] : []));
+  const statement = (touched.length ? touched : [MODULE]).some((t) => r.statements.has(t));
+  const textHit = [...r.text].some((n) => n.startIndex <= d.oldEnd && d.start <= n.endIndex);
+  const node = textHit || [...r.structure].some((n) => {
+    const c = counterpart(next, n, d);
+    return !c || structureOf(c) !== structureOf(n);
+  });
+  return { statement, node };
+}
+
 /** The statements each phase of one full pass reads (phases in order: a later phase's reads of indexes an earlier one built are not counted again). */
-function readsOfPass(src: PythonSource): Map<string, Set<number>> {
+function readsOfPass(src: PythonSource): Map<string, PhaseReads> {
   const rec = new ReadRecorder();
   const view = rec.source(src);
   rec.phase = 'PythonModel';
@@ -89,40 +129,41 @@ function readsOfPass(src: PythonSource): Map<string, Set<number>> {
 }
 
 /**
- * How often a result cached per phase and keyed on the top-level statements the phase read would survive the next
- * of `edits` random small edits: a phase is invalidated when the edit touches a statement it read (or, counted
- * apart, when it read the raw text). A lower bound on what it reads: reads of an index an earlier phase built are
- * not charged to it.
+ * How often a result cached per phase would survive the next of `edits` random small edits, keyed on what the phase
+ * read: at the grain of top-level statements (invalidated when the edit touches one it read), or of nodes (when the
+ * edit touches a node whose text it read, or changes the type or children of a node whose structure it read); with
+ * and without its raw-text reads (which invalidate always unless replaced by keyed queries). A lower bound on what a
+ * phase reads: reads of an index an earlier phase built are not charged to it.
  */
 export function lintFootprint(parser: Parser, text: string, edits: number, seed = 1): string {
   const r = rng(seed);
   let prev = parsePython(parser, text);
   let reads = readsOfPass(prev);
   const statements = prev.root.children.length;
-  const hits = new Map<string, { any: number; statements: number }>();
+  const hits = new Map<string, number[]>();
   for (let i = 0; i < edits; i++) {
     const next = smallEdit(text, r);
     const d = diffEdit(text, next);
     text = next;
-    const touched = d ? prev.root.children.flatMap((c, j) => (c.startIndex <= d.oldEnd && d.start <= c.endIndex ? [j] : [])) : [];
-    if (touched.length === 0) touched.push(MODULE);
-    for (const [phase, set] of reads) {
-      const h = hits.get(phase) ?? { any: 0, statements: 0 };
-      const byStatement = touched.some((t) => set.has(t));
-      if (byStatement) h.statements++;
-      if (byStatement || set.has(WHOLE_TEXT)) h.any++;
+    const src = reparsePython(parser, prev, text);
+    for (const [phase, got] of reads) {
+      const h = hits.get(phase) ?? [0, 0, 0, 0];
+      const inv = d ? invalidates(got, prev.root, src.root, d) : { statement: false, node: false };
+      h[0]! += inv.statement || got.raw ? 1 : 0;
+      h[1]! += inv.statement ? 1 : 0;
+      h[2]! += inv.node || got.raw ? 1 : 0;
+      h[3]! += inv.node ? 1 : 0;
       hits.set(phase, h);
     }
-    const src = reparsePython(parser, prev, text);
     prev.tree.delete();
     prev = src;
     reads = readsOfPass(src);
   }
   prev.tree.delete();
   const rows = [...hits].map(([phase, h]) => {
-    const set = reads.get(phase) ?? new Set<number>();
-    const n = [...set].filter((t) => t >= 0).length;
-    return `| ${phase} | ${n} of ${statements}${set.has(WHOLE_TEXT) ? ' + raw text' : ''} | ${h.any} / ${h.statements} |`;
+    const got = reads.get(phase);
+    const n = got ? [...got.statements].filter((t) => t >= 0).length : 0;
+    return `| ${phase} | ${n} of ${statements} | ${got?.structure.size ?? 0} / ${got?.text.size ?? 0} | ${got?.raw ? 'yes' : 'no'} | ${h[0]} / ${h[1]} | ${h[2]} / ${h[3]} |`;
   });
-  return `What each phase reads (top-level statements; ${edits} random small edits)\n\n| phase | statements read (last pass) | edits that invalidate it: with raw-text reads / statement reads only |\n|---|---|---|\n${rows.join('\n')}`;
+  return `What each phase reads, and how many of ${edits} random small edits change it\n\n| phase | top-level statements read | nodes read (structure / text) | raw text | invalidated, statement grain (with / without raw-text reads) | invalidated, node grain (with / without raw-text reads) |\n|---|---|---|---|---|---|\n${rows.join('\n')}`;
 }

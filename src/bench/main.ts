@@ -176,7 +176,7 @@ async function benchLintBreakdown(): Promise<string> {
   const out: string[] = [];
   for (const [label, parts] of [['fixtures of 0cb5f11', lintBenchParts(FIXTURES_AT_0CB5F11)], ['current fixtures', lintBenchParts()]] as const) {
     out.push(breakdownTable(`2,000-line file, ${label}`, await lintEditBreakdown(parser, benchFile([...parts]), 60)));
-    if (process.argv.includes('--footprint')) out.push(lintFootprint(parser, benchFile([...parts]), 60));
+    if (process.argv.includes('--footprint')) out.push(lintFootprint(parser, benchFile([...parts]), 40));
   }
   return out.join('\n\n');
 }
