@@ -3,7 +3,8 @@ import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import { exclusiveArms } from './branchGuards';
 import type { Assignment, CallInfo, PythonModel } from './pythonModel';
 import { mergeRanges, rangesContain } from './rangeSet';
-import { batchMethodOf, selfMethodAt } from './userClasses';
+import { savedModelsAt } from './savedModels';
+import { batchMethodOf, classAt, selfMethodAt, selfValuesAt } from './userClasses';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
 export interface FlowModel {
@@ -41,12 +42,14 @@ type Binding =
   | { kind: 'none'; called: boolean }
   | { kind: 'missing'; called: boolean; text: string }
   | { kind: 'expr'; called: boolean; node: Node; extra: { start: number; end: number }[]; more?: Node[] }
-  | { kind: 'def'; called: boolean; def: Node; body: Node | null };
+  | { kind: 'def'; called: boolean; def: Node; body: Node | null }
+  | { kind: 'param'; called: boolean; args: Node[] };
 
 // fit_generator & co.: Keras 2's names for fit/predict/evaluate on generators (course notebooks still use them)
 const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', 'fit_generator', 'predict_generator', 'evaluate_generator', '__call__']);
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
 const SEQUENTIAL = /(^|\.)Sequential$/;
+const LOAD_MODEL = /^keras\.(models\.|saving\.)?load_model$/;
 
 /**
  * One model-flow analysis for the rules: which models the file builds, which keras_hub values sit inside each, which
@@ -95,8 +98,22 @@ export class ModelFlow {
     if (!expr || depth > 4) return null;
     const v = this.values.valueOf(expr);
     if (v && v.kind !== 'converter' && v.kind !== 'preprocessor') return this.byNode.get(v.def.node.id) ?? null;
+    if (expr.type === 'attribute' && expr.text.startsWith('self.')) {
+      const own = this.selfAssignment(expr.text, expr.startIndex);
+      if (own) return 'several' in own || !own.a ? null : this.modelAt(own.a.value, depth + 1);
+    }
     const r = this.model.resolve(expr);
-    return r ? this.byNode.get(r.id) ?? null : null;
+    if (!r) return null;
+    const m = this.byNode.get(r.id);
+    if (m || r.type !== 'call') return m ?? null;
+    // keras.models.load_model(path) of a path this file saves the model to (model.save, ModelCheckpoint): that model
+    const load = this.model.callAt(r);
+    if (!load || !LOAD_MODEL.test(load.callee ?? '')) return null;
+    for (const saver of savedModelsAt(this.model, load)) {
+      const saved = this.modelAt(saver, depth + 1);
+      if (saved) return saved;
+    }
+    return null;
   }
 
   /** The keras_hub values inside a model (nested models followed). */
@@ -205,7 +222,8 @@ export class ModelFlow {
       const receiver = dot > 0 ? call.fn?.childForFieldName('object') ?? null : call.fn;
       if (!receiver || !FEED_METHODS.has(method)) continue;
       const recText = dot > 0 ? text.slice(0, dot) : text;
-      if (!names.has(recText) && !this.byNode.has(receiver.id) && !recText.includes('(')) continue;
+      // a parameter (`def train(model, data): model.fit(data)`) names what the calls of its function pass
+      if (!names.has(recText) && !this.byNode.has(receiver.id) && !recText.includes('(') && !this.model.scopes.isParam(this.model.scopes.scopeAt(receiver.startIndex), recText)) continue;
       const target = this.modelAt(receiver);
       if (!target) continue;
       const data = call.kwargs.get('x') ?? call.kwargs.get('generator') ?? call.args[0] ?? null;
@@ -332,6 +350,11 @@ export class ModelFlow {
             visit(b.node, via, depth + 1);
             for (const m of b.more ?? []) visit(m, via, depth + 1);
             break;
+          case 'param':
+            // `def train(model, data): model.fit(data)`: what the calls of train pass. Only from the feed's own function:
+            // inside a helper body brought in by a reference, the other calls' arguments are other data
+            if (via === null) for (const a of b.args) visit(a, null, depth + 1);
+            break;
           case 'def':
             if (seenDefs.has(b.def.id)) break;
             seenDefs.add(b.def.id);
@@ -418,6 +441,13 @@ export class ModelFlow {
     const name = n.text;
     const called = false;
     if (this.nearText(n, 'lambda') && enclosing(n, 'lambda').some((l) => lambdaBinds(l, name))) return { kind: 'none', called };
+    // c.build(...) on an instance of a class of this file (or self.build(...)): that method's body computes the value
+    const call = n.parent?.type === 'attribute' && n.parent.childForFieldName('object')?.id === n.id && n.parent.parent?.type === 'call' ? n.parent.parent : null;
+    const onInstance = call && call.childForFieldName('function')?.id === n.parent!.id ? this.model.calledFunction(call) : null;
+    if (onInstance !== null) {
+      const def = this.model.scopes.list[onInstance]!.node;
+      return { kind: 'def', called, def, body: def.childForFieldName('body') };
+    }
     const imported = this.model.imports.get(name);
     if (imported) {
       return this.model.unknownImports.has(name) ? { kind: 'missing', called, text: `${name} comes from ${imported.split('.').slice(0, -1).join('.') || imported} (another module)` } : { kind: 'none', called };
@@ -425,9 +455,13 @@ export class ModelFlow {
     // for x, y in ds: / [f(x) for x in xs]: the loop variable is an element of what is iterated
     const iterated = this.loopSource(n);
     if (iterated) return { kind: 'expr', called, node: iterated, extra: [] };
-    const a = this.model.lastAssignment(name, n.startIndex);
+    // self.x inside a class: that class's assignments only
+    const own = name.startsWith('self.') ? this.selfAssignment(name, n.startIndex) : null;
+    if (own && 'several' in own) return { kind: 'missing', called, text: own.several };
+    const a = own ? own.a : this.model.lastAssignment(name, n.startIndex);
     const inside = a && a.valueStart <= n.startIndex && a.valueEnd >= n.endIndex;
-    const prior = inside ? this.model.lastAssignment(name, a.target.startIndex) : a;
+    const ownBefore = own && inside ? this.selfAssignment(name, a.target.startIndex) : null;
+    const prior = !inside ? a : own ? (ownBefore && 'a' in ownBefore ? ownBefore.a : undefined) : this.model.lastAssignment(name, a.target.startIndex);
     if (prior) {
       const extra: { start: number; end: number }[] = [];
       // the statement `NAME = value` itself (constants are reported on their line)
@@ -455,8 +489,28 @@ export class ModelFlow {
     if (scope >= 0 && this.model.scopes.isParam(scope, name)) {
       const fn = this.model.scopes.list[scope]!;
       if (!fn.isMethod && this.model.scopes.functionNamed(fn.name) === null) return { kind: 'missing', called, text: `the argument ${name} of ${fn.name}()` };
+      const args = this.model.argumentsOf(n);
+      if (args.length > 0) return { kind: 'param', called, args };
     }
     return { kind: 'none', called };
+  }
+
+  /**
+   * `self.x` read at `at` inside a class of the file: the assignment of that class it reads (one assignment; or several
+   * in one method: the one before the read there, the last one elsewhere), `several` naming the link when methods of the
+   * class assign it differently (which runs first is not known). Null outside a class.
+   */
+  private selfAssignment(name: string, at: number): { a: Assignment | undefined } | { several: string } | null {
+    const own = selfValuesAt(this.model, name, at);
+    if (!own) return null;
+    if (own.length <= 1) return { a: own[0] };
+    const scopes = this.model.scopes;
+    const method = scopes.scopeAt(own[0]!.target.startIndex);
+    if (own.some((x) => scopes.scopeAt(x.target.startIndex) !== method)) {
+      return { several: `${name} (assigned in several methods of class ${classAt(this.model, at)?.name ?? '?'})` };
+    }
+    const before = own.filter((x) => x.target.startIndex < at);
+    return { a: scopes.scopeAt(at) === method ? before[before.length - 1] : own[own.length - 1] };
   }
 
   /** Whether a word occurs in the few hundred characters before a node (a cheap test before any walk up the tree). */

@@ -210,8 +210,11 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
     // get_batch(...) bound by nothing in this file but a `from my_utils import *`
     else if (model.unknownWildcard && /^[A-Za-z_]\w*$/.test(c.fnText) && !model.imports.has(c.fnText) && !model.assignments.has(c.fnText) && !model.functionDefs.has(c.fnText) && !PY_BUILTINS.has(c.fnText)) ev.unknown.push(c.node);
   }
+  // `ImageConverter(scale=1.0 / 255.0 / std, ...)`: the converter's own configuration, not a step on the pixels
+  const converterArgs = values.ofKind('converter').filter((v) => !v.def.callee?.endsWith('.from_preset')).map((v) => v.def.node);
   for (const bin of model.nodesOfType('binary_operator')) {
     if (!bin || feedsDisplay(model, bin)) continue;
+    if (converterArgs.some((c) => c.startIndex < bin.startIndex && bin.endIndex <= c.endIndex)) continue;
     const kind = classifyDivision(model, bin);
     if (kind) {
       // report the outermost arithmetic of the expression once

@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { branchTruth, type Literal } from './branchGuards';
 import { FunctionScopes } from './functionScopes';
 import type { PythonSource } from './pythonSource';
+import { classAt, classNamed, methodOf, type UserClass } from './userClasses';
 
 /** `name = value`, or the `index`-th element of a tuple unpacked from `value` (`a, b = build()`). */
 export interface Assignment {
@@ -272,12 +273,12 @@ export class PythonModel {
   /** The argument a parameter of a plain function receives at its one call site in the file, or its default. */
   private parameterValue(ident: Node): Node | null {
     const s = this.scopes.scopeAt(ident.startIndex);
-    if (s < 0 || !this.scopes.isParam(s, ident.text)) return null;
+    if (s < 0 || this.indexingSites || !this.scopes.isParam(s, ident.text)) return null;
     const fn = this.scopes.list[s]!;
     // a constructor's parameters come from `ClassName(...)`, other methods' from calls we do not follow
-    const ctor = fn.isMethod && fn.name === '__init__' && fn.className;
-    if (fn.isMethod && !ctor) return null;
     const sites = this.callSitesOf(s);
+    // a method other than the constructor: only the calls found on instances of its class (never its default)
+    if (fn.isMethod && fn.name !== '__init__' && sites.length === 0) return null;
     if (sites.length > 1) return null;
     // called once: that call's argument; never called in this file: the default the code would run with
     if (sites.length === 0) return fn.params.find((p) => p.name === ident.text)?.default ?? null;
@@ -290,6 +291,8 @@ export class PythonModel {
   private callSitesOf(scope: number): CallInfo[] {
     if (!this.sitesByScope) {
       this.sitesByScope = new Map();
+      // resolving a method's receiver may read a parameter: not from this index while it is being built
+      this.indexingSites = true;
       const ctorByClass = new Map<string, number>();
       this.scopes.list.forEach((f, i) => f.isMethod && f.name === '__init__' && f.className && ctorByClass.set(f.className, i));
       for (const c of this.calls) {
@@ -299,9 +302,12 @@ export class PythonModel {
         if (!list) this.sitesByScope.set(target, (list = []));
         list.push(c);
       }
+      this.indexingSites = false;
     }
     return this.sitesByScope.get(scope) ?? [];
   }
+
+  private indexingSites = false;
 
   private argumentFor(scope: number, call: Node, param: string): Node | null {
     const fn = this.scopes.list[scope]!;
@@ -423,10 +429,48 @@ export class PythonModel {
     return node ? this.callById.get(node.id) : undefined;
   }
 
-  /** Index (FunctionScopes) of the plain function of this file a call invokes: `build(...)`. */
+  /**
+   * Index (FunctionScopes) of the function of this file a call invokes: `build(...)`; a method of a class of this file
+   * called on an instance of it (`c = Trainer(); c.build(...)`) or on `self` inside the class (defined once there).
+   */
   calledFunction(call: Node): number | null {
     const info = this.callById.get(call.id);
-    return info?.fn?.type === 'identifier' ? this.scopes.functionVisibleAt(info.fnText, call.startIndex) : null;
+    if (info?.fn?.type === 'identifier') return this.scopes.functionVisibleAt(info.fnText, call.startIndex);
+    if (info?.fn?.type !== 'attribute' || this.methodDepth > 2) return null;
+    const m = /^(.+)\.([A-Za-z_]\w*)$/.exec(info.fnText);
+    if (!m || !/^[A-Za-z_][\w.]*$/.test(m[1] as string) || !(this.methodNames ??= new Set(this.scopes.list.filter((f) => f.isMethod).map((f) => f.name))).has(m[2] as string)) return null;
+    this.methodDepth++;
+    try {
+      let cls: UserClass | null = null;
+      if (m[1] === 'self') cls = classAt(this, call.startIndex);
+      else {
+        const inst = this.resolve(info.fn.childForFieldName('object'));
+        const ctor = inst?.type === 'call' ? this.callById.get(inst.id) : undefined;
+        cls = ctor?.fn?.type === 'identifier' ? classNamed(this, ctor.fnText) : null;
+      }
+      const def = cls ? methodOf(this, cls, m[2] as string) : null;
+      return def ? this.scopes.list.findIndex((f) => f.node.id === def.id) : null;
+    } finally {
+      this.methodDepth--;
+    }
+  }
+
+  private methodDepth = 0;
+  private methodNames: Set<string> | null = null;
+
+  /**
+   * The arguments a parameter read receives at the calls of its function found in this file (plain functions, and
+   * methods called on an instance or on `self`), or its default when no call is found. Empty when it is not a parameter.
+   */
+  argumentsOf(ident: Node): Node[] {
+    const s = this.scopes.scopeAt(ident.startIndex);
+    if (s < 0 || !this.scopes.isParam(s, ident.text)) return [];
+    const sites = this.callSitesOf(s);
+    if (sites.length === 0) {
+      const d = this.scopes.list[s]!.params.find((p) => p.name === ident.text)?.default;
+      return d ? [d] : [];
+    }
+    return sites.flatMap((c) => this.argumentFor(s, c.node, ident.text) ?? []);
   }
 
   stringValue(node: Node | null | undefined): string | null {

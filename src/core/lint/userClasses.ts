@@ -1,5 +1,5 @@
 import type { SyntaxNode as Node } from './syntaxNode';
-import type { PythonModel } from './pythonModel';
+import type { Assignment, PythonModel } from './pythonModel';
 
 /** A class defined in the file, with its methods (indices into `model.scopes.list`, every def of each name). */
 export interface UserClass {
@@ -81,4 +81,14 @@ export function selfMethodAt(model: PythonModel, attribute: string, at: number):
   const m = /^self\.([A-Za-z_]\w*)$/.exec(attribute);
   const cls = m ? classAt(model, at) : null;
   return cls ? methodOf(model, cls, m![1] as string) : null;
+}
+
+/**
+ * `self.x` read inside a class: the values assigned to `self.x` in that class's methods, `= None` placeholders left
+ * out. Null when the read is not inside a class of the file.
+ */
+export function selfValuesAt(model: PythonModel, name: string, at: number): Assignment[] | null {
+  const cls = /^self\.[A-Za-z_]\w*$/.test(name) ? classAt(model, at) : null;
+  if (!cls) return null;
+  return (model.assignments.get(name) ?? []).filter((a) => cls.start <= a.target.startIndex && a.target.endIndex <= cls.end && classAt(model, a.target.startIndex) === cls && a.value.type !== 'none');
 }

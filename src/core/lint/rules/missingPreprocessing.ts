@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from '../syntaxNode';
 import type { KerasValue } from '../kerasValues';
 import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../fixHelpers';
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';
+import { checkTrainPredictMismatch } from '../applicationFeedConsistency';
 import { attribute, chainOf, helperAnchor } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
@@ -157,5 +158,6 @@ export const missingPreprocessing: LintRule = {
       });
     }
     checkApplicationPreprocessing(ctx);
+    checkTrainPredictMismatch(ctx);
   },
 };
