@@ -144,4 +144,59 @@ model.fit(train_ds, validation_data=valid_ds)
     // the decoder is also used on its own for other data: the same
     assert.deepEqual(await scale(text.replace('model.fit(train_ds, validation_data=valid_ds)', 'model.fit(train_ds, validation_data=valid_ds)\nshown = build_decoder()(p, 0)')), ['25:VTD002:warning']);
   });
+
+  it('an augmentation Sequential (or a layer) of the file applied to the data is a mapping step made of its Rescaling', async () => {
+    const mapped = `import keras
+import keras_cv
+import tensorflow as tf
+from keras import layers
+
+augmentation_layers = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)])
+train_ds = keras.utils.image_dataset_from_directory("d", image_size=(224, 224))
+train_ds = train_ds.map(lambda x, y: (augmentation_layers(x, training=True), y))
+backbone = keras_cv.models.EfficientNetV2Backbone.from_preset("efficientnetv2_s_imagenet")
+model = keras_cv.models.ImageClassifier(backbone=backbone, num_classes=3)
+model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
+model.fit(train_ds)
+`;
+    assert.deepEqual(await scale(mapped), ['6:VTD002:warning']);
+    // augmentation without a Rescaling: nothing doubled
+    assert.deepEqual(await scale(mapped.replace('layers.Rescaling(1. / 255), ', '')), []);
+    // the Sequential is a model of its own (compiled and fitted), the KerasCV model gets other data: not its step
+    assert.deepEqual(await scale(mapped.replace('train_ds = train_ds.map(lambda x, y: (augmentation_layers(x, training=True), y))', 'augmentation_layers.compile(loss="mse")\naugmentation_layers.fit(other_ds)')), []);
+    // the Sequential applied inside a helper that only the training data goes through: the finding sits at the Rescaling
+    const helper = mapped.replace('train_ds = train_ds.map(lambda x, y: (augmentation_layers(x, training=True), y))', 'def augment(ds):\n    return ds.map(lambda x, y: (augmentation_layers(x, training=True), y))\n\n\ntrain_ds = augment(train_ds)');
+    assert.deepEqual(await scale(helper), ['6:VTD002:warning']);
+
+    // applied directly to arrays, before a keras_hub task
+    const direct = `import keras
+import keras_hub
+import numpy as np
+from keras import layers
+
+augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])
+x_aug = augment(np.load("x.npy"))
+classifier = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet", num_classes=3)
+classifier.fit(x_aug, y)
+`;
+    assert.deepEqual(await scale(direct), ['6:VTD002:warning']);
+    assert.deepEqual(await scale(direct.replace('classifier.fit(x_aug, y)', 'classifier.fit(np.load("x.npy"), y)')), []);
+
+    // in a functional graph before a keras_hub ViT backbone: [0, 1] instead of [-1, 1]
+    const graph = `import keras
+import keras_hub
+from keras import layers
+
+augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])
+backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+outputs = layers.Dense(3)(backbone(augment(inputs))[:, 0, :])
+model = keras.Model(inputs, outputs)
+model.fit(ds)
+`;
+    assert.deepEqual(await scale(graph), ['5:VTD001:warning']);
+    // a baseline CNN with its own Rescaling beside the ViT: not the ViT's step (the ViT gets raw pixels: found at its call)
+    const baseline = graph.replace('augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])', 'augment = keras.Sequential([layers.RandomFlip("horizontal")])\ncnn = keras.Sequential([layers.Rescaling(1. / 255), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(3)])\ncnn.compile(loss="mse")\ncnn.fit(ds)');
+    assert.deepEqual(await scale(baseline), ['11:VTD001:warning']);
+  });
 });
