@@ -150,6 +150,33 @@ function completedBy(model: PythonModel, node: Node): ManualKind | null {
   return null;
 }
 
+const unparen = (n: Node | null): Node | null => {
+  let x = n;
+  while (x?.type === 'parenthesized_expression') x = x.namedChildren[0] ?? null;
+  return x;
+};
+
+/** A reduction over the data (`x.min()`, `np.min(x)`, `tf.reduce_min(x)`, `keras.ops.min(x)`), read through names. */
+function reduction(model: PythonModel, n: Node | null, which: 'min' | 'max' | 'ptp'): boolean {
+  const r = unparen(model.resolve(unparen(n)));
+  const c = r?.type === 'call' ? model.callAt(r) : undefined;
+  if (!c) return false;
+  const re = which === 'ptp' ? /(^|\.)ptp$/ : new RegExp(`(^|\\.)(${which}|a${which}|nan${which}|reduce_${which})$`);
+  return re.test(c.fnText);
+}
+
+/** `(x - x.min()) / (x.max() - x.min())`, `(x - mn) / (mx - mn + 1e-8)`, `(x - np.min(x)) / np.ptp(x)`: min-max scaling to [0, 1]. */
+function isMinMax(model: PythonModel, bin: Node): boolean {
+  if (bin.childForFieldName('operator')?.text !== '/') return false;
+  const num = unparen(bin.childForFieldName('left'));
+  if (num?.type !== 'binary_operator' || num.childForFieldName('operator')?.text !== '-' || !reduction(model, num.childForFieldName('right'), 'min')) return false;
+  let den = unparen(bin.childForFieldName('right'));
+  // + 1e-8 against a division by zero
+  if (den?.type === 'binary_operator' && den.childForFieldName('operator')?.text === '+' && model.numberValue(den.childForFieldName('right')) !== null) den = unparen(den.childForFieldName('left'));
+  if (reduction(model, den, 'ptp')) return true;
+  return den?.type === 'binary_operator' && den.childForFieldName('operator')?.text === '-' && reduction(model, den.childForFieldName('left'), 'max') && reduction(model, den.childForFieldName('right'), 'min');
+}
+
 /** Classifies `expr / 255` style arithmetic by looking at the enclosing arithmetic, or the next statement's. */
 function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   const op = bin.childForFieldName('operator')?.text;
@@ -159,6 +186,8 @@ function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   else if (op === '*' && near(right, 1 / 255)) kind = 'div255';
   else if (op === '/' && near(right, 127.5)) kind = 'minus1to1';
   else if (op === '*' && near(right, 1 / 127.5)) kind = 'minus1to1';
+  // min-max scaling: [0, 1] like /255, whatever range the data had
+  else if (isMinMax(model, bin)) kind = 'div255';
   if (!kind) return null;
   if (kind === 'minus1to1') return kind;
   const here = completedBy(model, bin);

@@ -199,4 +199,39 @@ model.fit(ds)
     const baseline = graph.replace('augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])', 'augment = keras.Sequential([layers.RandomFlip("horizontal")])\ncnn = keras.Sequential([layers.Rescaling(1. / 255), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(3)])\ncnn.compile(loss="mse")\ncnn.fit(ds)');
     assert.deepEqual(await scale(baseline), ['11:VTD001:warning']);
   });
+
+  it('min-max scaling (x - x.min()) / (x.max() - x.min()) is a scaling to [0, 1], judged like /255', async () => {
+    const app = `import keras
+import numpy as np
+import tensorflow as tf
+
+
+def load_image(path):
+    image = np.load(path).astype("float32")
+    image = (image - image.min()) / (image.max() - image.min())
+    return image
+
+
+ds = tf.data.Dataset.from_tensor_slices(paths).map(lambda p: tf.py_function(load_image, [p], tf.float32)).batch(32)
+base = keras.applications.EfficientNetV2B0(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(1, activation="sigmoid")])
+model.fit(ds)
+`;
+    assert.deepEqual(await scale(app), ['8:VTD002:warning']);
+    // numpy / tf / ops spellings, names, an epsilon, np.ptp
+    for (const form of ['(image - np.min(image)) / (np.max(image) - np.min(image))', '(image - tf.reduce_min(image)) / (tf.reduce_max(image) - tf.reduce_min(image) + 1e-8)', '(image - keras.ops.min(image)) / np.ptp(image)']) {
+      assert.deepEqual(await scale(app.replace('(image - image.min()) / (image.max() - image.min())', form)), ['8:VTD002:warning'], form);
+    }
+    const named = app.replace('    image = (image - image.min()) / (image.max() - image.min())', '    lo, hi = image.min(), image.max()\n    image = (image - lo) / (hi - lo)');
+    assert.deepEqual(await scale(named), ['9:VTD002:warning']);
+    // not a min-max: (x - mean) / range of something else, or the data left 0-255
+    assert.deepEqual(await scale(app.replace('(image - image.min()) / (image.max() - image.min())', '(image - image.mean()) / (image.max() - image.min())')), []);
+    assert.deepEqual(await scale(app.replace('    image = (image - image.min()) / (image.max() - image.min())\n', '')), []);
+    // a from-scratch model on min-max data: correct
+    assert.deepEqual(await scale(app.replace('keras.applications.EfficientNetV2B0(weights="imagenet", include_top=False, pooling="avg")', 'keras.layers.Conv2D(8, 3)')), []);
+    // min-max then * 2 - 1: [-1, 1], what a MobileNetV2 expects
+    const mobile = app.replace('EfficientNetV2B0', 'MobileNetV2');
+    assert.deepEqual(await scale(mobile), ['8:VTD001:warning']);
+    assert.deepEqual(await scale(mobile.replace('(image - image.min()) / (image.max() - image.min())', '(image - image.min()) / (image.max() - image.min()) * 2 - 1')), []);
+  });
 });
