@@ -13,6 +13,7 @@ const KIND_TEXT: Record<ManualKind, string> = {
   imagenet: 'ImageNet mean/std normalisation',
   caffe: 'caffe-mode preprocess_input (BGR, mean subtracted, range ≈ [-124, 152])',
   passthrough: 'a preprocess_input that leaves pixels at 0–255',
+  zscore: "a standardisation with the data's own mean and std (mean 0, std 1)",
 };
 
 function contractText(v: KerasValue): string {

@@ -234,4 +234,42 @@ model.fit(ds)
     assert.deepEqual(await scale(mobile), ['8:VTD001:warning']);
     assert.deepEqual(await scale(mobile.replace('(image - image.min()) / (image.max() - image.min())', '(image - image.min()) / (image.max() - image.min()) * 2 - 1')), []);
   });
+
+  it("a standardisation with the data's own statistics is a z-score, no pretrained model's contract", async () => {
+    const app = `import keras
+import numpy as np
+
+x = np.load("x.npy").astype("float32")
+mean, std = x.mean(), x.std()
+x = (x - mean) / std
+base = keras.applications.MobileNetV2(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(2, activation="softmax")])
+model.fit(x, y)
+`;
+    const fs = (await lintText(app)).filter((f) => f.code === 'VTD001');
+    assert.deepEqual(fs.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['6:warning']);
+    assert.match(fs[0]!.message, /data's own mean and std/);
+    // x -= x.mean(); x /= x.std() + 1e-7 in place: the same
+    assert.deepEqual(await scale(app.replace('mean, std = x.mean(), x.std()\nx = (x - mean) / std', 'x -= x.mean()\nx /= x.std() + 1e-7')), ['6:VTD001:warning']);
+    // ImageNet constants are the contract of torch-mode models, not a z-score of the data: DenseNet121 stays silent
+    const imagenet = app.replace('mean, std = x.mean(), x.std()\nx = (x - mean) / std', 'x = (x / 255.0 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]').replace('MobileNetV2', 'DenseNet121');
+    assert.deepEqual(await scale(imagenet), []);
+    // a from-scratch model on standardised data: correct
+    assert.deepEqual(await scale(app.replace('keras.applications.MobileNetV2(weights="imagenet", include_top=False, pooling="avg")', 'keras.layers.Conv2D(8, 3)')), []);
+
+    const hub = `import keras
+import keras_hub
+import tensorflow as tf
+
+ds = keras.utils.image_dataset_from_directory("d", image_size=(224, 224))
+ds = ds.map(lambda x, y: (tf.image.per_image_standardization(x), y))
+backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(2)(backbone(inputs)[:, 0, :]))
+model.fit(ds)
+`;
+    const hf = (await lintText(hub)).filter((f) => f.code === 'VTD001');
+    assert.deepEqual(hf.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['6:warning']);
+    assert.match(hf[0]!.message, /Partial or wrong preprocessing .*standardisation with the data's own mean and std/);
+  });
 });
