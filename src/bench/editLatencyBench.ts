@@ -10,7 +10,7 @@ import { seededRandom as rng } from '../core/seededRandom';
 const TYPED = ['x', 'e', '_', '1', ' ', '(', ')', '.', ',', ':', '"', 'lr', '\n', 'model', '255'];
 
 /** What a keystroke or two does: a few characters typed or deleted somewhere. */
-function smallEdit(text: string, r: () => number): string {
+export function smallEdit(text: string, r: () => number): string {
   const at = Math.floor(r() * (text.length + 1));
   if (r() < 0.3) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(r() * 3)));
   return text.slice(0, at) + (TYPED[Math.floor(r() * TYPED.length)] as string) + text.slice(at);

@@ -10,6 +10,8 @@ import { benchActivation } from './activationBench';
 import { fileEditLatency, LATENCY_HEADER, latencyRow, notebookEditLatency } from './editLatencyBench';
 import { benchColdStart } from './coldStartBench';
 import { lintScore } from './lintScore';
+import { breakdownTable, lintEditBreakdown } from './lintEditBreakdown';
+import { lintFootprint } from './lintFootprint';
 import { benchFile, benchNotebookCells, FIXTURES_AT_0CB5F11, lintBenchParts } from './lintBenchInputs';
 import { formatRealCorpusDetails, runRealCorpus } from './realCorpusRun';
 import { writeBenchImages, writeViTB16Preset } from './benchPreset';
@@ -168,6 +170,17 @@ function benchNotebook(parser: Parser, parts: string[]): { full: number; oneCell
   return { full, oneCell, lines: buildNotebookProgram(cells).text.split('\n').length, findings: lintNotebook(parser, cells).findings.length, cells };
 }
 
+/** Per-edit phase times and what each phase reads, on the 2,000-line file of both fixture sets. */
+async function benchLintBreakdown(): Promise<string> {
+  const parser = await getPythonParser();
+  const out: string[] = [];
+  for (const [label, parts] of [['fixtures of 0cb5f11', lintBenchParts(FIXTURES_AT_0CB5F11)], ['current fixtures', lintBenchParts()]] as const) {
+    out.push(breakdownTable(`2,000-line file, ${label}`, await lintEditBreakdown(parser, benchFile([...parts]), 60)));
+    if (process.argv.includes('--footprint')) out.push(lintFootprint(parser, benchFile([...parts]), 40));
+  }
+  return out.join('\n\n');
+}
+
 const GRAD_PARITY_TITLE = 'Training gradients: vit-doctor (ONNX Runtime autodiff) vs PyTorch autograd, fixture presets';
 
 async function main(): Promise<void> {
@@ -247,6 +260,10 @@ async function main(): Promise<void> {
     const real = await runRealCorpus();
     process.stdout.write(`\nLint precision and recall per rule on the real corpus (test/corpus-real, labelled blind)\n\n${real.text}\n`);
     if (real.score && process.argv.includes('--details')) process.stdout.write(`\n${formatRealCorpusDetails(real.score)}\n`);
+    return;
+  }
+  if (process.argv.includes('--lint-breakdown')) {
+    process.stdout.write(`\nLint per edit, phase by phase (60 random small edits, the editor's path)\n\n${await benchLintBreakdown()}\n`);
     return;
   }
   if (process.argv.includes('--lint-only')) {

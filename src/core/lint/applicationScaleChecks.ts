@@ -20,6 +20,7 @@ const STEP_TEXT: Record<string, string> = {
   imagenet: 'normalises the pixels with ImageNet mean/std',
   caffe: 'applies caffe-mode preprocessing (BGR, mean subtracted)',
   passthrough: 'is a pass-through (the pixels stay 0–255)',
+  zscore: "standardises the pixels with the data's own mean and std (mean 0, std 1)",
 };
 
 export const short = (t: string): string => (t.length > 50 ? `${t.slice(0, 50)}…` : t).replace(/\s+/g, ' ');

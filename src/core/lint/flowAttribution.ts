@@ -146,7 +146,21 @@ export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n
   const shared = ctx.model.identifiersNamed(via.text).some((r) => r.parent?.type !== 'function_definition' && r.id !== via.id && sameDef(r) && !onPath(r));
   if (shared) return via;
   if (step.startIndex >= extent.start && step.endIndex <= extent.end) return step;
-  return def !== null && onlyWithin(ctx, def, step, onPath) ? step : via;
+  return def !== null && (onlyWithin(ctx, def, step, onPath) || layerOnlyFor(ctx, fn!, step)) ? step : via;
+}
+
+/**
+ * A layer written outside the helper in an object only the helper uses (`augmentation_layers = Sequential([
+ * Rescaling(1/255), ...])` read only inside `def augment(ds)`): the layer's line is the one to change.
+ */
+function layerOnlyFor(ctx: RuleContext, fn: { start: number; end: number }, step: Node): boolean {
+  if (step.type !== 'call') return false;
+  const st = ctx.model.statementOf(step);
+  const a = st.type === 'expression_statement' ? st.namedChildren[0] : null;
+  const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+  if (left?.type !== 'identifier' || ctx.model.scopes.scopeAt(st.startIndex) !== -1) return false;
+  const reads = ctx.model.references(left.text).filter((r) => r.startIndex > st.endIndex);
+  return reads.length > 0 && reads.every((r) => fn.start <= r.startIndex && r.endIndex <= fn.end);
 }
 
 /**

@@ -2,7 +2,8 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { boundName, type KerasValue, type KerasValues } from './kerasValues';
 import { exclusiveArms } from './branchGuards';
 import type { Assignment, CallInfo, PythonModel } from './pythonModel';
-import { mergeRanges, rangesContain } from './rangeSet';
+import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
+import { pathArgumentExtents } from './pathArguments';
 import { wrappedLayer } from './layerWrappers';
 import { savedModelsAt } from './savedModels';
 import { batchMethodOf, classAt, selfMethodAt, selfValuesAt } from './userClasses';
@@ -375,6 +376,7 @@ export class ModelFlow {
   }
 
   private readonly readsCache = new Map<number, { names: Node[]; called: Node[] }>();
+  private pathArgs: RangeSet | null = null;
 
   /** The names an expression reads (identifiers, `self.x`) and the functions it calls by name, found once per expression. */
   private readsOf(expr: Node): { names: Node[]; called: Node[] } {
@@ -426,7 +428,11 @@ export class ModelFlow {
     } finally {
       cursor.delete();
     }
-    const out = { names, called };
+    // the path argument of an image loader (cv2.imread(p)) names a file: what computes it is not on a pixel chain
+    this.pathArgs ??= pathArgumentExtents(this.model);
+    const pathArgs = this.pathArgs;
+    const pixel = (n: Node): boolean => !rangesContain(pathArgs, n.startIndex, n.endIndex) || rangesContain(pathArgs, expr.startIndex, expr.endIndex);
+    const out = { names: names.filter(pixel), called: called.filter(pixel) };
     this.readsCache.set(expr.id, out);
     return out;
   }

@@ -73,13 +73,34 @@ export class ModelMembership {
     if (parent?.type === 'list') {
       const owner = parent.parent?.parent;
       const call = owner?.type === 'call' ? this.model.callAt(owner) : undefined;
-      if (call?.callee && /(^|\.)Sequential$/.test(call.callee)) return !parent.namedChildren.some((x) => !!x && this.isHubValue(x));
+      if (call?.callee && /(^|\.)Sequential$/.test(call.callee)) return !parent.namedChildren.some((x) => !!x && this.isHubValue(x)) && !this.isStage(call.node);
     }
     // Rescaling(1/255)(inputs) or inputs / 255 inside a functional graph
     const applied = parent?.type === 'call' && parent.childForFieldName('function')?.id === n.id ? this.model.callAt(parent)?.args[0] ?? null : null;
     const operand = step.type === 'binary_operator' ? step.childForFieldName('left') : null;
     const input = this.inputOf(applied ?? operand);
     return !!input && !this.inputsReachingHub().has(input.id);
+  }
+
+  /**
+   * A Sequential used as a stage of the data, not as a model of its own (`augment = Sequential([Rescaling(1/255),
+   * RandomFlip()])` then `ds.map(lambda x, y: (augment(x), y))`): never compiled, fitted or asked to predict, and every
+   * call of it takes data or a tensor that reaches the Keras Hub model.
+   */
+  private isStage(seq: Node): boolean {
+    const st = seq.parent;
+    const left = st?.type === 'assignment' && st.childForFieldName('right')?.id === seq.id ? st.childForFieldName('left') : null;
+    if (left?.type !== 'identifier') return false;
+    const name = left.text;
+    if (['compile', 'fit', 'fit_generator', 'predict', 'evaluate', 'train_on_batch'].some((m) => this.model.callsWithText(`${name}.${m}`).length > 0)) return false;
+    const calls = this.model.callsWithText(name).filter((c) => c.node.startIndex > seq.endIndex && c.args[0]);
+    return (
+      calls.length > 0 &&
+      calls.every((c) => {
+        const input = this.inputOf(c.args[0]!);
+        return !input || this.inputsReachingHub().has(input.id);
+      })
+    );
   }
 
   /** `m.compile(...)` on a model that certainly does not contain the Keras Hub model. */

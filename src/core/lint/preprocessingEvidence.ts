@@ -9,7 +9,8 @@ export type ManualKind =
   | 'minus1to1' // x / 127.5 - 1, Rescaling(1/127.5, offset=-1), tf-mode preprocess_input: [-1, 1]
   | 'imagenet' // (x/255 - ImageNet mean) / std, torch-mode preprocess_input
   | 'caffe' // BGR minus mean (keras.applications resnet50/vgg preprocess_input)
-  | 'passthrough'; // preprocess_input that returns its input (efficientnet, convnext)
+  | 'passthrough' // preprocess_input that returns its input (efficientnet, convnext)
+  | 'zscore'; // (x - x.mean()) / x.std(), tf.image.per_image_standardization: the data's own statistics, mean 0 and std 1
 
 export interface ManualStep {
   kind: ManualKind;
@@ -150,15 +151,60 @@ function completedBy(model: PythonModel, node: Node): ManualKind | null {
   return null;
 }
 
+const unparen = (n: Node | null): Node | null => {
+  let x = n;
+  while (x?.type === 'parenthesized_expression') x = x.namedChildren[0] ?? null;
+  return x;
+};
+
+/** A reduction over the data (`x.min()`, `np.min(x)`, `tf.reduce_min(x)`, `keras.ops.min(x)`), read through names. */
+function reduction(model: PythonModel, n: Node | null, which: 'min' | 'max' | 'ptp' | 'mean' | 'std'): boolean {
+  const r = unparen(model.resolve(unparen(n)));
+  const c = r?.type === 'call' ? model.callAt(r) : undefined;
+  if (!c) return false;
+  const re = which === 'ptp' ? /(^|\.)ptp$/ : new RegExp(`(^|\\.)(${which}|a${which}|nan${which}|reduce_${which})$`);
+  return re.test(c.fnText);
+}
+
+/** `(x - x.min()) / (x.max() - x.min())`, `(x - mn) / (mx - mn + 1e-8)`, `(x - np.min(x)) / np.ptp(x)`: min-max scaling to [0, 1]. */
+function isMinMax(model: PythonModel, bin: Node): boolean {
+  if (bin.childForFieldName('operator')?.text !== '/') return false;
+  const num = unparen(bin.childForFieldName('left'));
+  if (num?.type !== 'binary_operator' || num.childForFieldName('operator')?.text !== '-' || !reduction(model, num.childForFieldName('right'), 'min')) return false;
+  let den = unparen(bin.childForFieldName('right'));
+  // + 1e-8 against a division by zero
+  if (den?.type === 'binary_operator' && den.childForFieldName('operator')?.text === '+' && model.numberValue(den.childForFieldName('right')) !== null) den = unparen(den.childForFieldName('left'));
+  if (reduction(model, den, 'ptp')) return true;
+  return den?.type === 'binary_operator' && den.childForFieldName('operator')?.text === '-' && reduction(model, den.childForFieldName('left'), 'max') && reduction(model, den.childForFieldName('right'), 'min');
+}
+
+/** A data statistic, with an epsilon against a division by zero (`x.std() + 1e-7`). */
+function statistic(model: PythonModel, n: Node | null, which: 'std'): boolean {
+  let d = unparen(n);
+  if (d?.type === 'binary_operator' && d.childForFieldName('operator')?.text === '+' && model.numberValue(d.childForFieldName('right')) !== null) d = unparen(d.childForFieldName('left'));
+  return reduction(model, d, which);
+}
+
+/** `(x - x.mean()) / x.std()`, `(x - mean) / (std + 1e-7)` with mean = np.mean(x), …: standardised with the data's own statistics. */
+function isZScore(model: PythonModel, bin: Node): boolean {
+  if (bin.childForFieldName('operator')?.text !== '/') return false;
+  const num = unparen(bin.childForFieldName('left'));
+  if (num?.type !== 'binary_operator' || num.childForFieldName('operator')?.text !== '-' || !reduction(model, num.childForFieldName('right'), 'mean')) return false;
+  return statistic(model, bin.childForFieldName('right'), 'std');
+}
+
 /** Classifies `expr / 255` style arithmetic by looking at the enclosing arithmetic, or the next statement's. */
 function classifyDivision(model: PythonModel, bin: Node): ManualKind | null {
   const op = bin.childForFieldName('operator')?.text;
   const right = model.numberValue(bin.childForFieldName('right'));
+  if (right === null && isZScore(model, bin)) return 'zscore';
   let kind: ManualKind | null = null;
   if (op === '/' && near(right, 255)) kind = 'div255';
   else if (op === '*' && near(right, 1 / 255)) kind = 'div255';
   else if (op === '/' && near(right, 127.5)) kind = 'minus1to1';
   else if (op === '*' && near(right, 1 / 127.5)) kind = 'minus1to1';
+  // min-max scaling: [0, 1] like /255, whatever range the data had
+  else if (isMinMax(model, bin)) kind = 'div255';
   if (!kind) return null;
   if (kind === 'minus1to1') return kind;
   const here = completedBy(model, bin);
@@ -180,12 +226,13 @@ function classifyAugmented(model: PythonModel, aug: Node): ManualKind | null {
   const op = aug.childForFieldName('operator')?.text;
   const right = model.numberValue(aug.childForFieldName('right'));
   let kind: ManualKind | null = null;
-  if ((op === '/=' && near(right, 255)) || (op === '*=' && near(right, 1 / 255))) kind = 'div255';
+  if (op === '/=' && right === null && statistic(model, aug.childForFieldName('right'), 'std')) kind = 'zscore';
+  else if ((op === '/=' && near(right, 255)) || (op === '*=' && near(right, 1 / 255))) kind = 'div255';
   else if ((op === '/=' && near(right, 127.5)) || (op === '*=' && near(right, 1 / 127.5))) kind = 'minus1to1';
   if (!kind) return null;
   const reads = readsAfter(model, left.text, aug);
   if (reads.length > 0 && reads.every((r) => insideDisplayCall(model, r))) return null;
-  if (kind === 'minus1to1') return kind;
+  if (kind !== 'div255') return kind;
   return (reads[0] && completedBy(model, reads[0])) ?? kind;
 }
 
@@ -213,6 +260,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       const mean = model.numberList(c.kwargs.get('mean'));
       if (mean && near(mean[0] ?? null, 0.485, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
       else if (mean && near(mean[0] ?? null, 123.68, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
+    } else if (/^tensorflow\.image\.per_image_standardization$|^tf\.image\.per_image_standardization$/.test(callee)) {
+      ev.manual.push({ kind: 'zscore', node: c.node, text: c.node.text });
     } else {
       const mode = preprocessInputMode(model, callee, c);
       if (mode) ev.manual.push({ kind: mode, node: c.node, text: c.node.text });
@@ -277,6 +326,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
 
 /** Whether a manual step produces the contract of a family (true), contradicts it (false), or says nothing (null). */
 export function matchesContract(kind: ManualKind, contract: string): boolean | null {
+  // the data's own mean and std are no pretrained model's contract
+  if (kind === 'zscore') return false;
   if (contract === 'minus1to1') return kind === 'minus1to1';
   if (contract === 'imagenet') return kind === 'imagenet' ? true : kind === 'div255' ? false : kind !== 'passthrough' ? false : false;
   if (contract === 'clip') return false;

@@ -8,11 +8,12 @@ import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
 
 const KIND_TEXT: Record<ManualKind, string> = {
-  div255: 'x / 255 only (range [0, 1])',
+  div255: 'a scaling to [0, 1] only (x / 255, min-max)',
   minus1to1: 'x / 127.5 - 1 (range [-1, 1])',
   imagenet: 'ImageNet mean/std normalisation',
   caffe: 'caffe-mode preprocess_input (BGR, mean subtracted, range ≈ [-124, 152])',
   passthrough: 'a preprocess_input that leaves pixels at 0–255',
+  zscore: "a standardisation with the data's own mean and std (mean 0, std 1)",
 };
 
 function contractText(v: KerasValue): string {

@@ -144,4 +144,132 @@ model.fit(train_ds, validation_data=valid_ds)
     // the decoder is also used on its own for other data: the same
     assert.deepEqual(await scale(text.replace('model.fit(train_ds, validation_data=valid_ds)', 'model.fit(train_ds, validation_data=valid_ds)\nshown = build_decoder()(p, 0)')), ['25:VTD002:warning']);
   });
+
+  it('an augmentation Sequential (or a layer) of the file applied to the data is a mapping step made of its Rescaling', async () => {
+    const mapped = `import keras
+import keras_cv
+import tensorflow as tf
+from keras import layers
+
+augmentation_layers = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)])
+train_ds = keras.utils.image_dataset_from_directory("d", image_size=(224, 224))
+train_ds = train_ds.map(lambda x, y: (augmentation_layers(x, training=True), y))
+backbone = keras_cv.models.EfficientNetV2Backbone.from_preset("efficientnetv2_s_imagenet")
+model = keras_cv.models.ImageClassifier(backbone=backbone, num_classes=3)
+model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
+model.fit(train_ds)
+`;
+    assert.deepEqual(await scale(mapped), ['6:VTD002:warning']);
+    // augmentation without a Rescaling: nothing doubled
+    assert.deepEqual(await scale(mapped.replace('layers.Rescaling(1. / 255), ', '')), []);
+    // the Sequential is a model of its own (compiled and fitted), the KerasCV model gets other data: not its step
+    assert.deepEqual(await scale(mapped.replace('train_ds = train_ds.map(lambda x, y: (augmentation_layers(x, training=True), y))', 'augmentation_layers.compile(loss="mse")\naugmentation_layers.fit(other_ds)')), []);
+    // the Sequential applied inside a helper that only the training data goes through: the finding sits at the Rescaling
+    const helper = mapped.replace('train_ds = train_ds.map(lambda x, y: (augmentation_layers(x, training=True), y))', 'def augment(ds):\n    return ds.map(lambda x, y: (augmentation_layers(x, training=True), y))\n\n\ntrain_ds = augment(train_ds)');
+    assert.deepEqual(await scale(helper), ['6:VTD002:warning']);
+
+    // applied directly to arrays, before a keras_hub task
+    const direct = `import keras
+import keras_hub
+import numpy as np
+from keras import layers
+
+augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])
+x_aug = augment(np.load("x.npy"))
+classifier = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet", num_classes=3)
+classifier.fit(x_aug, y)
+`;
+    assert.deepEqual(await scale(direct), ['6:VTD002:warning']);
+    assert.deepEqual(await scale(direct.replace('classifier.fit(x_aug, y)', 'classifier.fit(np.load("x.npy"), y)')), []);
+
+    // in a functional graph before a keras_hub ViT backbone: [0, 1] instead of [-1, 1]
+    const graph = `import keras
+import keras_hub
+from keras import layers
+
+augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])
+backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+outputs = layers.Dense(3)(backbone(augment(inputs))[:, 0, :])
+model = keras.Model(inputs, outputs)
+model.fit(ds)
+`;
+    assert.deepEqual(await scale(graph), ['5:VTD001:warning']);
+    // a baseline CNN with its own Rescaling beside the ViT: not the ViT's step (the ViT gets raw pixels: found at its call)
+    const baseline = graph.replace('augment = keras.Sequential([layers.Rescaling(1. / 255), layers.RandomFlip("horizontal")])', 'augment = keras.Sequential([layers.RandomFlip("horizontal")])\ncnn = keras.Sequential([layers.Rescaling(1. / 255), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(3)])\ncnn.compile(loss="mse")\ncnn.fit(ds)');
+    assert.deepEqual(await scale(baseline), ['11:VTD001:warning']);
+  });
+
+  it('min-max scaling (x - x.min()) / (x.max() - x.min()) is a scaling to [0, 1], judged like /255', async () => {
+    const app = `import keras
+import numpy as np
+import tensorflow as tf
+
+
+def load_image(path):
+    image = np.load(path).astype("float32")
+    image = (image - image.min()) / (image.max() - image.min())
+    return image
+
+
+ds = tf.data.Dataset.from_tensor_slices(paths).map(lambda p: tf.py_function(load_image, [p], tf.float32)).batch(32)
+base = keras.applications.EfficientNetV2B0(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(1, activation="sigmoid")])
+model.fit(ds)
+`;
+    assert.deepEqual(await scale(app), ['8:VTD002:warning']);
+    // numpy / tf / ops spellings, names, an epsilon, np.ptp
+    for (const form of ['(image - np.min(image)) / (np.max(image) - np.min(image))', '(image - tf.reduce_min(image)) / (tf.reduce_max(image) - tf.reduce_min(image) + 1e-8)', '(image - keras.ops.min(image)) / np.ptp(image)']) {
+      assert.deepEqual(await scale(app.replace('(image - image.min()) / (image.max() - image.min())', form)), ['8:VTD002:warning'], form);
+    }
+    const named = app.replace('    image = (image - image.min()) / (image.max() - image.min())', '    lo, hi = image.min(), image.max()\n    image = (image - lo) / (hi - lo)');
+    assert.deepEqual(await scale(named), ['9:VTD002:warning']);
+    // not a min-max: (x - mean) / range of something else, or the data left 0-255
+    assert.deepEqual(await scale(app.replace('(image - image.min()) / (image.max() - image.min())', '(image - image.mean()) / (image.max() - image.min())')), []);
+    assert.deepEqual(await scale(app.replace('    image = (image - image.min()) / (image.max() - image.min())\n', '')), []);
+    // a from-scratch model on min-max data: correct
+    assert.deepEqual(await scale(app.replace('keras.applications.EfficientNetV2B0(weights="imagenet", include_top=False, pooling="avg")', 'keras.layers.Conv2D(8, 3)')), []);
+    // min-max then * 2 - 1: [-1, 1], what a MobileNetV2 expects
+    const mobile = app.replace('EfficientNetV2B0', 'MobileNetV2');
+    assert.deepEqual(await scale(mobile), ['8:VTD001:warning']);
+    assert.deepEqual(await scale(mobile.replace('(image - image.min()) / (image.max() - image.min())', '(image - image.min()) / (image.max() - image.min()) * 2 - 1')), []);
+  });
+
+  it("a standardisation with the data's own statistics is a z-score, no pretrained model's contract", async () => {
+    const app = `import keras
+import numpy as np
+
+x = np.load("x.npy").astype("float32")
+mean, std = x.mean(), x.std()
+x = (x - mean) / std
+base = keras.applications.MobileNetV2(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([base, keras.layers.Dense(2, activation="softmax")])
+model.fit(x, y)
+`;
+    const fs = (await lintText(app)).filter((f) => f.code === 'VTD001');
+    assert.deepEqual(fs.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['6:warning']);
+    assert.match(fs[0]!.message, /data's own mean and std/);
+    // x -= x.mean(); x /= x.std() + 1e-7 in place: the same
+    assert.deepEqual(await scale(app.replace('mean, std = x.mean(), x.std()\nx = (x - mean) / std', 'x -= x.mean()\nx /= x.std() + 1e-7')), ['6:VTD001:warning']);
+    // ImageNet constants are the contract of torch-mode models, not a z-score of the data: DenseNet121 stays silent
+    const imagenet = app.replace('mean, std = x.mean(), x.std()\nx = (x - mean) / std', 'x = (x / 255.0 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]').replace('MobileNetV2', 'DenseNet121');
+    assert.deepEqual(await scale(imagenet), []);
+    // a from-scratch model on standardised data: correct
+    assert.deepEqual(await scale(app.replace('keras.applications.MobileNetV2(weights="imagenet", include_top=False, pooling="avg")', 'keras.layers.Conv2D(8, 3)')), []);
+
+    const hub = `import keras
+import keras_hub
+import tensorflow as tf
+
+ds = keras.utils.image_dataset_from_directory("d", image_size=(224, 224))
+ds = ds.map(lambda x, y: (tf.image.per_image_standardization(x), y))
+backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+model = keras.Model(inputs, keras.layers.Dense(2)(backbone(inputs)[:, 0, :]))
+model.fit(ds)
+`;
+    const hf = (await lintText(hub)).filter((f) => f.code === 'VTD001');
+    assert.deepEqual(hf.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['6:warning']);
+    assert.match(hf[0]!.message, /Partial or wrong preprocessing .*standardisation with the data's own mean and std/);
+  });
 });

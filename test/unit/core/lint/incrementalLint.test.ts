@@ -19,6 +19,8 @@ import { walkCursor } from '../../helpers/cursorWalk';
 const CORPUS = resolve('test/fixtures/python');
 const FILES = readdirSync(CORPUS).filter((f) => f.endsWith('.py') && f !== 'syntax_error.py').sort();
 const corpus = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => readFileSync(join(CORPUS, FILES[(from + i) % FILES.length] as string), 'utf8'));
+/** The first `n` fixtures from `from` on (wrapping) whose text matches `re`. */
+const corpusWith = (re: RegExp, n: number, from = 0): string[] => corpus(FILES.length, from).filter((t) => re.test(t)).slice(0, n);
 
 /** Snippets that make and break syntax, open strings and brackets, add magics, model code and non-ASCII text. */
 const SNIPPETS = ['(', ')', ']', '[', ':', '\n', '    ', '\t', 'x', 'def f(', 'class A:\n    ', 'return ', '"', "'", '"""', '#', '# vit-doctor: ignore\n', '\\\n',
@@ -37,7 +39,8 @@ function randomChange(text: string, r: () => number): TextChange {
 const apply = (text: string, c: TextChange): string => text.slice(0, c.offset) + c.text + text.slice(c.offset + c.length);
 
 /**
- * Edits that change what the rules conclude: a learning rate, a preset name, a /255, a model class, an import. Each
+ * Edits that change what the rules conclude: a learning rate, a preset name, a /255, a model class, an import, a
+ * variable's name, the body of a function used elsewhere, a rebinding between a definition and its uses. Each
  * finds a random occurrence of its pattern and replaces it (null when the text has none).
  */
 const MEANINGFUL: { what: string; re: RegExp; to: (m: string, r: () => number) => string }[] = [
@@ -48,6 +51,13 @@ const MEANINGFUL: { what: string; re: RegExp; to: (m: string, r: () => number) =
   { what: 'model class', re: /\b(ResNet50|EfficientNetB0|MobileNetV2|Xception|ViTBackbone|ViTImageClassifier)\b/g, to: (m, r) => ['ResNet50', 'EfficientNetB0', 'MobileNetV2', 'Xception', 'ViTBackbone', 'ViTImageClassifier'].filter((x) => x !== m)[Math.floor(r() * 5)] as string },
   { what: 'import removed', re: /^(import|from) [^\n]*\n/gm, to: () => '' },
   { what: 'import added', re: /^(?=import )/gm, to: (_m, r) => ['import keras_hub\n', 'from tensorflow import keras\n', 'import keras as np\n', 'from my_utils import *\n'][Math.floor(r() * 4)] as string },
+  // one occurrence of a model or data variable renamed: its definition and its uses come apart
+  { what: 'variable renamed', re: /\b(backbone|model|classifier|converter|preprocessor|images|x|base_model|inputs)\b/g, to: (m, r) => (r() < 0.5 ? `${m}_2` : ['backbone', 'model', 'images', 'x'].filter((x) => x !== m)[Math.floor(r() * 3)] as string) },
+  // the body of a function that is called elsewhere: a scaling added to or removed from what it returns
+  { what: 'def body edited', re: /^([ \t]+)return ([^\n#]+)$/gm, to: (m, r) => (/\/\s*255/.test(m) ? m.replace(/\s*\/\s*255\.?0?/, '') : `${m}${r() < 0.5 ? ' / 255.0' : ' * 2.0 - 1.0'}`) },
+  { what: 'def body line added', re: /^def [^\n]*:\n(?=([ \t]+))/gm, to: (m, r) => `${m}    ${['x = x / 255.0', 'images = images / 127.5 - 1', 'return None', 'pass'][Math.floor(r() * 4)]}\n` },
+  // a statement between a definition and its uses that rebinds the name
+  { what: 'rebinding inserted', re: /^([A-Za-z_]\w*) = [^\n]*\n/gm, to: (m, r) => { const name = /^[A-Za-z_]\w*/.exec(m)![0]; return `${m}${[`${name} = ${name} / 255.0`, `${name} = None`, `${name} = keras_hub.models.Backbone.from_preset("resnet_50_imagenet")`, `${name} = keras.layers.Rescaling(1.0 / 255)(${name})`][Math.floor(r() * 4)]}\n`; } },
 ];
 
 /** One meaningful edit at a random occurrence, as a change, or null when the pattern does not occur. */
@@ -139,17 +149,20 @@ describe('incremental re-parse and lint', () => {
     assert.ok(mirrorCounts.copied > copiedBefore, 'no node was copied from a previous mirror');
   });
 
-  it('edits of learning rates, preset names, /255, model classes and imports: incremental equals fresh after every step', async () => {
+  it('edits of learning rates, preset names, /255, model classes, imports, names, function bodies and rebindings: incremental equals fresh after every step', async () => {
     const parser = await getPythonParser();
     let changedFindings = 0;
-    for (const seed of [21, 22]) {
+    const applied = new Set<string>();
+    for (const seed of [21, 22, 23]) {
       const r = rng(seed);
-      let text = corpus(10, seed * 5).join('\n');
+      // fixtures with learning rates and ViT presets among others (the corpus is sorted by name: a plain slice may hold none)
+      let text = [...corpus(6, seed * 5), ...corpusWith(/learning_rate\s*=\s*[0-9]/, 2, seed), ...corpusWith(/"vit_[a-z0-9_]+"/, 3, seed * 7)].join('\n');
       let inc = parsePython(parser, text);
       let last = JSON.stringify(lintOf(inc));
       for (let step = 0; step < 40; step++) {
         const m = meaningfulChange(text, r);
         if (!m) continue;
+        applied.add(m.what);
         const next = apply(text, m.change);
         const updated = reparsePython(parser, inc, next, r() < 0.5 ? mergeChanges([m.change]) : undefined);
         inc.tree.delete();
@@ -171,8 +184,9 @@ describe('incremental re-parse and lint', () => {
       }
       inc.tree.delete();
     }
-    // the edits matter: a cache that ignored them would be caught
-    assert.ok(changedFindings >= 10, `only ${changedFindings} edits changed the findings`);
+    // every kind of edit was made, and the edits matter: a cache that ignored them would be caught
+    assert.deepEqual([...applied].sort(), MEANINGFUL.map((e) => e.what).sort());
+    assert.ok(changedFindings >= 15, `only ${changedFindings} edits changed the findings`);
   });
 
   it('breaking and restoring syntax (an open bracket or string, then closed) ends where a fresh parse does', async () => {
