@@ -85,7 +85,12 @@ export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict 
  */
 export function sharedStepFeed(ctx: RuleContext, v: KerasValue, step: Node): Node | null {
   const flow = flowOf(ctx);
-  const others = otherModels(flow, v);
+  // only models that take data count; one whose every call lies on v's path (an augmentation Sequential applied in
+  // the map) is a stage of v's data, not another model sharing it
+  const others = otherModels(flow, v).filter((m) => {
+    const calls = flow.feeds().filter((f) => f.target === m);
+    return calls.length > 0 && !calls.every((f) => f.method === '__call__' && flow.onPath(v, f.call.node) !== null);
+  });
   if (others.length === 0 || !onOtherModel(flow, others, step)) return null;
   for (const f of flow.pathOf(v).feeds) {
     if (f.data && rangesContain(mergeRanges(flow.slice([f.data]).ranges), step.startIndex, step.endIndex)) return f.call.node;
