@@ -61,6 +61,9 @@ function parseArguments(call: Node): { args: Node[]; kwargs: Map<string, Node> }
 /** Modules whose callables are "known" (their behaviour is modelled or irrelevant); anything else imported is unknown code. */
 const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_core', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl', 'cv2'];
 
+/** Modules of otherwise unknown packages whose callables only list files (imutils.paths.list_images): known, no pixels. */
+const FILE_LISTERS = /^imutils\.paths(\.|$)/;
+
 /** OpenCV loads, converts and resizes 0–255 images; its `normalize` rescales them (then its calls stay unknown code). */
 const OPENCV_RESCALES = /\bcv2\.normalize\b/;
 
@@ -209,6 +212,7 @@ export class PythonModel {
   private addImport(local: string, qualified: string): void {
     this.imports.set(local, normaliseQualified(qualified));
     const top = qualified.split('.')[0] as string;
+    if (FILE_LISTERS.test(qualified)) return;
     if (!KNOWN_MODULES.includes(top) || (top === 'cv2' && OPENCV_RESCALES.test(this.src.text))) this.unknownImports.add(local);
   }
 
