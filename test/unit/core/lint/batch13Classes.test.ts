@@ -272,4 +272,47 @@ model.fit(ds)
     assert.deepEqual(hf.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['6:warning']);
     assert.match(hf[0]!.message, /Partial or wrong preprocessing .*standardisation with the data's own mean and std/);
   });
+
+  it("a keras_hub task's own preprocessor applied by hand, then the task's predict on that output: preprocessed twice", async () => {
+    const text = `import keras_hub
+import numpy as np
+
+classifier = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet")
+images = np.load("x.npy")
+batch = classifier.preprocessor(images)
+preds = classifier.predict(batch)
+`;
+    assert.deepEqual(await scale(text), ['6:VTD002:warning']);
+    // through a name, or the preprocessor's image converter
+    assert.deepEqual(await scale(text.replace('batch = classifier.preprocessor(images)', 'preprocess = classifier.preprocessor\nbatch = preprocess(images)')), ['7:VTD002:warning']);
+    assert.deepEqual(await scale(text.replace('classifier.preprocessor(images)', 'classifier.preprocessor.image_converter(images)')), ['6:VTD002:warning']);
+    // the raw images to predict, the preprocessed ones only shown; or the preprocessed ones into the task's backbone: correct
+    assert.deepEqual(await scale(text.replace('classifier.predict(batch)', 'classifier.predict(images)')), []);
+    assert.deepEqual(await scale(text.replace('classifier.predict(batch)', 'classifier.backbone(batch)')), []);
+    // a task built without its preprocessor runs none
+    assert.deepEqual(await scale(text.replace('"resnet_50_imagenet")', '"resnet_50_imagenet", preprocessor=None)')), []);
+
+    // keras-hub's conversion scripts: a task built by its constructor, passed to a validation helper
+    const script = `import keras_hub
+from keras_hub.src.models.hgnetv2.hgnetv2_image_classifier import HGNetV2ImageClassifier
+
+
+def convert_model(backbone, preprocessor):
+    keras_model = HGNetV2ImageClassifier(backbone=backbone, preprocessor=preprocessor, num_classes=1000)
+    return keras_model, None
+
+
+def validate_output(keras_model, images):
+    keras_preprocessed = keras_model.preprocessor(images)
+    return keras_model.predict(keras_preprocessed)
+
+
+keras_model, _ = convert_model(backbone, preprocessor)
+validate_output(keras_model, images)
+`;
+    assert.deepEqual(await scale(script), ['11:VTD002:warning']);
+    // its backbone called on the preprocessed images is right
+    assert.deepEqual(await scale(script.replace('keras_model.predict(keras_preprocessed)', 'keras_model.backbone(keras_preprocessed)')), []);
+    assert.deepEqual(await scale(script.replace('preprocessor=preprocessor, ', 'preprocessor=None, ')), []);
+  });
 });
