@@ -315,4 +315,29 @@ validate_output(keras_model, images)
     assert.deepEqual(await scale(script.replace('keras_model.predict(keras_preprocessed)', 'keras_model.backbone(keras_preprocessed)')), []);
     assert.deepEqual(await scale(script.replace('preprocessor=preprocessor, ', 'preprocessor=None, ')), []);
   });
+
+  it('every name of a tuple target rebinds it: unpacked from a name, starred, a list target, with ... as (a, b)', async () => {
+    const text = (rebind: string): string => `import keras
+import numpy as np
+
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+cnn = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10)])
+cnn.fit(x_train, y_train)
+
+data = keras.datasets.cifar10.load_data()
+${rebind}
+x_train = keras.applications.mobilenet_v2.preprocess_input(x_train[:5000].astype("float32"))
+base = keras.applications.MobileNetV2(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([keras.layers.Resizing(224, 224), base, keras.layers.Dense(10)])
+model.fit(x_train, y_train[:5000])
+`;
+    // the MNIST section's /255 is not on the MobileNetV2 path: nothing stacked, nothing wrong
+    for (const rebind of ['(x_train, y_train), (x_test, y_test) = data', 'x_train, *rest = data', '[x_train, y_train] = data', 'with np.load("c.npz") as (x_train, y_train):\n    pass']) {
+      assert.deepEqual(await scale(text(rebind)), [], rebind);
+    }
+    // the second section's own /255 is still found (the slice follows the right side of the unpacking)
+    const wrong = text('x_train, *rest = data').replace('keras.applications.mobilenet_v2.preprocess_input(x_train[:5000].astype("float32"))', 'x_train[:5000] / 255.0');
+    assert.deepEqual(await scale(wrong), ['11:VTD001:warning']);
+  });
 });
