@@ -194,7 +194,11 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     const loader = (u: Node): boolean => DATA_SOURCE.test(`${ctx.model.imports.get((ctx.model.callAt(u)?.fnText ?? u.text).split('.')[0] ?? '') ?? ''}.`);
     if (ctx.evidence.unknown.some((u) => j.af.onPath(app, u) && !loader(u))) continue;
     const wrong = partial ? partial.steps : on.filter((s) => s.kind !== want);
-    const first = wrong[0];
+    // the same wrong scaling applied again to data it already scaled (frames / 255 in a helper, then videos / 255 on the
+    // stacked array): the finding sits on the later step, like a preprocessing applied twice; both must change, no fix
+    const head = wrong[0];
+    const again = head ? [...wrong].reverse().find((s) => s !== head && s.kind === head.kind && rangesContain(mergeRanges(j.af.flow.slice([s.node]).ranges), head.node.startIndex, head.node.endIndex)) : undefined;
+    const first = again ?? head;
     const own = j.af.modelOf(app);
     const callSite = p.feeds.find((f) => f.method === '__call__' && f.target === own);
     const fn = `keras.applications.${contract.module}.preprocess_input`;
@@ -204,18 +208,18 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       const at = shared && callSite ? callSite.call.node : first.node;
       if (reported.has(at.id)) continue;
       reported.add(at.id);
-      const fix = shared ? null : preprocessFix(ctx, first, contract.module);
+      const fix = shared || again ? null : preprocessFix(ctx, first, contract.module);
       const chained = chain(ctx, j.af, app);
       const via = j.af.onPath(app, first.node)?.via;
       const branch = exclusiveArms(first.node, app.call.node);
       ctx.report({
-        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}.${partial ? ` The model's ${contract.module}.preprocess_input is applied to other data of this file, not to this data.` : ''} ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}${branch ? ` (Not certain: ${branchLink(app.name)}.)` : ''}`,
+        message: `Wrong input scale for ${app.name} (keras.applications, weights="imagenet"): ${short(first.text)} ${again && head ? `${STEP_TEXT[first.kind]} again (${short(head.text)} already did)` : STEP_TEXT[first.kind]}, but the model expects ${contractText(contract)}.${partial ? ` The model's ${contract.module}.preprocess_input is applied to other data of this file, not to this data.` : ''} ${shared ? `The same data feeds another model: apply ${fn} to 0–255 pixels at this model's input.` : `Replace it with ${fn} on 0–255 pixels.`}${branch ? ` (Not certain: ${branchLink(app.name)}.)` : ''}`,
         range: ctx.range(at),
         severity: branch ? 'information' : undefined,
         related: [
           ...chained,
           ...(via && via.id !== at.id ? [{ message: 'the helper is applied here', range: ctx.range(via) }] : []),
-          ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: 'scaling on the path of the data into the model', range: ctx.range(s.node) })),
+          ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: s === head && again ? 'the same scaling, applied first here' : 'scaling on the path of the data into the model', range: ctx.range(s.node) })),
           ...(partial && !chained.some((c) => c.range.start.line === ctx.range(partial.feed).start.line) ? [{ message: 'fed here without the model\'s preprocess_input', range: ctx.range(partial.feed) }] : []),
           ...(partial ? [{ message: 'the model\'s preprocess_input, applied to other data', range: ctx.range(partial.own) }] : []),
         ],

@@ -61,6 +61,9 @@ function parseArguments(call: Node): { args: Node[]; kwargs: Map<string, Node> }
 /** Modules whose callables are "known" (their behaviour is modelled or irrelevant); anything else imported is unknown code. */
 const KNOWN_MODULES = ['keras_hub', 'keras', 'keras_core', 'keras_cv', 'keras_nlp', 'tensorflow', 'tf', 'numpy', 'np', 'os', 'sys', 'pathlib', 'glob', 'math', 'random', 'json', 'time', 'matplotlib', 'PIL', 'pandas', 'sklearn', 'collections', 'typing', 'functools', 'itertools', 'argparse', 'logging', 'shutil', 'tqdm', 'datetime', 're', 'dataclasses', 'kagglehub', 'jax', 'torch', 'seaborn', 'IPython', 'google', 'warnings', 'pickle', 'csv', 'zipfile', 'tarfile', 'urllib', 'requests', 'copy', 'gc', 'wandb', 'absl', 'cv2'];
 
+/** Modules of otherwise unknown packages whose callables only list files (imutils.paths.list_images): known, no pixels. */
+const FILE_LISTERS = /^imutils\.paths(\.|$)/;
+
 /** OpenCV loads, converts and resizes 0–255 images; its `normalize` rescales them (then its calls stay unknown code). */
 const OPENCV_RESCALES = /\bcv2\.normalize\b/;
 
@@ -118,7 +121,7 @@ export class PythonModel {
   }
 
   /** Node types the model materialises. */
-  private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'call', 'comment', 'function_definition', 'return_statement']);
+  private static readonly VISITED = new Set([...PythonModel.INDEXED, 'import_statement', 'import_from_statement', 'assignment', 'as_pattern', 'call', 'comment', 'function_definition', 'return_statement']);
 
   private collect(root: Node): void {
     // one walk of the mirrored tree (plain JS, see syntaxNode.ts) for the node types the model needs
@@ -164,6 +167,7 @@ export class PythonModel {
           break;
         }
         case 'assignment': {
+          const first = this.pendingAssignments.length;
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
           if (left && right) {
@@ -180,7 +184,15 @@ export class PythonModel {
                 else if (/^(tuple_pattern|list_pattern|parenthesized_expression)$/.test(l.type)) for (const n of nestedTargets(l)) this.pendingAssignments.push({ name: n.text, target: n, value: right, index });
               });
             }
+            if (left.type !== 'identifier' && left.type !== 'attribute') this.bindRest(left, right, first);
           }
+          break;
+        }
+        case 'as_pattern': {
+          // with load() as f: / with load() as (a, b): the names are bound to what the with item makes
+          const alias = n.parent?.type === 'with_item' ? n.childForFieldName('alias') : null;
+          const value = n.namedChildren[0];
+          if (alias && value) this.bindRest(alias, value, this.pendingAssignments.length);
           break;
         }
         case 'call': {
@@ -206,9 +218,27 @@ export class PythonModel {
     }
   }
 
+  /**
+   * The names of a target that the branches above leave unbound (a starred `*rest`, `[a, b] = …`, a tuple unpacked
+   * from a name or nested in a written tuple, `with … as (a, b)`): each is bound to some element of the right side
+   * (index -1: which one is not told, so a read resolves to nothing earlier; the slice still follows the right side).
+   */
+  private bindRest(left: Node, right: Node, first: number): void {
+    const bound = new Set(this.pendingAssignments.slice(first).map((a) => a.target.id));
+    const visit = (t: Node): void => {
+      if (t.type === 'identifier' || t.type === 'attribute') {
+        if (!bound.has(t.id)) this.pendingAssignments.push({ name: t.text, target: t, value: right, index: -1 });
+      } else if (/^(pattern_list|tuple_pattern|list_pattern|tuple|list|parenthesized_expression|list_splat_pattern|list_splat|as_pattern_target)$/.test(t.type)) {
+        for (const c of t.namedChildren) if (c) visit(c);
+      }
+    };
+    visit(left);
+  }
+
   private addImport(local: string, qualified: string): void {
     this.imports.set(local, normaliseQualified(qualified));
     const top = qualified.split('.')[0] as string;
+    if (FILE_LISTERS.test(qualified)) return;
     if (!KNOWN_MODULES.includes(top) || (top === 'cv2' && OPENCV_RESCALES.test(this.src.text))) this.unknownImports.add(local);
   }
 
@@ -258,7 +288,7 @@ export class PythonModel {
       // x = f(x): the x read on the right is the one assigned before this statement
       if (a && inside(a)) a = this.lastAssignment(node.text, a.target.startIndex);
       if (a && a.index !== undefined) {
-        const element = this.returnedBy(a.value, a.index);
+        const element = a.index < 0 ? null : this.returnedBy(a.value, a.index);
         return element ? this.resolve(element, depth + 1) : node;
       }
       if (a && a.value !== node && !inside(a)) return this.resolve(a.value, depth + 1);

@@ -6,6 +6,7 @@ import type { KerasValue } from '../kerasValues';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import type { PythonModel } from '../pythonModel';
 import { kerasCvPreset, kerasCvPresetHasWeights } from '../../presets/kerasCvApi';
+import { checkTaskPreprocessedTwice } from '../taskPreprocessedTwice';
 
 const usesByModel = new WeakMap<PythonModel, Map<number, Node[]>>();
 
@@ -63,6 +64,7 @@ export const doubleNormalization: LintRule = {
   check(ctx) {
     checkApplicationDoubleScaling(ctx);
     checkApplicationStackedPreprocessing(ctx);
+    checkTaskPreprocessedTwice(ctx);
     const ev = ctx.evidence;
     const scaling = ev.manual.filter((m) => m.kind === 'div255' || m.kind === 'minus1to1' || m.kind === 'imagenet' || m.kind === 'caffe');
     if (scaling.length === 0) return;

@@ -272,4 +272,72 @@ model.fit(ds)
     assert.deepEqual(hf.map((f) => `${f.range.start.line + 1}:${f.severity}`), ['6:warning']);
     assert.match(hf[0]!.message, /Partial or wrong preprocessing .*standardisation with the data's own mean and std/);
   });
+
+  it("a keras_hub task's own preprocessor applied by hand, then the task's predict on that output: preprocessed twice", async () => {
+    const text = `import keras_hub
+import numpy as np
+
+classifier = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet")
+images = np.load("x.npy")
+batch = classifier.preprocessor(images)
+preds = classifier.predict(batch)
+`;
+    assert.deepEqual(await scale(text), ['6:VTD002:warning']);
+    // through a name, or the preprocessor's image converter
+    assert.deepEqual(await scale(text.replace('batch = classifier.preprocessor(images)', 'preprocess = classifier.preprocessor\nbatch = preprocess(images)')), ['7:VTD002:warning']);
+    assert.deepEqual(await scale(text.replace('classifier.preprocessor(images)', 'classifier.preprocessor.image_converter(images)')), ['6:VTD002:warning']);
+    // the raw images to predict, the preprocessed ones only shown; or the preprocessed ones into the task's backbone: correct
+    assert.deepEqual(await scale(text.replace('classifier.predict(batch)', 'classifier.predict(images)')), []);
+    assert.deepEqual(await scale(text.replace('classifier.predict(batch)', 'classifier.backbone(batch)')), []);
+    // a task built without its preprocessor runs none
+    assert.deepEqual(await scale(text.replace('"resnet_50_imagenet")', '"resnet_50_imagenet", preprocessor=None)')), []);
+
+    // keras-hub's conversion scripts: a task built by its constructor, passed to a validation helper
+    const script = `import keras_hub
+from keras_hub.src.models.hgnetv2.hgnetv2_image_classifier import HGNetV2ImageClassifier
+
+
+def convert_model(backbone, preprocessor):
+    keras_model = HGNetV2ImageClassifier(backbone=backbone, preprocessor=preprocessor, num_classes=1000)
+    return keras_model, None
+
+
+def validate_output(keras_model, images):
+    keras_preprocessed = keras_model.preprocessor(images)
+    return keras_model.predict(keras_preprocessed)
+
+
+keras_model, _ = convert_model(backbone, preprocessor)
+validate_output(keras_model, images)
+`;
+    assert.deepEqual(await scale(script), ['11:VTD002:warning']);
+    // its backbone called on the preprocessed images is right
+    assert.deepEqual(await scale(script.replace('keras_model.predict(keras_preprocessed)', 'keras_model.backbone(keras_preprocessed)')), []);
+    assert.deepEqual(await scale(script.replace('preprocessor=preprocessor, ', 'preprocessor=None, ')), []);
+  });
+
+  it('every name of a tuple target rebinds it: unpacked from a name, starred, a list target, with ... as (a, b)', async () => {
+    const text = (rebind: string): string => `import keras
+import numpy as np
+
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+cnn = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10)])
+cnn.fit(x_train, y_train)
+
+data = keras.datasets.cifar10.load_data()
+${rebind}
+x_train = keras.applications.mobilenet_v2.preprocess_input(x_train[:5000].astype("float32"))
+base = keras.applications.MobileNetV2(weights="imagenet", include_top=False, pooling="avg")
+model = keras.Sequential([keras.layers.Resizing(224, 224), base, keras.layers.Dense(10)])
+model.fit(x_train, y_train[:5000])
+`;
+    // the MNIST section's /255 is not on the MobileNetV2 path: nothing stacked, nothing wrong
+    for (const rebind of ['(x_train, y_train), (x_test, y_test) = data', 'x_train, *rest = data', '[x_train, y_train] = data', 'with np.load("c.npz") as (x_train, y_train):\n    pass']) {
+      assert.deepEqual(await scale(text(rebind)), [], rebind);
+    }
+    // the second section's own /255 is still found (the slice follows the right side of the unpacking)
+    const wrong = text('x_train, *rest = data').replace('keras.applications.mobilenet_v2.preprocess_input(x_train[:5000].astype("float32"))', 'x_train[:5000] / 255.0');
+    assert.deepEqual(await scale(wrong), ['11:VTD001:warning']);
+  });
 });

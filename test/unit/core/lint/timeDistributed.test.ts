@@ -40,7 +40,43 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 model.fit(frames, np.zeros(10), epochs=2)
 `;
 
+// the notebook's shape: frames divided by 255 in a helper (line 7), the stacked videos divided again (line 14)
+const twice = (again: string): string => `import cv2
+import numpy as np
+from tensorflow.keras.applications import MobileNetV2
+from tensorflow.keras.layers import LSTM, Dense, TimeDistributed, GlobalAveragePooling2D
+from tensorflow.keras.models import Sequential
+def frames_extraction(path):
+    frames = [cv2.resize(f, (64, 64)) / 255 for f in np.load(path)]
+    return frames
+features = []
+for p in ["a.npy", "b.npy"]:
+    features.append(frames_extraction(p))
+videos = np.array(features)
+labels = np.load("labels.npy")
+videos = ${again}
+base_model = MobileNetV2(weights="imagenet", include_top=False, input_shape=(64, 64, 3))
+model = Sequential([TimeDistributed(base_model, input_shape=(15, 64, 64, 3)), TimeDistributed(GlobalAveragePooling2D()), LSTM(32), Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(videos, labels, epochs=3)
+`;
+
 describe('TimeDistributed(model) is a call of the model on each frame (batch 14 class 4)', () => {
+  it('frames / 255 in a helper, then the stacked videos / 255 again: one warning at the later step, the first related, no fix', async () => {
+    const fs = (await lintText(twice('videos.astype("float32") / 255'))).filter((f) => f.code === 'VTD001');
+    assert.deepEqual(fs.map((f) => `${at(f.range)}:${f.severity}`), ['14:warning']);
+    assert.ok(fs[0]!.related.some((r) => at(r.range) === 7 && /applied first here/.test(r.message)));
+    assert.match(fs[0]!.message, /again/);
+    assert.ok(!fs[0]!.fixes.some((f) => /preprocess_input/.test(f.title)));
+  });
+
+  it('the helper alone divides by 255: the warning sits there', async () => {
+    const fs = (await lintText(twice('videos.astype("float32")'))).filter((f) => f.code === 'VTD001');
+    assert.deepEqual(fs.map((f) => `${at(f.range)}:${f.severity}`), ['7:warning']);
+    assert.doesNotMatch(fs[0]!.message, /again/);
+  });
+
+
   it('frames divided by 255 before TimeDistributed(MobileNetV2) in a Sequential: a warning at the division', async () => {
     assert.deepEqual(await vtd001(sequential('videos.astype("float32") / 255')), ['7:warning']);
   });

@@ -48,6 +48,30 @@ describe('Models and data joined through a user class or helper functions of the
     assert.deepEqual((await found(twice)).filter((f) => f.endsWith(':warning')), []);
   });
 
+  it('a keras_hub task in a class whose data attribute two methods assign (one /255): information naming the link', async () => {
+    const text = `import keras_hub
+import tensorflow as tf
+
+class Trainer:
+    def build(self):
+        self.task = keras_hub.models.ImageClassifier.from_preset("resnet_50_imagenet", num_classes=4)
+
+    def load_scaled(self):
+        self.ds = tf.keras.utils.image_dataset_from_directory("data").map(lambda x, y: (x / 255.0, y))
+
+    def load_raw(self):
+        self.ds = tf.keras.utils.image_dataset_from_directory("data")
+
+    def train(self):
+        self.task.fit(self.ds, epochs=3)
+`;
+    const fs = (await lintText(text)).filter((f) => f.code === 'VTD002');
+    assert.deepEqual(fs.map((f) => `${at(f.range)}:${f.severity}`), ['9:information']);
+    assert.match(fs[0]!.message, /self\.ds \(assigned in several methods of class Trainer\)/);
+    const once = text.replace('    def load_raw(self):\n        self.ds = tf.keras.utils.image_dataset_from_directory("data")\n\n', '');
+    assert.deepEqual((await lintText(once)).filter((f) => f.code === 'VTD002').map((f) => `${at(f.range)}:${f.severity}`), ['9:warning']);
+  });
+
   it("another class's attribute of the same name is not this class's", async () => {
     const text = `${head}
 class Baseline:
