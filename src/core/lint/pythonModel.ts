@@ -519,6 +519,19 @@ export class PythonModel {
     const info = this.callById.get(call.id);
     if (info?.fn?.type === 'identifier') return this.scopes.functionVisibleAt(info.fnText, call.startIndex);
     if (info?.fn?.type !== 'attribute' || this.methodDepth > 2) return null;
+    // a method call's answer is kept when computed outermost: a nested look-up may stop earlier at a depth limit, and
+    // while the call-site index is built parameters are not read
+    const outermost = this.methodDepth === 0 && this.returnDepth === 0 && !this.indexingSites;
+    if (outermost && this.calledMethodCache.has(call.id)) return this.calledMethodCache.get(call.id) as number | null;
+    const found = this.calledMethod(call, info);
+    if (outermost) this.calledMethodCache.set(call.id, found);
+    return found;
+  }
+
+  private readonly calledMethodCache = new Map<number, number | null>();
+
+  private calledMethod(call: Node, info: CallInfo): number | null {
+    if (!info.fn) return null;
     const m = /^(.+)\.([A-Za-z_]\w*)$/.exec(info.fnText);
     if (!m || !/^[A-Za-z_][\w.]*$/.test(m[1] as string) || !(this.methodNames ??= new Set(this.scopes.list.filter((f) => f.isMethod).map((f) => f.name))).has(m[2] as string)) return null;
     this.methodDepth++;
