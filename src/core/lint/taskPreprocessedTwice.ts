@@ -6,17 +6,29 @@ import { mergeRanges, rangesContain } from './rangeSet';
 
 const METHODS = ['fit', 'predict', 'evaluate'];
 
+const PREPROCESSOR_CALL = /^(.+)\.preprocessor(\.image_converter)?$/;
+
+/** Per pass: every call whose callee (read through names) is `<receiver>.preprocessor[.image_converter]`, with that receiver's text. */
+const preprocessorCallsByModel = new WeakMap<RuleContext['model'], { node: Node; receiver: string }[]>();
+
+function allPreprocessorCalls(ctx: RuleContext): { node: Node; receiver: string }[] {
+  let out = preprocessorCallsByModel.get(ctx.model);
+  if (out) return out;
+  out = [];
+  for (const c of ctx.model.calls) {
+    if (!c.fn) continue;
+    const fn = c.fn.type === 'identifier' ? ctx.model.resolve(c.fn) : c.fn;
+    const m = fn && (fn.type === 'attribute' || fn.type === 'identifier') ? PREPROCESSOR_CALL.exec(fn.text) : null;
+    if (m) out.push({ node: c.node, receiver: m[1] as string });
+  }
+  preprocessorCallsByModel.set(ctx.model, out);
+  return out;
+}
+
 /** Calls of a task's own preprocessor by hand: `task.preprocessor(x)`, `task.preprocessor.image_converter(x)`, or a name bound to either. */
 function preprocessorCalls(ctx: RuleContext, t: KerasValue): Node[] {
   if (!t.name) return [];
-  const own = new RegExp(`^${t.name.replace(/\./g, '\\.')}\\.preprocessor(\\.image_converter)?$`);
-  const out: Node[] = [];
-  for (const c of ctx.model.calls) {
-    if (c.node.startIndex < t.def.node.endIndex || !c.fn) continue;
-    const fn = c.fn.type === 'identifier' ? ctx.model.resolve(c.fn) : c.fn;
-    if (fn && (fn.type === 'attribute' || fn.type === 'identifier') && own.test(fn.text)) out.push(c.node);
-  }
-  return out;
+  return allPreprocessorCalls(ctx).filter((c) => c.receiver === t.name && c.node.startIndex >= t.def.node.endIndex).map((c) => c.node);
 }
 
 /** keras_hub task classes built by their constructor (`HGNetV2ImageClassifier(backbone=..., preprocessor=...)`). */
