@@ -4,11 +4,10 @@ import { applicationFlowOf } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
 import { SCALING, WANT, short } from './applicationScaleChecks';
 import { flowOf } from './flowAttribution';
+import { EVALUATION_METHODS, PREDICTION_METHODS, TRAINING_METHODS } from './modelFlow';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import type { RuleContext } from './lintTypes';
 
-const TRAIN = new Set(['fit', 'fit_generator', 'train_on_batch']);
-const INFER = new Set(['predict', 'evaluate', 'predict_generator', 'evaluate_generator', 'predict_on_batch', 'test_on_batch']);
 /** Calls that may map pixels without being a step the rules classify: a feed holding one is not called unmapped. */
 const MAYBE_SCALES = /normali[sz]|standardi[sz]|convert_image_dtype|preprocess|rescal|scale/i;
 
@@ -46,7 +45,7 @@ export function checkTrainPredictMismatch(ctx: RuleContext): void {
   const reported = new Set<number>();
   for (const app of apps) {
     const feeds = af.pathOf(app).feeds.filter((f) => f.data);
-    const train = feeds.filter((f) => TRAIN.has(f.method));
+    const train = feeds.filter((f) => TRAINING_METHODS.has(f.method));
     if (train.length === 0) continue;
     // every training feed maps the pixels: the mapping the model learnt
     const learnt = train.map((f) => {
@@ -58,7 +57,7 @@ export function checkTrainPredictMismatch(ctx: RuleContext): void {
     // trained on a wrong mapping (/255 for VGG16): that step is the finding (at the step), not the unmapped feed
     if (app.contract && app.contract.kind !== 'inside' && learnt.some((s) => s!.kind !== WANT[app.contract!.kind as keyof typeof WANT])) continue;
     for (const f of feeds) {
-      if (!INFER.has(f.method) || reported.has(f.call.node.id)) continue;
+      if (!(EVALUATION_METHODS.has(f.method) || PREDICTION_METHODS.has(f.method)) || reported.has(f.call.node.id)) continue;
       const s = af.flow.slice([f.data!]);
       if (s.missing.length > 0 || !unmapped(ctx, mergeRanges(s.ranges), steps)) continue;
       reported.add(f.call.node.id);

@@ -2,7 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { exclusiveArms } from './branchGuards';
 import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
-import { modelFlowOf, type FlowModel, type FlowPath, type ModelFlow } from './modelFlow';
+import { modelFlowOf, TRAINING_METHODS, type FlowModel, type FlowPath, type ModelFlow } from './modelFlow';
 import { mergeRanges, rangesContain } from './rangeSet';
 import { batchMethodOf } from './userClasses';
 
@@ -110,9 +110,9 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
   const out = [{ message: `${v.className}.from_preset(${v.presetNode?.text ?? '…'}) built here`, range: ctx.range(v.def.node) }];
   const called = path.feeds.find((f) => f.method === '__call__');
   if (called) out.push({ message: 'called here', range: ctx.range(called.call.node) });
-  const fed = path.feeds.find((f) => f.method !== '__call__' && f.method !== 'fit' && f.method !== 'fit_generator' && f.method !== 'train_on_batch');
+  const fed = path.feeds.find((f) => f.method !== '__call__' && !TRAINING_METHODS.has(f.method));
   if (fed) out.push({ message: 'fed here', range: ctx.range(fed.call.node) });
-  const fit = path.feeds.find((f) => f.method === 'fit' || f.method === 'fit_generator' || f.method === 'train_on_batch');
+  const fit = path.feeds.find((f) => TRAINING_METHODS.has(f.method));
   if (fit) out.push({ message: 'trained here', range: ctx.range(fit.call.node) });
   return out;
 }

@@ -1,10 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
-import type { FlowModel, ModelFlow } from './modelFlow';
+import { EVALUATION_METHODS, TRAINING_METHODS, type FlowModel, type ModelFlow } from './modelFlow';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 
-// the feeds whose labels meet the compiled loss (predict reads no labels)
-const TRAINING = new Set(['fit', 'fit_generator', 'train_on_batch']);
-const EVALUATION = new Set(['evaluate', 'evaluate_generator', 'test_on_batch']);
 
 /** Where a node sits among the labelled data of a model: on its training data, only on validation/evaluation data, or neither. */
 export type LabelRole = 'training' | 'evaluation' | null;
@@ -14,7 +11,7 @@ export interface LabelFeeds {
 }
 
 /**
- * The data whose labels a model's loss sees: the x of fit (training) and the validation_data of fit and the x of
+ * The data whose labels a model's loss sees (predict reads no labels): the x of fit (training) and the validation_data of fit and the x of
  * evaluate (evaluation), each followed back through the file like any feed.
  */
 export function labelFeedsOf(flow: ModelFlow, target: FlowModel): LabelFeeds {
@@ -22,11 +19,11 @@ export function labelFeedsOf(flow: ModelFlow, target: FlowModel): LabelFeeds {
   const evaluation: Node[] = [];
   for (const f of flow.feeds()) {
     if (f.target !== target) continue;
-    if (TRAINING.has(f.method)) {
+    if (TRAINING_METHODS.has(f.method)) {
       if (f.data) training.push(f.data);
       const validation = f.call.kwargs.get('validation_data');
       if (validation) evaluation.push(validation);
-    } else if (EVALUATION.has(f.method) && f.data) evaluation.push(f.data);
+    } else if (EVALUATION_METHODS.has(f.method) && f.data) evaluation.push(f.data);
   }
   let trainSet: RangeSet | null = null;
   let evalSet: RangeSet | null = null;

@@ -48,7 +48,13 @@ type Binding =
   | { kind: 'param'; called: boolean; args: Node[] };
 
 // fit_generator & co.: Keras 2's names for fit/predict/evaluate on generators (course notebooks still use them)
-const FEED_METHODS = new Set(['fit', 'predict', 'evaluate', 'predict_on_batch', 'train_on_batch', 'test_on_batch', 'fit_generator', 'predict_generator', 'evaluate_generator', '__call__']);
+/** The feed methods that train a model (its loss sees their labels). */
+export const TRAINING_METHODS: ReadonlySet<string> = new Set(['fit', 'fit_generator', 'train_on_batch']);
+/** The feed methods that evaluate a model (its loss sees their labels, no training). */
+export const EVALUATION_METHODS: ReadonlySet<string> = new Set(['evaluate', 'evaluate_generator', 'test_on_batch']);
+/** The feed methods that only run a model on data (no labels). */
+export const PREDICTION_METHODS: ReadonlySet<string> = new Set(['predict', 'predict_generator', 'predict_on_batch']);
+const FEED_METHODS = new Set([...TRAINING_METHODS, ...EVALUATION_METHODS, ...PREDICTION_METHODS, '__call__']);
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
 const SEQUENTIAL = /(^|\.)Sequential$/;
 const LOAD_MODEL = /^keras\.(models\.|saving\.)?load_model$/;
