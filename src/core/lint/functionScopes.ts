@@ -12,6 +12,8 @@ export interface FunctionScope {
   isMethod: boolean;
   /** The class a method belongs to. */
   className: string | null;
+  /** The `class_definition` node of a method's class. */
+  classNode: Node | null;
   params: { name: string; default: Node | null }[];
 }
 
@@ -46,7 +48,7 @@ export class FunctionScopes {
       const cls = holder?.type === 'block' && holder.parent?.type === 'class_definition' ? holder.parent : null;
       const isMethod = cls !== null;
       const className = cls?.childForFieldName('name')?.text ?? null;
-      this.list.push({ node: def, name, start: def.startIndex, end: def.endIndex, parent, isMethod, className, params: paramsOf(def) });
+      this.list.push({ node: def, name, start: def.startIndex, end: def.endIndex, parent, isMethod, className, classNode: cls, params: paramsOf(def) });
       const idx = this.list.length - 1;
       const same = this.byName.get(name);
       if (same) same.push(idx);

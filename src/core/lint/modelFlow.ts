@@ -94,8 +94,7 @@ export class ModelFlow {
   private findSubclasses(): void {
     for (const f of this.model.scopes.list) {
       if (!f.isMethod || !f.className || this.subclasses.has(f.className)) continue;
-      let cls: Node | null = f.node.parent;
-      while (cls && cls.type !== 'class_definition') cls = cls.parent;
+      const cls = f.classNode;
       const bases = cls?.childForFieldName('superclasses')?.text ?? '';
       if (cls && /\b(Model|Layer)\b/.test(bases)) this.subclasses.set(f.className, cls);
     }

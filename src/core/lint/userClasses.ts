@@ -21,10 +21,8 @@ export function userClassesOf(model: PythonModel): UserClass[] {
   if (out) return out;
   const byNode = new Map<number, UserClass>();
   model.scopes.list.forEach((f, i) => {
-    if (!f.isMethod || !f.className) return;
-    let cls: Node | null = f.node.parent;
-    while (cls && cls.type !== 'class_definition') cls = cls.parent;
-    if (!cls) return;
+    const cls = f.classNode;
+    if (!f.isMethod || !f.className || !cls) return;
     let c = byNode.get(cls.id);
     if (!c) byNode.set(cls.id, (c = { name: f.className, node: cls, start: cls.startIndex, end: cls.endIndex, methods: new Map() }));
     const list = c.methods.get(f.name);
