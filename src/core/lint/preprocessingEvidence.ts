@@ -171,18 +171,20 @@ function isMinMax(model: PythonModel, bin: Node): boolean {
   if (bin.childForFieldName('operator')?.text !== '/') return false;
   const num = unparen(bin.childForFieldName('left'));
   if (num?.type !== 'binary_operator' || num.childForFieldName('operator')?.text !== '-' || !reduction(model, num.childForFieldName('right'), 'min')) return false;
-  let den = unparen(bin.childForFieldName('right'));
-  // + 1e-8 against a division by zero
-  if (den?.type === 'binary_operator' && den.childForFieldName('operator')?.text === '+' && model.numberValue(den.childForFieldName('right')) !== null) den = unparen(den.childForFieldName('left'));
+  const den = withoutEpsilon(model, bin.childForFieldName('right'));
   if (reduction(model, den, 'ptp')) return true;
   return den?.type === 'binary_operator' && den.childForFieldName('operator')?.text === '-' && reduction(model, den.childForFieldName('left'), 'max') && reduction(model, den.childForFieldName('right'), 'min');
 }
 
+/** A denominator without the epsilon added against a division by zero (`x.std() + 1e-7`, `mx - mn + 1e-8`). */
+function withoutEpsilon(model: PythonModel, n: Node | null): Node | null {
+  const d = unparen(n);
+  return d?.type === 'binary_operator' && d.childForFieldName('operator')?.text === '+' && model.numberValue(d.childForFieldName('right')) !== null ? unparen(d.childForFieldName('left')) : d;
+}
+
 /** A data statistic, with an epsilon against a division by zero (`x.std() + 1e-7`). */
 function statistic(model: PythonModel, n: Node | null, which: 'std'): boolean {
-  let d = unparen(n);
-  if (d?.type === 'binary_operator' && d.childForFieldName('operator')?.text === '+' && model.numberValue(d.childForFieldName('right')) !== null) d = unparen(d.childForFieldName('left'));
-  return reduction(model, d, which);
+  return reduction(model, withoutEpsilon(model, n), which);
 }
 
 /** `(x - x.mean()) / x.std()`, `(x - mean) / (std + 1e-7)` with mean = np.mean(x), …: standardised with the data's own statistics. */
