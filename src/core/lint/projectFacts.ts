@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { statOrMissing } from '../fsErrors';
+import { UserError } from '../userError';
 
 /** What the linter knows about the project around a file, beyond the file itself. */
 export interface ProjectFacts {
@@ -16,7 +17,15 @@ const SHADOWED_PACKAGES = ['keras_cv', 'keras_hub'] as const;
 /** Files or folders that mark a project's root: the search stops at the first folder holding one. */
 const ROOT_MARKERS = ['.git', 'pyproject.toml', 'setup.py', 'setup.cfg'];
 
-const isFile = (p: string): boolean => statOrMissing(p, 'the project file')?.isFile() ?? false;
+/** Whether a package file is there; a path component that is a file (`keras_cv` a plain file) means it is not. */
+const isFile = (p: string): boolean => {
+  try {
+    return statOrMissing(p, 'the project file')?.isFile() ?? false;
+  } catch (e) {
+    if (e instanceof UserError && e.wire.code === 'E_PATH_NOT_FOLDER') return false;
+    throw e;
+  }
+};
 const exists = (p: string): boolean => statOrMissing(p, 'the project folder') !== null;
 
 /**

@@ -48,6 +48,11 @@ describe('project facts: a keras-cv / keras-hub fork defines its own names (VTD0
     assert.deepEqual(findProjectFacts(inner).localPackages, []);
   });
 
+  it('a plain file named keras_cv (not a folder) is no package, and the search goes on', () => {
+    const root = tree('file-not-folder', { '.git/HEAD': 'ref: main\n', keras_cv: 'notes\n', 'keras_hub/__init__.py': '', 'scripts/run.py': forkScript });
+    assert.deepEqual(findProjectFacts(join(root, 'scripts')).localPackages, ['keras_hub']);
+  });
+
   it('a folder named keras_cv without __init__.py (data, notes) is no package', () => {
     const root = tree('datafolder', { 'setup.py': '', 'keras_cv/readme.txt': 'notes', 'main.py': forkScript });
     assert.deepEqual(findProjectFacts(root).localPackages, []);
