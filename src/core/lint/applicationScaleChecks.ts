@@ -50,7 +50,7 @@ function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: Applicatio
   // data flows forward: a model fed only before the step cannot take its output
   // a model whose every call lies on this model's path (an augmentation Sequential applied in the map) is a stage of it
   const stage = (m: FlowModel): boolean => {
-    const calls = flow.feeds().filter((f) => f.target === m);
+    const calls = flow.feedsOf(m);
     return calls.length > 0 && calls.every((f) => f.method === '__call__' && af.onPath(app, f.call.node) !== null);
   };
   if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node) && !stage(m))) return true;

@@ -88,7 +88,7 @@ export function sharedStepFeed(ctx: RuleContext, v: KerasValue, step: Node): Nod
   // only models that take data count; one whose every call lies on v's path (an augmentation Sequential applied in
   // the map) is a stage of v's data, not another model sharing it
   const others = otherModels(flow, v).filter((m) => {
-    const calls = flow.feeds().filter((f) => f.target === m);
+    const calls = flow.feedsOf(m);
     return calls.length > 0 && !calls.every((f) => f.method === '__call__' && flow.onPath(v, f.call.node) !== null);
   });
   if (others.length === 0 || !onOtherModel(flow, others, step)) return null;

@@ -55,6 +55,9 @@ export const EVALUATION_METHODS: ReadonlySet<string> = new Set(['evaluate', 'eva
 /** The feed methods that only run a model on data (no labels). */
 export const PREDICTION_METHODS: ReadonlySet<string> = new Set(['predict', 'predict_generator', 'predict_on_batch']);
 const FEED_METHODS = new Set([...TRAINING_METHODS, ...EVALUATION_METHODS, ...PREDICTION_METHODS, '__call__']);
+const NO_FEEDS: readonly (Feed & { target: FlowModel })[] = Object.freeze([]);
+/** The operators of augmented assignments (`//=` and `**=` contain `/=` and `*=`). */
+const AUGMENTED_OPS = ['-=', '+=', '*=', '/='];
 const FUNCTIONAL = /^keras\.(models\.)?Model$/;
 const SEQUENTIAL = /(^|\.)Sequential$/;
 const LOAD_MODEL = /^keras\.(models\.|saving\.)?load_model$/;
@@ -217,6 +220,21 @@ export class ModelFlow {
     return (this.feedsCache ??= this.computeFeeds());
   }
 
+  private feedsByTarget: Map<FlowModel, (Feed & { target: FlowModel })[]> | null = null;
+
+  /** The feeds of one model, in source order (grouped once per pass; do not change the list). */
+  feedsOf(m: FlowModel): readonly (Feed & { target: FlowModel })[] {
+    if (!this.feedsByTarget) {
+      this.feedsByTarget = new Map();
+      for (const f of this.feeds()) {
+        const list = this.feedsByTarget.get(f.target);
+        if (list) list.push(f);
+        else this.feedsByTarget.set(f.target, [f]);
+      }
+    }
+    return this.feedsByTarget.get(m) ?? NO_FEEDS;
+  }
+
   private computeFeeds(): (Feed & { target: FlowModel })[] {
     const out: (Feed & { target: FlowModel })[] = [];
     const names = new Set<string>();
@@ -302,7 +320,8 @@ export class ModelFlow {
   onPathOfModel(m: FlowModel, node: Node): boolean {
     let merged = this.modelPaths.get(m.node.id);
     if (!merged) {
-      const starts = [m.node, ...this.feeds().filter((f) => f.target === m && f.data).map((f) => f.data as Node)];
+      const starts = [m.node];
+      for (const f of this.feedsOf(m)) if (f.data) starts.push(f.data);
       this.modelPaths.set(m.node.id, (merged = mergeRanges(this.slice(starts).ranges)));
     }
     const [start, end] = this.extent(node);
@@ -349,7 +368,7 @@ export class ModelFlow {
       // a model's graph is known to hold a backbone once its call is reached: what feeds the backbone is its path's business
       if (stop?.has(expr.id)) return;
       const reads = this.readsOf(expr);
-      calledModels.push(...reads.called);
+      for (const c of reads.called) calledModels.push(c);
       for (const n of reads.names) {
         const b = this.bindingOf(n);
         switch (b.kind) {
@@ -357,7 +376,7 @@ export class ModelFlow {
             missing.push(b.text);
             break;
           case 'expr':
-            for (const r of b.extra) ranges.push({ ...r, via });
+            for (const r of b.extra) ranges.push({ start: r.start, end: r.end, via });
             visit(b.node, via, depth + 1);
             for (const m of b.more ?? []) visit(m, via, depth + 1);
             break;
@@ -389,50 +408,27 @@ export class ModelFlow {
     if (cached) return cached;
     const names: Node[] = [];
     const called: Node[] = [];
-    // a cursor walk: no Node object is made for the tokens that are not names
-    const cursor = expr.walk();
-    const types: string[] = [];
+    // a walk of the mirror's children (a node's type, field and text are plain fields; no cursor, no text copies)
     let budget = 3000;
-    try {
-      for (;;) {
-        const type = cursor.nodeType;
-        const parent = types[types.length - 1];
-        const field = parent ? cursor.currentFieldName : null;
-        // the attribute name of `obj.attr` and a keyword's name are not reads
-        const notRead = (parent === 'attribute' && field === 'attribute') || (parent === 'keyword_argument' && field === 'name');
-        let descend = cursor.nodeIsNamed && !LEAVES.has(type);
-        if (type === 'identifier') {
-          if (!notRead) {
-            const node = cursor.currentNode;
-            names.push(node);
-            if (parent === 'call' && field === 'function') called.push(node);
-          }
-          descend = false;
-        } else if (type === 'attribute' && !notRead && cursor.nodeText.startsWith('self.')) {
-          names.push(cursor.currentNode);
-          descend = false;
+    const walk = (node: Node, parent: string | null, field: string | null): void => {
+      const type = node.type;
+      // the attribute name of `obj.attr` and a keyword's name are not reads
+      const notRead = (parent === 'attribute' && field === 'attribute') || (parent === 'keyword_argument' && field === 'name');
+      if (type === 'identifier') {
+        if (!notRead) {
+          names.push(node);
+          if (parent === 'call' && field === 'function') called.push(node);
         }
-        if (descend && budget-- > 0 && cursor.gotoFirstChild()) {
-          types.push(type);
-          continue;
-        }
-        let done = false;
-        while (!cursor.gotoNextSibling()) {
-          if (types.length === 0 || !cursor.gotoParent()) {
-            done = true;
-            break;
-          }
-          types.pop();
-          if (types.length === 0) {
-            done = true;
-            break;
-          }
-        }
-        if (done || types.length === 0) break;
+        return;
       }
-    } finally {
-      cursor.delete();
-    }
+      if (type === 'attribute' && !notRead && node.endIndex - node.startIndex >= 5 && node.source.text.startsWith('self.', node.startIndex)) {
+        names.push(node);
+        return;
+      }
+      if (!node.isNamed || LEAVES.has(type) || budget-- <= 0) return;
+      for (const c of node.children) walk(c, type, c.field);
+    };
+    walk(expr, null, null);
     // the path argument of an image loader (cv2.imread(p)) names a file: what computes it is not on a pixel chain
     this.pathArgs ??= pathArgumentExtents(this.model);
     const pathArgs = this.pathArgs;
@@ -582,11 +578,21 @@ export class ModelFlow {
     return out;
   }
 
+  private readonly augmentedRes = new Map<string, RegExp>();
+
   /** `name -= 0.5`, `name /= 255` between two offsets, found in the text and confirmed by the tree. */
   private augmentedBetween(name: string, from: number, to: number): { start: number; end: number }[] {
     const out: { start: number; end: number }[] = [];
     if (to <= from || !/^[A-Za-z_][\w.]*$/.test(name)) return out;
-    const re = new RegExp(`(?<![\\w.])${name.replace(/\./g, '\\.')}\\s*(?:[-+*/]|//|\\*\\*)=`, 'g');
+    // every augmented assignment has one of these in the window (`//=` holds `/=`, `**=` holds `*=`): most windows have none
+    const inWindow = (op: string): boolean => {
+      const at = this.model.indexOfText(op, from);
+      return at >= 0 && at + op.length <= to;
+    };
+    if (!AUGMENTED_OPS.some(inWindow)) return out;
+    let re = this.augmentedRes.get(name);
+    if (!re) this.augmentedRes.set(name, (re = new RegExp(`(?<![\\w.])${name.replace(/\./g, '\\.')}\\s*(?:[-+*/]|//|\\*\\*)=`, 'g')));
+    re.lastIndex = 0;
     const text = this.model.src.text.slice(from, to);
     for (let m = re.exec(text); m; m = re.exec(text)) {
       let aug: Node | null = this.model.src.root.descendantForIndex(from + m.index, from + m.index + name.length);

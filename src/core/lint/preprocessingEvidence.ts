@@ -279,7 +279,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       }
     }
     // a call to an imported user function on the data (x = my_utils.preprocess(x))
-    const fnBase = c.fnText.split('.')[0] ?? '';
+    const dot = c.fnText.indexOf('.');
+    const fnBase = dot < 0 ? c.fnText : c.fnText.slice(0, dot);
     if (model.unknownImports.has(fnBase) && c.args.length > 0) ev.unknown.push(c.node);
     // get_batch(...) bound by nothing in this file but a `from my_utils import *`
     else if (model.unknownWildcard && /^[A-Za-z_]\w*$/.test(c.fnText) && !model.imports.has(c.fnText) && !model.assignments.has(c.fnText) && !model.functionDefs.has(c.fnText) && !PY_BUILTINS.has(c.fnText)) ev.unknown.push(c.node);

@@ -6,7 +6,10 @@ export interface RangeSet {
 
 /** Sorted, disjoint extents covering the given ones. */
 export function mergeRanges(ranges: { start: number; end: number }[]): RangeSet {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  // slices list most extents in source order: copy and sort only when they are not
+  let inOrder = true;
+  for (let i = 1; i < ranges.length && inOrder; i++) inOrder = ranges[i - 1]!.start <= ranges[i]!.start;
+  const sorted = inOrder ? ranges : [...ranges].sort((a, b) => a.start - b.start);
   const starts: number[] = [];
   const ends: number[] = [];
   for (const r of sorted) {
