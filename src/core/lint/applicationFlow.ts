@@ -114,6 +114,10 @@ export class ApplicationFlow {
   private holds(m: FlowModel, set: Set<FlowModel>): boolean {
     if (m.kind === 'sequential') return this.membersOf(m).some((x) => set.has(x));
     if (m.kind === 'functional') {
+      // no model of the set is called or has its tensors read anywhere: no graph holds it (its slice is not needed)
+      let refs = false;
+      for (const h of set) if ((refs = this.refsOf(h).length > 0)) break;
+      if (!refs) return false;
       const g = this.graphOf(m);
       // a helper's whole body is on the slice when it is called: a model it only returns in another branch is not used
       return [...set].some((h) => this.refsOf(h).some((r) => rangesContain(g, r.startIndex, r.endIndex)));

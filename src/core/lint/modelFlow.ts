@@ -558,11 +558,11 @@ export class ModelFlow {
 
   /** Values assigned to `name` before `readAt` in another arm of an if/try that holds the assignment `prior`. */
   private alternativesOf(name: string, prior: Assignment, readAt: number): Node[] {
-    const list = this.model.assignments.get(name) ?? [];
-    if (list.length < 2) return [];
-    return list
-      .filter((a) => a !== prior && a.scope === prior.scope && a.index === undefined && a.target.startIndex < readAt && exclusiveArms(a.target, prior.target))
-      .map((a) => a.value);
+    const out: Node[] = [];
+    const list = this.model.assignments.get(name);
+    if (!list || list.length < 2) return out;
+    for (const a of list) if (a !== prior && a.scope === prior.scope && a.index === undefined && a.target.startIndex < readAt && exclusiveArms(a.target, prior.target)) out.push(a.value);
+    return out;
   }
 
   /** The arguments of `name.append(...)` / `name.extend(...)` calls between two offsets. */

@@ -78,7 +78,12 @@ function nestedTargets(pattern: Node): Node[] {
   return out;
 }
 
+/** [A-Za-z0-9_]. */
+const isWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+
 function normaliseQualified(q: string): string {
+  // every pattern below starts with tensorflow, tf or keras: most names (np.x, plt.x, user names) match none
+  if (q.charCodeAt(0) !== 116 && !q.startsWith('keras')) return q;
   return q
     .replace(/^tensorflow\.keras(?=\.|$)/, 'keras')
     .replace(/^tf\.keras(?=\.|$)/, 'keras')
@@ -259,17 +264,25 @@ export class PythonModel {
   lastAssignment(name: string, before?: number): Assignment | undefined {
     const list = this.assignments.get(name);
     if (!list) return undefined;
-    if (before === undefined || name.includes('.')) {
-      const prior = before === undefined ? list : list.filter((a) => a.target.startIndex < before);
-      return (prior.length ? prior : before === undefined ? list : name.startsWith('self.') ? list : [])[prior.length ? prior.length - 1 : list.length - 1];
+    if (before === undefined) return list[list.length - 1];
+    // one scan per scope, no arrays: the last assignment (of the scope) and the last one before the read
+    if (name.includes('.')) {
+      let prior: Assignment | undefined;
+      for (const a of list) if (a.target.startIndex < before) prior = a;
+      return prior ?? (name.startsWith('self.') ? list[list.length - 1] : undefined);
     }
     const readScope = this.scopes.scopeAt(before);
     for (let s = readScope; ; s = (this.scopes.list[s] as { parent: number }).parent) {
-      const local = list.filter((a) => a.scope === s);
-      if (local.length > 0 || this.scopes.isParam(s, name)) {
-        const prior = local.filter((a) => a.target.startIndex < before);
-        if (prior.length) return prior[prior.length - 1];
-        return s === readScope ? undefined : local[local.length - 1];
+      let local: Assignment | undefined;
+      let prior: Assignment | undefined;
+      for (const a of list) {
+        if (a.scope !== s) continue;
+        local = a;
+        if (a.target.startIndex < before) prior = a;
+      }
+      if (local !== undefined || this.scopes.isParam(s, name)) {
+        if (prior) return prior;
+        return s === readScope ? undefined : local;
       }
       if (s < 0) return undefined;
     }
@@ -283,15 +296,14 @@ export class PythonModel {
       if (this.imports.has(node.text)) return node;
       const start = node.startIndex;
       const end = node.endIndex;
-      const inside = (x: Assignment): boolean => x.valueStart <= start && x.valueEnd >= end;
       let a = this.lastAssignment(node.text, start);
       // x = f(x): the x read on the right is the one assigned before this statement
-      if (a && inside(a)) a = this.lastAssignment(node.text, a.target.startIndex);
+      if (a && a.valueStart <= start && a.valueEnd >= end) a = this.lastAssignment(node.text, a.target.startIndex);
       if (a && a.index !== undefined) {
         const element = a.index < 0 ? null : this.returnedBy(a.value, a.index);
         return element ? this.resolve(element, depth + 1) : node;
       }
-      if (a && a.value !== node && !inside(a)) return this.resolve(a.value, depth + 1);
+      if (a && a.value !== node && !(a.valueStart <= start && a.valueEnd >= end)) return this.resolve(a.value, depth + 1);
       if (!a && node.type === 'identifier') {
         const bound = this.parameterValue(node);
         if (bound) return this.resolve(bound, depth + 1);
@@ -697,12 +709,21 @@ export class PythonModel {
   private wordOffsets(): Map<string, number[]> {
     if (!this.words) {
       this.words = new Map();
-      const word = /[A-Za-z0-9_]+/g;
+      // a scan of char codes (no match array per word)
       const text = this.src.text;
-      for (let m = word.exec(text); m; m = word.exec(text)) {
-        const list = this.words.get(m[0]);
-        if (list) list.push(m.index);
-        else this.words.set(m[0], [m.index]);
+      const n = text.length;
+      for (let i = 0; i < n; ) {
+        if (!isWordCode(text.charCodeAt(i))) {
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        while (j < n && isWordCode(text.charCodeAt(j))) j++;
+        const w = text.slice(i, j);
+        const list = this.words.get(w);
+        if (list) list.push(i);
+        else this.words.set(w, [i]);
+        i = j;
       }
     }
     return this.words;

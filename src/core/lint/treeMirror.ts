@@ -157,15 +157,24 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
   /** A copy of `old`'s subtree under `top` (made from the new tree), pre-order ids continuing from top's. */
   const copyShifted = (old: SyntaxNode, top: SyntaxNode, shift: number): SyntaxNode => {
     top.hasFields = old.hasFields;
-    const stack: [SyntaxNode, SyntaxNode, number][] = [];
+    // three parallel stacks (old node, new parent, index in it): no tuple per node
+    const olds: SyntaxNode[] = [];
+    const parents: SyntaxNode[] = [];
+    const indexes: number[] = [];
     const open = (o: SyntaxNode, n: SyntaxNode): void => {
       if (o.children.length === 0) return;
       n.children = new Array<SyntaxNode>(o.children.length);
-      for (let i = o.children.length - 1; i >= 0; i--) stack.push([o.children[i]!, n, i]);
+      for (let i = o.children.length - 1; i >= 0; i--) {
+        olds.push(o.children[i]!);
+        parents.push(n);
+        indexes.push(i);
+      }
     };
     open(old, top);
-    while (stack.length) {
-      const [o, parent, i] = stack.pop()!;
+    while (olds.length) {
+      const o = olds.pop()!;
+      const parent = parents.pop()!;
+      const i = indexes.pop()!;
       const n = new SyntaxNode(id++, o.type, o.isNamed, o.startIndex + shift, o.endIndex + shift, parent, source);
       n.field = o.field;
       n.hasFields = o.hasFields;
