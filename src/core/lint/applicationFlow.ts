@@ -184,7 +184,8 @@ export class ApplicationFlow {
   onPath(app: ApplicationModel, node: Node): { via: Node | null } | null {
     const p = this.pathOf(app);
     if (!rangesContain(p, node.startIndex, node.endIndex)) return null;
-    return { via: p.vias.find((r) => r.start <= node.startIndex && node.endIndex <= r.end)?.via ?? null };
+    for (const r of p.vias) if (r.start <= node.startIndex && node.endIndex <= r.end) return { via: r.via };
+    return { via: null };
   }
 }
 

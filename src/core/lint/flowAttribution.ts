@@ -17,9 +17,13 @@ export function flowOf(ctx: RuleContext): ModelFlow {
   return modelFlowOf(ctx.model, ctx.values);
 }
 
-/** The keras_hub values the file builds that are models (not converters). */
-function hubModels(flow: ModelFlow): KerasValue[] {
-  return flow.values.values.filter((v) => v.kind !== 'converter' && v.kind !== 'preprocessor');
+const hubModelCounts = new WeakMap<ModelFlow, number>();
+
+/** How many keras_hub values the file builds are models (not converters), counted once per file. */
+function hubModelCount(flow: ModelFlow): number {
+  let n = hubModelCounts.get(flow);
+  if (n === undefined) hubModelCounts.set(flow, (n = flow.values.values.filter((v) => v.kind !== 'converter' && v.kind !== 'preprocessor').length));
+  return n;
 }
 
 /** Several distinct models: other than v's holders, a baseline, an application, or another backbone. */
@@ -67,7 +71,7 @@ export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict 
   // the data path is followed through both arms of an if, but a run that builds the model in one arm skips the other
   if (on) return { on: false, info: branchLink(v.className), otherModel };
   const path = flow.pathOf(v);
-  if (others.length > 0 || hubModels(flow).length > 1) {
+  if (others.length > 0 || hubModelCount(flow) > 1) {
     // several models and the code reaches none of this one's along links we followed: only a broken link can make it
     // this one's, and not when it is on another model's path (asked only then: every other path costs a slice)
     if (path.missing.length === 0 || otherModel()) return { on: false, info: null, otherModel };

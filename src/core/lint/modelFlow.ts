@@ -152,7 +152,7 @@ export class ModelFlow {
       const merged = mergeRanges(slice.ranges);
       for (const v of this.values.values) {
         if (v.kind === 'converter' || v.kind === 'preprocessor') continue;
-        const sites = [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)];
+        const sites = this.hubSites(v);
         if (sites.some((s) => rangesContain(merged, s.node.startIndex, s.node.endIndex))) out.push(v);
       }
       for (const el of slice.calledModels) addFrom(el);
@@ -176,6 +176,15 @@ export class ModelFlow {
     return out;
   }
 
+  private readonly sites = new Map<KerasValue, readonly CallInfo[]>();
+
+  /** A keras_hub value's calls and its backbone's (`task.backbone(x)`), joined once per value (do not change the list). */
+  private hubSites(v: KerasValue): readonly CallInfo[] {
+    let out = this.sites.get(v);
+    if (!out) this.sites.set(v, (out = [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)]));
+    return out;
+  }
+
   private hubCalls: Set<number> | null = null;
 
   /** The calls of keras_hub backbones and tasks (`backbone(x)`, `task.backbone(x)`), by node id. */
@@ -184,7 +193,7 @@ export class ModelFlow {
       this.hubCalls = new Set();
       for (const v of this.values.values) {
         if (v.kind === 'converter' || v.kind === 'preprocessor') continue;
-        for (const c of [...this.values.callsOf(v), ...this.values.backboneCallsOf(v)]) this.hubCalls.add(c.node.id);
+        for (const c of this.hubSites(v)) this.hubCalls.add(c.node.id);
       }
     }
     return this.hubCalls;
@@ -324,31 +333,29 @@ export class ModelFlow {
       for (const f of this.feedsOf(m)) if (f.data) starts.push(f.data);
       this.modelPaths.set(m.node.id, (merged = mergeRanges(this.slice(starts).ranges)));
     }
-    const [start, end] = this.extent(node);
-    return rangesContain(merged, start, end);
+    return rangesContain(merged, node.startIndex, node.endIndex);
   }
 
   private readonly merged = new Map<FlowPath, { starts: number[]; ends: number[]; vias: FlowPath['ranges'] }>();
 
   /** Whether a node lies on the path into v; `via` is the reference that brought a helper's body in, if any. */
   onPath(v: KerasValue, node: Node): { via: Node | null } | null {
-    const path = this.pathOf(v);
-    let m = this.merged.get(path);
-    if (!m) this.merged.set(path, (m = { ...mergeRanges(path.ranges), vias: path.ranges.filter((r) => r.via) }));
-    const [start, end] = this.extent(node);
+    // asked for every (step, value) pair: the merged path is kept by the value's definition (pathOf's own key)
+    let m = this.mergedByValue.get(v.def.node.id);
+    if (!m) {
+      const path = this.pathOf(v);
+      m = this.merged.get(path);
+      if (!m) this.merged.set(path, (m = { ...mergeRanges(path.ranges), vias: path.ranges.filter((r) => r.via) }));
+      this.mergedByValue.set(v.def.node.id, m);
+    }
+    const start = node.startIndex;
+    const end = node.endIndex;
     if (!rangesContain(m, start, end)) return null;
-    const via = m.vias.find((r) => r.start <= start && end <= r.end);
-    return { via: via?.via ?? null };
+    for (const r of m.vias) if (r.start <= start && end <= r.end) return { via: r.via };
+    return { via: null };
   }
 
-  private readonly extents = new Map<number, [number, number]>();
-
-  /** A node's extent, read once (the position getters call into wasm; rules ask about the same steps for every backbone). */
-  private extent(node: Node): [number, number] {
-    let e = this.extents.get(node.id);
-    if (!e) this.extents.set(node.id, (e = [node.startIndex, node.endIndex]));
-    return e;
-  }
+  private readonly mergedByValue = new Map<number, { starts: number[]; ends: number[]; vias: FlowPath['ranges'] }>();
 
   /**
    * Backward slice: the extents of the expressions a value is computed from, following names to their assignments
