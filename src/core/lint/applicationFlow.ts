@@ -144,6 +144,14 @@ export class ApplicationFlow {
     return set;
   }
 
+  /**
+   * Whether a node lies in the graph of a functional model holding the application: a Sequential called there (the
+   * augmentation before it, the head after it) is a layer of that model.
+   */
+  inHolderGraph(app: ApplicationModel, node: Node): boolean {
+    return [...this.holders(app)].some((m) => m.kind === 'functional' && rangesContain(this.graphOf(m), node.startIndex, node.endIndex));
+  }
+
   /** What reaches the application: data fed to it or a model holding it, the layers before it in a Sequential list. */
   pathOf(app: ApplicationModel): ApplicationPath {
     let p = this.paths.get(app.call.node.id);

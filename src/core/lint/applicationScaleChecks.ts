@@ -48,10 +48,11 @@ function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: Applicatio
   // another model uses the data when data is fed to it: only fed models are asked (each costs a slice)
   const mine = af.holders(app);
   // data flows forward: a model fed only before the step cannot take its output
-  // a model whose every call lies on this model's path (an augmentation Sequential applied in the map) is a stage of it
+  // a model whose every call lies on this model's path (an augmentation Sequential applied in the map) or in the graph
+  // of a model holding it (the augmentation before it, the head after it) is a stage of it
   const stage = (m: FlowModel): boolean => {
     const calls = flow.feedsOf(m);
-    return calls.length > 0 && calls.every((f) => f.method === '__call__' && af.onPath(app, f.call.node) !== null);
+    return calls.length > 0 && calls.every((f) => f.method === '__call__' && (af.onPath(app, f.call.node) !== null || af.inHolderGraph(app, f.call.node)));
   };
   if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node) && !stage(m))) return true;
   return flow.values.values.some((v) => v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node) !== null);

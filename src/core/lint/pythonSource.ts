@@ -71,8 +71,10 @@ function withTree(text: string, cleaned: string, tree: Tree, reuse?: MirrorReuse
 /**
  * Parses `text`, a later version of `prev.text`, reusing the parts of `prev`'s tree the change cannot have touched
  * (tree-sitter's edit + parse with the old tree). The result is the tree a fresh `parsePython(text)` builds. `edit`
- * (from the editor's change events) says where the texts differ; without it the texts are compared. `prev` stays
- * valid (its tree is copied before it is edited); the caller deletes it when done with it.
+ * (from the editor's change events) says where the texts differ; without it the texts are compared. `prev`'s tree
+ * stays valid (it is copied before it is edited; the caller deletes it when done with it), but the statements of its
+ * mirror that the edit did not touch are taken over by the result (moved in place, not copied): after this call
+ * read `prev.text` and `prev.root` itself only, never the nodes below it.
  */
 export function reparsePython(parser: ParserType, prev: PythonSource, text: string, edit?: SourceEdit | null): PythonSource {
   const oldCleaned = parsedText.get(prev) ?? blankShellLines(prev.text);
@@ -90,7 +92,7 @@ export function reparsePython(parser: ParserType, prev: PythonSource, text: stri
       newEndPosition: pointAt(cleaned, null, change.newEnd),
     }));
     const tree = parser.parse(cleaned, old) as Tree;
-    // top-level statements the edit did not touch are copied from prev's mirror (see mirrorTree)
+    // top-level statements the edit did not touch are taken over from prev's mirror (see mirrorTree)
     const reuse = { prev: prev.root, editStart: change.start, editEnd: change.newEnd, delta: change.newEnd - change.oldEnd, changed: old.getChangedRanges(tree) };
     return withTree(text, cleaned, tree, reuse);
   } finally {

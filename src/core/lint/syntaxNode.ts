@@ -31,14 +31,18 @@ export class SyntaxNode {
   private textCache: string | null = null;
 
   constructor(
-    /** Unique within one tree (pre-order number); not stable across parses. */
+    /**
+     * Unique among all nodes made in this process (a node a re-parse takes over from the previous version keeps its
+     * id); says nothing about order.
+     */
     readonly id: number,
     readonly type: string,
     readonly isNamed: boolean,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly parent: SyntaxNode | null,
-    readonly source: SyntaxText,
+    /** Moved when a re-parse takes the node over into a later version of the text (see treeMirror.ts). */
+    public startIndex: number,
+    public endIndex: number,
+    public parent: SyntaxNode | null,
+    public source: SyntaxText,
   ) {}
 
   get text(): string {

@@ -99,44 +99,46 @@ export interface MirrorReuse {
   changed: readonly { startIndex: number; endIndex: number }[];
 }
 
-/** Nodes made so far by walking the wasm tree and by copying a previous mirror (for tests and the bench). */
+/** Nodes made so far by walking the wasm tree, and taken over (moved) from a previous mirror (for tests and the bench). */
 export const mirrorCounts = { walked: 0, copied: 0 };
 
 /** [s, e] and [a, b] share a point (touching counts: when in doubt, copy again). */
 const touches = (s: number, e: number, a: number, b: number): boolean => s <= b && a <= e;
 
-/** The child of `parent` that starts at `start`, by binary search (children are in order). */
-function childAt(parent: SyntaxNode, start: number): SyntaxNode | null {
-  const c = parent.children;
+/** The index of the offset `start` in the ascending `starts`, or -1. */
+function indexOfStart(starts: readonly number[], start: number): number {
   let lo = 0;
-  let hi = c.length;
+  let hi = starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (c[mid]!.startIndex < start) lo = mid + 1;
+    if (starts[mid]! < start) lo = mid + 1;
     else hi = mid;
   }
-  return c[lo]?.startIndex === start ? c[lo]! : null;
+  return starts[lo] === start ? lo : -1;
 }
+
+/** Ids of mirror nodes: unique across every parse of the process, so that nodes taken over keep theirs. */
+let nextId = 0;
 
 /**
  * Copies a parsed tree into plain JS objects in one cursor walk. `source.text` must be the text the tree was parsed
  * from. `binding`: the wasm functions when the caller owns the module (fast), else null (the public cursor API).
  * `reuse`: a top-level statement whose text did not change, whose structure tree-sitter reports unchanged, and that
- * the previous mirror holds with the same type and extent (moved by the edit) is copied from that mirror (plain JS,
- * offsets moved) instead of walked in wasm; ids stay the pre-order numbers a fresh copy gives.
+ * the previous mirror holds with the same type and extent (moved by the edit) is taken over from that mirror instead
+ * of walked in wasm: the same objects, moved to the new text in place (offsets shifted, `source` and parent set), so
+ * that the previous mirror's statements below its root belong to the new one afterwards.
  */
 export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBinding | null, reuse?: MirrorReuse | null): SyntaxNode {
   const cursor = tree.walk();
   const s = binding ? rawSteps(binding, tree, cursor) : publicSteps(cursor);
   const types = tree.language.types;
   const fields = tree.language.fields;
-  let id = 0;
   // whether a node is named depends on its (alias-resolved) symbol only: asked once per symbol
   const named: (boolean | undefined)[] = [];
   const make = (parent: SyntaxNode | null): SyntaxNode => {
     const typeId = s.typeId();
     const isNamed = named[typeId] ??= s.isNamed();
-    const n = new SyntaxNode(id++, types[typeId] || 'ERROR', isNamed, s.start(), s.end(), parent, source);
+    const n = new SyntaxNode(nextId++, types[typeId] || 'ERROR', isNamed, s.start(), s.end(), parent, source);
     mirrorCounts.walked++;
     if (parent) {
       n.field = fields[s.fieldId()] ?? null;
@@ -144,46 +146,25 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
     }
     return n;
   };
-  /** The previous mirror's copy of a top-level node just made, moved to the new text, or null (walk it). */
+  // the previous mirror's top-level statements and their extents before any of them is moved
+  const prevTop = reuse ? reuse.prev.children : [];
+  const prevStarts = prevTop.map((c) => c.startIndex);
+  const prevEnds = prevTop.map((c) => c.endIndex);
+  const takenOver = new Uint8Array(prevTop.length);
+  /** The previous mirror's node for a top-level node just made, moved into the new tree, or null (walk it). */
   const reused = (n: SyntaxNode): SyntaxNode | null => {
     if (!reuse || n.parent?.parent !== null) return null;
     const { startIndex: a, endIndex: b } = n;
     if (touches(a, b, reuse.editStart, reuse.editEnd) || reuse.changed.some((r) => touches(a, b, r.startIndex, r.endIndex))) return null;
     const shift = a >= reuse.editEnd ? reuse.delta : 0;
-    const old = childAt(reuse.prev, a - shift);
-    if (!old || old.endIndex !== b - shift || old.type !== n.type || old.isNamed !== n.isNamed || old.field !== n.field) return null;
-    return copyShifted(old, n, shift);
-  };
-  /** A copy of `old`'s subtree under `top` (made from the new tree), pre-order ids continuing from top's. */
-  const copyShifted = (old: SyntaxNode, top: SyntaxNode, shift: number): SyntaxNode => {
-    top.hasFields = old.hasFields;
-    // three parallel stacks (old node, new parent, index in it): no tuple per node
-    const olds: SyntaxNode[] = [];
-    const parents: SyntaxNode[] = [];
-    const indexes: number[] = [];
-    const open = (o: SyntaxNode, n: SyntaxNode): void => {
-      if (o.children.length === 0) return;
-      n.children = new Array<SyntaxNode>(o.children.length);
-      for (let i = o.children.length - 1; i >= 0; i--) {
-        olds.push(o.children[i]!);
-        parents.push(n);
-        indexes.push(i);
-      }
-    };
-    open(old, top);
-    while (olds.length) {
-      const o = olds.pop()!;
-      const parent = parents.pop()!;
-      const i = indexes.pop()!;
-      const n = new SyntaxNode(id++, o.type, o.isNamed, o.startIndex + shift, o.endIndex + shift, parent, source);
-      n.field = o.field;
-      n.hasFields = o.hasFields;
-      n.indexInParent = i;
-      (parent.children as SyntaxNode[])[i] = n;
-      open(o, n);
-      mirrorCounts.copied++;
-    }
-    return top;
+    const k = indexOfStart(prevStarts, a - shift);
+    const old = k >= 0 && !takenOver[k] ? prevTop[k]! : null;
+    if (!old || prevEnds[k] !== b - shift || old.type !== n.type || old.isNamed !== n.isNamed || old.field !== n.field) return null;
+    takenOver[k] = 1;
+    old.parent = n.parent;
+    old.indexInParent = n.indexInParent;
+    moveSubtree(old, shift, source);
+    return old;
   };
   try {
     const root = make(null);
@@ -191,17 +172,24 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
     const open: SyntaxNode[] = [];
     const kids: SyntaxNode[][] = [];
     let node = root;
-    // the current node was copied from the previous mirror: do not walk into it
-    let copied = false;
+    // the current node was taken over from the previous mirror: do not walk into it
+    let taken = false;
+    /** The node just made at the end of `siblings`, or the previous mirror's node in its place. */
+    const takeOver = (siblings: SyntaxNode[]): void => {
+      const old = reused(node);
+      taken = old !== null;
+      if (old) node = siblings[siblings.length - 1] = old;
+    };
     for (;;) {
-      if (!copied && s.firstChild()) {
+      if (!taken && s.firstChild()) {
         open.push(node);
         node = make(node);
-        kids.push([node]);
-        copied = reused(node) !== null;
+        const siblings = [node];
+        kids.push(siblings);
+        takeOver(siblings);
         continue;
       }
-      copied = false;
+      taken = false;
       for (;;) {
         if (open.length === 0) return root;
         if (s.nextSibling()) {
@@ -209,7 +197,7 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
           node = make(open[open.length - 1]!);
           node.indexInParent = siblings.length;
           siblings.push(node);
-          copied = reused(node) !== null;
+          takeOver(siblings);
           break;
         }
         s.parent();
@@ -219,5 +207,19 @@ export function mirrorTree(tree: Tree, source: SyntaxText, binding: MirrorBindin
     }
   } finally {
     s.done();
+  }
+}
+
+/** Moves a subtree taken over from a previous mirror: offsets shifted by `shift`, every node reading `source`. */
+function moveSubtree(top: SyntaxNode, shift: number, source: SyntaxText): void {
+  const stack: SyntaxNode[] = [top];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.startIndex += shift;
+    n.endIndex += shift;
+    n.source = source;
+    mirrorCounts.copied++;
+    const c = n.children;
+    for (let i = 0; i < c.length; i++) stack.push(c[i]!);
   }
 }

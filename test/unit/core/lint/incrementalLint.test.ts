@@ -77,14 +77,23 @@ function shape(tree: Tree): string[] {
   });
 }
 
-/** Every node of the mirror as the rules see it (id, type, field, extent, parent, position among siblings, text). */
+/**
+ * Every node of the mirror as the rules see it (type, field, extent, parent's extent, position among siblings,
+ * text), checking on the way that each node's parent is the node it is listed under, that it reads the source's text
+ * and that ids are unique (ids are not compared: taken-over nodes keep theirs).
+ */
 function mirrorShape(src: PythonSource): string[] {
   const out: string[] = [];
+  const ids = new Set<number>();
   const stack: SyntaxNode[] = [src.root];
   while (stack.length) {
     const n = stack.pop()!;
     const p = n.startPosition;
-    out.push(`${n.id}:${n.type}${n.isNamed ? '' : '~'}${n.field ? `[${n.field}]` : ''}${n.hasFields ? '+' : ''}@${n.startIndex}-${n.endIndex}:${p.row}.${p.column}<${n.parent?.id ?? '-'}#${n.indexInParent}/${n.childCount}=${n.children.length ? '' : JSON.stringify(n.text)}`);
+    assert.ok(!ids.has(n.id), `id ${n.id} twice`);
+    ids.add(n.id);
+    assert.equal(n.source, src.root.source, 'a node reads another version of the text');
+    n.children.forEach((c, i) => assert.ok(c.parent === n && c.indexInParent === i, `${c.type}@${c.startIndex}: wrong parent or index`));
+    out.push(`${n.type}${n.isNamed ? '' : '~'}${n.field ? `[${n.field}]` : ''}${n.hasFields ? '+' : ''}@${n.startIndex}-${n.endIndex}:${p.row}.${p.column}<${n.parent ? `${n.parent.startIndex}-${n.parent.endIndex}` : '-'}#${n.indexInParent}/${n.childCount}=${n.children.length ? '' : JSON.stringify(n.text)}`);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
   }
   return out;
@@ -146,7 +155,7 @@ describe('incremental re-parse and lint', () => {
       inc.tree.delete();
     }
     // the statements an edit did not touch were copied from the previous mirror, not walked again
-    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was copied from a previous mirror');
+    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was taken over from a previous mirror');
   });
 
   it('edits of learning rates, preset names, /255, model classes, imports, names, function bodies and rebindings: incremental equals fresh after every step', async () => {
@@ -329,7 +338,7 @@ describe('notebook lint session', () => {
       assert.deepEqual(mirrorShape(inc), mirrorShape(fresh), `step ${step}: mirror`);
       fresh.tree.delete();
     }
-    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was copied from a previous mirror');
+    assert.ok(mirrorCounts.copied > copiedBefore, 'no node was taken over from a previous mirror');
     inc.tree.delete();
   });
 
