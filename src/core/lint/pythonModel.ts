@@ -712,41 +712,15 @@ export class PythonModel {
     return out;
   }
 
-  private identifierAt: Map<number, Node> | null = null;
-
   /** Identifier nodes spelled `name`, in source order. */
   identifiersNamed(name: string): Node[] {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [];
     const out: Node[] = [];
     for (const at of this.wordOffsets().get(name) ?? []) {
-      const n = this.identifierNodeAt(at, at + name.length);
+      const n = this.src.root.descendantForIndex(at, at + name.length);
       if (n?.type === 'identifier' && n.startIndex === at && n.endIndex === at + name.length) out.push(n);
     }
     return out;
-  }
-
-  /**
-   * What `root.descendantForIndex(start, end)` finds, from an index of the identifier nodes by start (one walk of the
-   * mirror): a childless identifier spanning exactly [start, end) is the smallest node there (siblings do not overlap);
-   * null when no identifier starts there; anything else is asked of the tree.
-   */
-  private identifierNodeAt(start: number, end: number): Node | null {
-    if (!this.identifierAt) {
-      const index = new Map<number, Node>();
-      const stack: Node[] = [this.src.root];
-      while (stack.length) {
-        const n = stack.pop()!;
-        // pre-order: a deeper identifier at the same start replaces its ancestor
-        if (n.type === 'identifier') index.set(n.startIndex, n);
-        for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
-      }
-      this.identifierAt = index;
-    }
-    const n = this.identifierAt.get(start);
-    // no identifier starts there (a word in a string or a comment): the tree's answer would not be one either
-    if (!n) return null;
-    if (n.endIndex === end && n.children.length === 0) return n;
-    return this.src.root.descendantForIndex(start, end);
   }
 
   private words: Map<string, number[]> | null = null;
