@@ -160,4 +160,22 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="sparse_
     assert.deepEqual(await keys(hub, ['VTD007']), ['10:VTD007:warning']);
     assert.deepEqual(await keys(hub.replace('model = keras.Sequential()', 'backbone.trainable = False\nmodel = keras.Sequential()'), ['VTD007']), []);
   });
+  it('keras_hub/KerasCV: a Rescaling(1/255) added before a KerasCV backbone with include_rescaling=True is VTD002 as in the list form', async () => {
+    const cv = `import keras
+import keras_cv
+
+backbone = keras_cv.models.ResNet50V2Backbone.from_preset("resnet50_v2_imagenet", include_rescaling=True)
+model = keras.Sequential()
+model.add(keras.layers.Rescaling(1 / 255.0))
+model.add(backbone)
+model.add(keras.layers.GlobalAveragePooling2D())
+model.add(keras.layers.Dense(3))
+`;
+    assert.deepEqual(await keys(cv), ['6:VTD002:warning']);
+    const list = cv.replace(/model = keras\.Sequential\(\)\n/, 'model = keras.Sequential([\n').replace(/model\.add\((.*)\)\n/g, '    $1,\n') + '])\n';
+    assert.deepEqual(await keys(list), ['6:VTD002:warning']);
+    // added in a branch before the backbone: a guessed link, information at most
+    const branch = cv.replace('model.add(keras.layers.Rescaling(1 / 255.0))', 'if flag:\n    model.add(keras.layers.Rescaling(1 / 255.0))');
+    assert.deepEqual((await keys(branch)).filter((k) => !k.endsWith(':information')), []);
+  });
 });
