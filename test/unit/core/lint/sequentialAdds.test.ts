@@ -178,4 +178,29 @@ model.add(keras.layers.Dense(3))
     const branch = cv.replace('model.add(keras.layers.Rescaling(1 / 255.0))', 'if flag:\n    model.add(keras.layers.Rescaling(1 / 255.0))');
     assert.deepEqual((await keys(branch)).filter((k) => !k.endsWith(':information')), []);
   });
+  it('keras_hub: a Rescaling(1/255) added before a ViT backbone is VTD001 as in the list form; the backbone added alone gets what the list form gets', async () => {
+    const vit = `import keras
+import keras_hub
+
+backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")
+backbone.trainable = False
+model = keras.Sequential()
+model.add(keras.layers.Rescaling(1.0 / 255))
+model.add(backbone)
+model.add(keras.layers.Lambda(lambda t: t[:, 0, :]))
+model.add(keras.layers.Dense(3, activation="softmax"))
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(images, labels)
+`;
+    const toList = (t: string): string => t.replace(/model = keras\.Sequential\(\)\n((?:model\.add\(.*\)\n)+)/, (_m, adds: string) => `model = keras.Sequential([${adds.trim().split('\n').map((l) => l.slice('model.add('.length, -1)).join(', ')}])\n`);
+    assert.deepEqual(await keys(vit), ['7:VTD001:warning']);
+    assert.deepEqual(await keys(toList(vit)), ['6:VTD001:warning']);
+    const alone = vit.replace('model.add(keras.layers.Rescaling(1.0 / 255))\n', '');
+    // the same finding (at the backbone: line 7 added, line 6 listed)
+    const same = async (t: string): Promise<string[]> => (await lintText(t)).filter((f) => f.code === 'VTD001').map((f) => `${f.severity}:${f.message}`);
+    assert.deepEqual(await keys(alone), ['7:VTD001:warning']);
+    assert.deepEqual(await same(alone), await same(toList(alone)));
+    const branch = vit.replace('model.add(keras.layers.Rescaling(1.0 / 255))', 'if flag:\n    model.add(keras.layers.Rescaling(1.0 / 255))');
+    assert.deepEqual(await keys(branch), ['8:VTD001:information']);
+  });
 });
