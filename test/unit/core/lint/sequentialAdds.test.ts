@@ -203,4 +203,26 @@ model.fit(images, labels)
     const branch = vit.replace('model.add(keras.layers.Rescaling(1.0 / 255))', 'if flag:\n    model.add(keras.layers.Rescaling(1.0 / 255))');
     assert.deepEqual(await keys(branch), ['8:VTD001:information']);
   });
+  it('keras_hub: a from-scratch Sequential with an added Rescaling(1/255) beside the ViT is another model, as in the list form', async () => {
+    const beside = `import keras
+import keras_hub
+
+backbone = keras_hub.models.Backbone.from_preset("vit_base_patch16_224_imagenet")
+backbone.trainable = False
+scratch = keras.Sequential()
+scratch.add(keras.layers.Rescaling(1.0 / 255))
+scratch.add(keras.layers.Conv2D(16, 3))
+scratch.add(keras.layers.GlobalAveragePooling2D())
+scratch.add(keras.layers.Dense(3, activation="softmax"))
+scratch.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+scratch.fit(images, labels)
+model = keras.Sequential([backbone, keras.layers.Lambda(lambda t: t[:, 0, :]), keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(images, labels)
+`;
+    // the Rescaling is the baseline's: the ViT gets nothing, which is the finding (at the backbone), as with the listed baseline
+    assert.deepEqual(await keys(beside), ['13:VTD001:warning']);
+    const listed = beside.replace(/scratch = keras\.Sequential\(\)\n((?:scratch\.add\(.*\)\n)+)/, (_m, adds: string) => `scratch = keras.Sequential([${adds.trim().split('\n').map((l) => l.slice('scratch.add('.length, -1)).join(', ')}])\n\n\n\n\n`);
+    assert.deepEqual(await keys(listed), ['13:VTD001:warning']);
+  });
 });
