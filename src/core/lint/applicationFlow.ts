@@ -1,8 +1,8 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { ApplicationModel } from './applicationModels';
-import { boundName } from './kerasValues';
 import type { Feed, FlowModel, ModelFlow } from './modelFlow';
 import { mergeRanges, rangesContain } from './rangeSet';
+import { sequentialLayersOf, stagesBefore, type SequentialLayer, type SequentialLayers } from './sequentialLayers';
 
 /** The code on the path of the data into a keras.applications model, the calls feeding it, the links not followed. */
 export interface ApplicationPath {
@@ -59,32 +59,27 @@ export class ApplicationFlow {
   }
 
   private readonly members = new Map<number, FlowModel[]>();
-  private addCalls: Map<string, Node[]> | null = null;
+  private readonly layerLists = new Map<number, SequentialLayers>();
+
+  /** A Sequential's layers in program order: its list, then its `.add` calls (found once per model). */
+  private layersOf(m: FlowModel): SequentialLayers {
+    let l = this.layerLists.get(m.node.id);
+    if (!l) this.layerLists.set(m.node.id, (l = sequentialLayersOf(this.flow.model, m.node, (r) => this.flow.modelAt(r) === m)));
+    return l;
+  }
+
+  /** The model a Sequential layer is or copies (`for layer in base.layers: s.add(layer)` copies base). */
+  private layerModel(l: SequentialLayer): FlowModel | null {
+    return this.flow.modelAt(l.copiedFrom ?? l.node);
+  }
 
   /** The models a Sequential lists or `.add`s (found once per model). */
   private membersOf(m: FlowModel): FlowModel[] {
     let out = this.members.get(m.node.id);
     if (out) return out;
     out = [];
-    const model = this.flow.model;
-    const c = model.callAt(m.node);
-    const list = c ? model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null) : null;
-    const els: Node[] = list?.type === 'list' ? list.namedChildren.filter((el): el is Node => !!el) : [];
-    if (!this.addCalls) {
-      this.addCalls = new Map();
-      for (const a of model.calls) {
-        if (!a.fnText.endsWith('.add') || !a.args[0]) continue;
-        const recv = a.fnText.slice(0, -4);
-        this.addCalls.set(recv, [...(this.addCalls.get(recv) ?? []), a.node]);
-      }
-    }
-    const name = boundName(m.node);
-    for (const add of name ? this.addCalls.get(name) ?? [] : []) {
-      const a = model.callAt(add);
-      if (a?.args[0] && this.flow.modelAt(a.fn?.childForFieldName('object') ?? null) === m) els.push(a.args[0]);
-    }
-    for (const el of els) {
-      const inner = this.flow.modelAt(el);
+    for (const l of this.layersOf(m).layers) {
+      const inner = this.layerModel(l);
       if (inner) out.push(inner);
     }
     this.members.set(m.node.id, out);
@@ -164,15 +159,16 @@ export class ApplicationFlow {
     // Xception(input_tensor=x): the model is built on that tensor, so what computes it is the model's input
     const tensor = app.call.kwargs.get('input_tensor');
     if (tensor) starts.push(tensor);
+    const guessed: string[] = [];
+    // the layers before it in a Sequential (listed or added in order): stages of its data
     for (const m of holders) {
       if (m.kind !== 'sequential') continue;
-      const c = this.flow.model.callAt(m.node);
-      const list = this.flow.model.resolve(c?.args[0] ?? c?.kwargs.get('layers') ?? null);
-      if (list?.type !== 'list') continue;
-      for (const el of list.namedChildren) {
-        if (!el) continue;
-        const inner = this.flow.modelAt(el);
-        if (inner && holders.has(inner)) break;
+      const before = stagesBefore(this.layersOf(m), (l) => {
+        const inner = this.layerModel(l);
+        return !!inner && holders.has(inner);
+      });
+      if (before?.guessed) guessed.push(before.guessed);
+      for (const el of before?.stages ?? []) {
         extra.push({ start: el.startIndex, end: el.endIndex });
         starts.push(el);
       }
@@ -183,7 +179,7 @@ export class ApplicationFlow {
     // a helper of this file defined twice (a later cell redefines it) is not followed: a link not followed
     const scopes = this.flow.model.scopes;
     const ambiguous = s.calledModels.filter((n) => this.flow.model.functionDefs.has(n.text) && scopes.functionVisibleAt(n.text, n.startIndex) === null).map((n) => `${n.text}() (defined more than once in this file)`);
-    p = { ...merged, vias, feeds, missing: [...s.missing, ...new Set(ambiguous)] };
+    p = { ...merged, vias, feeds, missing: [...s.missing, ...guessed, ...new Set(ambiguous)] };
     this.paths.set(app.call.node.id, p);
     return p;
   }

@@ -90,10 +90,12 @@ export function attribute(ctx: RuleContext, v: KerasValue, node: Node): Verdict 
 export function sharedStepFeed(ctx: RuleContext, v: KerasValue, step: Node): Node | null {
   const flow = flowOf(ctx);
   // only models that take data count; one whose every call lies on v's path (an augmentation Sequential applied in
-  // the map) is a stage of v's data, not another model sharing it
+  // the map) or in the graph of a functional model holding v (the augmentation before it, the head after it) is a
+  // stage of v's data, not another model sharing it
+  const graphs = flow.containing(v).filter((h) => h.kind === 'functional');
   const others = otherModels(flow, v).filter((m) => {
     const calls = flow.feedsOf(m);
-    return calls.length > 0 && !calls.every((f) => f.method === '__call__' && flow.onPath(v, f.call.node) !== null);
+    return calls.length > 0 && !calls.every((f) => f.method === '__call__' && (flow.onPath(v, f.call.node) !== null || graphs.some((h) => flow.onPathOfModel(h, f.call.node))));
   });
   if (others.length === 0 || !onOtherModel(flow, others, step)) return null;
   for (const f of flow.pathOf(v).feeds) {

@@ -174,7 +174,7 @@ export class KerasValues {
     return this.cachedCalls(task, 'backbone-of-task', (t) => t.target!.kind === 'backbone');
   }
 
-  /** `keras.Sequential([..., backbone, ...])`: the backbone receives whatever the layers before it produce. */
+  /** `keras.Sequential([..., backbone, ...])`, `s.add(backbone)`: the backbone receives whatever the layers before it produce. */
   sequentialUses(v: KerasValue): CallInfo[] {
     if (!this.sequentialElements) {
       this.sequentialElements = [];
@@ -183,6 +183,13 @@ export class KerasValues {
         const r = this.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
         if (r?.type !== 'list') continue;
         for (const el of r.namedChildren) if (el) this.sequentialElements.push({ el, value: this.valueOf(el) });
+      }
+      // s = keras.Sequential(); s.add(backbone): the add() form of the same model
+      for (const c of this.model.calls) {
+        const el = c.args[0];
+        if (!el || !c.fnText.endsWith('.add') || c.fn?.type !== 'attribute') continue;
+        const seq = this.model.callAt(this.model.resolve(c.fn.childForFieldName('object')));
+        if (seq?.callee && /(^|\.)Sequential$/.test(seq.callee)) this.sequentialElements.push({ el, value: this.valueOf(el) });
       }
     }
     return this.sequentialElements

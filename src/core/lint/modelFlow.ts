@@ -6,6 +6,7 @@ import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import { pathArgumentExtents } from './pathArguments';
 import { wrappedLayer } from './layerWrappers';
 import { savedModelsAt } from './savedModels';
+import { sequentialLayersOf, stagesBefore, type SequentialLayers } from './sequentialLayers';
 import { batchMethodOf, classAt, selfMethodAt, selfValuesAt } from './userClasses';
 
 /** A model built in the file: a Sequential, a functional keras.Model, a keras_hub value, an application, a subclass. */
@@ -141,11 +142,8 @@ export class ModelFlow {
       if (inner && inner !== m) for (const v of this.contents(inner, depth + 1)) if (!out.includes(v)) out.push(v);
     };
     if (m.kind === 'sequential') {
-      const list = this.model.resolve(c.args[0] ?? c.kwargs.get('layers') ?? null);
-      for (const el of list?.type === 'list' ? list.namedChildren : []) if (el) addFrom(el);
-      // model.add(backbone) after the Sequential is made
-      const name = boundName(m.node);
-      if (name) for (const a of this.addCalls().get(name) ?? []) if (a.args[0] && this.modelAt(a.fn?.childForFieldName('object') ?? null) === m) addFrom(a.args[0]);
+      // its list, then model.add(backbone) after the Sequential is made (for layer in backbone.layers: model.add(layer) copies it)
+      for (const l of this.layersOf(m).layers) addFrom(l.copiedFrom ?? l.node);
     } else if (m.kind === 'functional') {
       const outputs = c.kwargs.get('outputs') ?? c.args[1] ?? null;
       const slice = this.slice(outputs ? [outputs] : [], this.hubCallIds());
@@ -199,19 +197,13 @@ export class ModelFlow {
     return this.hubCalls;
   }
 
-  private adds: Map<string, CallInfo[]> | null = null;
+  private readonly layerLists = new Map<number, SequentialLayers>();
 
-  /** `name.add(layer)` calls by receiver name. */
-  private addCalls(): Map<string, CallInfo[]> {
-    if (!this.adds) {
-      this.adds = new Map();
-      for (const c of this.model.calls) {
-        if (!c.fnText.endsWith('.add')) continue;
-        const recv = c.fnText.slice(0, -4);
-        this.adds.set(recv, [...(this.adds.get(recv) ?? []), c]);
-      }
-    }
-    return this.adds;
+  /** A Sequential's layers in program order: its list, then its `.add` calls (found once per model). */
+  layersOf(m: FlowModel): SequentialLayers {
+    let l = this.layerLists.get(m.node.id);
+    if (!l) this.layerLists.set(m.node.id, (l = sequentialLayersOf(this.model, m.node, (r) => this.modelAt(r) === m)));
+    return l;
   }
 
   /** Models that contain a keras_hub value. */
@@ -301,6 +293,21 @@ export class ModelFlow {
       }
     }
     const holders = new Set<FlowModel>(this.containing(v));
+    const guessed: string[] = [];
+    // model = Sequential(); model.add(Rescaling(...)); model.add(backbone): the layers added before the backbone
+    for (const m of holders) {
+      if (m.kind !== 'sequential') continue;
+      const before = stagesBefore(this.layersOf(m), (l) => {
+        const inner = this.modelAt(l.copiedFrom ?? l.node);
+        return !!inner && inner.hub.some((h) => h.def.node.id === v.def.node.id);
+      });
+      if (before?.guessed) guessed.push(before.guessed);
+      for (const el of before?.stages ?? []) {
+        if (extra.some((r) => r.start === el.startIndex)) continue;
+        extra.push({ start: el.startIndex, end: el.endIndex, via: null });
+        starts.push(el);
+      }
+    }
     for (const f of this.feeds()) {
       if (!holders.has(f.target) || feeds.some((x) => x.call.node.id === f.call.node.id)) continue;
       feeds.push(f);
@@ -310,7 +317,7 @@ export class ModelFlow {
     let fed: boolean | null = null;
     // asked only when a finding depends on it: one slice per call of the backbone
     const fedWithData = (): boolean => (fed ??= feeds.some((f) => f.data && (f.method !== '__call__' || !this.slice([f.data]).ranges.some((r) => this.isInput(r.start, r.end)))));
-    const path: FlowPath = { ranges: [...extra, ...s.ranges], feeds, missing: s.missing, fedWithData };
+    const path: FlowPath = { ranges: [...extra, ...s.ranges], feeds, missing: [...s.missing, ...guessed], fedWithData };
     this.paths.set(v.def.node.id, path);
     return path;
   }

@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValues } from './kerasValues';
 import type { PythonModel } from './pythonModel';
+import { sequentialLayersOf } from './sequentialLayers';
 
 /**
  * Which functional/Sequential models of a file contain the Keras Hub model: other models built beside it (a baseline
@@ -74,6 +75,16 @@ export class ModelMembership {
       const owner = parent.parent?.parent;
       const call = owner?.type === 'call' ? this.model.callAt(owner) : undefined;
       if (call?.callee && /(^|\.)Sequential$/.test(call.callee)) return !parent.namedChildren.some((x) => !!x && this.isHubValue(x)) && !this.isStage(call.node);
+    }
+    // s.add(Rescaling(1/255)) on a Sequential without a Keras Hub value: the add() form of the list above
+    const add = parent?.type === 'argument_list' && parent.parent?.type === 'call' ? this.model.callAt(parent.parent) : undefined;
+    if (add?.args[0]?.id === n.id && add.fnText.endsWith('.add') && add.fn?.type === 'attribute') {
+      const seq = this.model.resolve(add.fn.childForFieldName('object'));
+      const made = seq?.type === 'call' ? this.model.callAt(seq) : undefined;
+      if (seq && made?.callee && /(^|\.)Sequential$/.test(made.callee)) {
+        const layers = sequentialLayersOf(this.model, seq, (r) => this.model.resolve(r)?.id === seq.id).layers;
+        return !layers.some((l) => this.isHubValue(l.copiedFrom ?? l.node)) && !this.isStage(seq);
+      }
     }
     // Rescaling(1/255)(inputs) or inputs / 255 inside a functional graph
     const applied = parent?.type === 'call' && parent.childForFieldName('function')?.id === n.id ? this.model.callAt(parent)?.args[0] ?? null : null;

@@ -86,3 +86,43 @@ cnn.fit(train_gen, epochs=5)
     assert.deepEqual(await keys(predicted), ['19:VTD001:warning']);
   });
 });
+
+const hubGraph = `import keras
+import keras_hub
+from keras import layers
+
+augment = keras.Sequential([layers.RandomFlip("horizontal"), layers.Rescaling(1. / 255)])
+head = keras.Sequential([layers.GlobalAveragePooling2D(), layers.Dense(3)])
+backbone = keras_hub.models.Backbone.from_preset("resnet_50_imagenet")
+inputs = keras.Input(shape=(224, 224, 3))
+x = augment(inputs)
+x = backbone(x)
+outputs = head(x)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer=keras.optimizers.Adam(1e-5), loss="sparse_categorical_crossentropy")
+model.fit(ds)
+`;
+
+describe('Sequential models called in the functional graph of other pretrained models (batch 16 class D)', () => {
+  it('a keras_hub backbone between an augmentation Sequential with a Rescaling and a head Sequential: the finding sits at the Rescaling', async () => {
+    const found = await scaleFindings(hubGraph);
+    assert.deepEqual(found.map((f) => `${f.range.start.line + 1}:${f.code}:${f.severity}`), ['5:VTD001:warning']);
+    assert.doesNotMatch(found[0]!.message, /feeds another model/);
+    // the augmentation also applied to a from-scratch model's data: the step is that model's, the finding stays where
+    // the backbone is called
+    const scratch = `${hubGraph}cnn_in = keras.Input(shape=(224, 224, 3))
+cnn = keras.Model(cnn_in, layers.Dense(3)(layers.GlobalAveragePooling2D()(layers.Conv2D(8, 3)(augment(cnn_in)))))
+cnn.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+cnn.fit(ds)
+`;
+    const shared = await scaleFindings(scratch);
+    assert.deepEqual(shared.map((f) => `${f.range.start.line + 1}:${f.code}:${f.severity}`), ['10:VTD001:warning']);
+  });
+
+  it('an EfficientNetB0 (it rescales inside) in the same graph: VTD002 at the Rescaling, with the fix removing it', async () => {
+    const eff = hubGraph.replace('keras_hub.models.Backbone.from_preset("resnet_50_imagenet")', 'keras.applications.EfficientNetB0(include_top=False, weights="imagenet")');
+    const found = await scaleFindings(eff);
+    assert.deepEqual(found.map((f) => `${f.range.start.line + 1}:${f.code}:${f.severity}`), ['5:VTD002:warning']);
+    assert.deepEqual(found[0]!.fixes.map((x) => x.title).filter((t) => !t.startsWith('Ignore')), ['Remove the Rescaling layer']);
+  });
+});
