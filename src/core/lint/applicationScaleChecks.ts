@@ -1,7 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import { contractText, modulesOf, type ApplicationContract } from '../presets/applicationContracts';
 import { applicationSteps, type ApplicationStep } from './applicationEvidence';
-import { applicationFlowOf, type ApplicationFlow } from './applicationFlow';
+import { applicationFlowOf, type ApplicationFlow, type ApplicationPath } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
 import { exclusiveArms } from './branchGuards';
 import { branchLink, flowOf } from './flowAttribution';
@@ -41,9 +41,19 @@ function otherModelsOwn(apps: ApplicationModel[], app: ApplicationModel, s: Appl
   return !!module && !modulesOf(app.name).has(module) && apps.some((o) => o !== app && modulesOf(o.name).has(module));
 }
 
-/** Whether a step also lies on the path of another model of the file (data shared between models). */
-function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node): boolean {
-  if (apps.some((o) => o !== app && af.onPath(o, node))) return true;
+/** Whether a step of that kind is wrong for a model with that contract too (null: no contract, the step is its own). */
+function wrongFor(contract: ApplicationContract | null, kind: string): boolean {
+  if (!contract) return false;
+  return contract.kind === 'inside' ? SCALING.has(kind) : WANT[contract.kind] !== kind;
+}
+
+/**
+ * Whether a step also lies on the path of another model of the file (data shared between models); with `rightOnly`,
+ * only another model the step is right for counts (a from-scratch model, not a second pretrained one it is wrong for).
+ */
+function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: ApplicationModel[], app: ApplicationModel, node: Node, rightOnly?: ApplicationStep): boolean {
+  const alsoWrong = rightOnly ? apps.filter((o) => o !== app && wrongFor(o.contract, rightOnly.kind)) : [];
+  if (apps.some((o) => o !== app && !alsoWrong.includes(o) && af.onPath(o, node))) return true;
   const flow = flowOf(ctx);
   // another model uses the data when data is fed to it: only fed models are asked (each costs a slice)
   const mine = af.holders(app);
@@ -54,7 +64,9 @@ function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: Applicatio
     const calls = flow.feedsOf(m);
     return calls.length > 0 && calls.every((f) => f.method === '__call__' && (af.onPath(app, f.call.node) !== null || af.inHolderGraph(app, f.call.node)));
   };
-  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node) && !stage(m))) return true;
+  // a model holding a second pretrained model the step is also wrong for is not one it is right for
+  const wrongHolder = (m: FlowModel): boolean => alsoWrong.some((o) => af.holders(o).has(m));
+  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && !wrongHolder(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node) && !stage(m))) return true;
   return flow.values.values.some((v) => v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node) !== null);
 }
 
@@ -179,6 +191,11 @@ function feedsWithoutOwn(af: ApplicationFlow, app: ApplicationModel, on: Applica
   return none;
 }
 
+/** The first feed of the model (call, fit, predict, evaluate) whose data is computed from the step. */
+function firstFeedOf(af: ApplicationFlow, feeds: ApplicationPath['feeds'], s: ApplicationStep): ApplicationPath['feeds'][number] | undefined {
+  return feeds.find((f) => f.data && rangesContain(mergeRanges(af.flow.slice([f.data]).ranges), s.node.startIndex, s.node.endIndex));
+}
+
 /** VTD001 on keras.applications models that need their preprocess_input (ResNet, MobileNetV2, Xception, DenseNet, …). */
 export function checkApplicationPreprocessing(ctx: RuleContext): void {
   const j = judge(ctx);
@@ -199,17 +216,24 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     // stacked array): the finding sits on the later step, like a preprocessing applied twice; both must change, no fix
     const head = wrong[0];
     const again = head ? [...wrong].reverse().find((s) => s !== head && s.kind === head.kind && rangesContain(mergeRanges(j.af.flow.slice([s.node]).ranges), head.node.startIndex, head.node.endIndex)) : undefined;
-    const first = again ?? head;
+    // shared with a model the scaling is right for (a from-scratch CNN): fixed at this model's input, not at the step
+    const sharedStep = (s: ApplicationStep): boolean => sharedWithOther(ctx, j.af, j.apps, app, s.node, s);
+    // a wrong scaling applied only to this model's data is where to fix it, even when an earlier one is shared
+    const first = again ?? (head && sharedStep(head) ? wrong.find((s) => !sharedStep(s)) ?? head : head);
     const own = j.af.modelOf(app);
     const callSite = p.feeds.find((f) => f.method === '__call__' && f.target === own);
     const fn = `keras.applications.${contract.module}.preprocess_input`;
     if (first) {
-      const shared = sharedWithOther(ctx, j.af, j.apps, app, first.node);
-      // data shared with another model is changed at this model's input; otherwise where the wrong scaling is
-      const at = shared && callSite ? callSite.call.node : first.node;
+      const sharedAny = sharedWithOther(ctx, j.af, j.apps, app, first.node);
+      // data shared with a model the scaling is right for is changed at this model's input (its call, else the first
+      // fit/predict/evaluate fed that data); shared only with models it is wrong for too, at this model's call when
+      // there is one; otherwise where the wrong scaling is
+      const input = sharedStep(first) ? (callSite ?? firstFeedOf(j.af, p.feeds, first)) : sharedAny ? callSite : undefined;
+      const at = input?.call.node ?? first.node;
+      const shared = at !== first.node;
       if (reported.has(at.id)) continue;
       reported.add(at.id);
-      const fix = shared || again ? null : preprocessFix(ctx, first, contract.module);
+      const fix = sharedAny || again ? null : preprocessFix(ctx, first, contract.module);
       const chained = chain(ctx, j.af, app);
       const via = j.af.onPath(app, first.node)?.via;
       const branch = exclusiveArms(first.node, app.call.node);

@@ -26,6 +26,8 @@ export class ModelMembership {
       const r = this.model.resolve(node);
       if (!r || depth > 16 || seen.has(r.id)) return;
       seen.add(r.id);
+      // backbone({"images": x}): a keras_hub backbone's inputs given by name
+      if (r.type === 'dictionary') for (const p of r.namedChildren) if (p?.type === 'pair') walk(p.childForFieldName('value'), depth + 1);
       if (r.type !== 'call') return;
       const c = this.model.callAt(r);
       if (!c) return;

@@ -351,7 +351,7 @@ export class PythonModel {
   private sitesByScope: Map<number, CallInfo[]> | null = null;
 
   /** The calls of a plain function (`build(...)`) or, for a constructor, of its class (`Model(...)`), indexed once. */
-  private callSitesOf(scope: number): CallInfo[] {
+  callSitesOf(scope: number): CallInfo[] {
     if (!this.sitesByScope) {
       this.sitesByScope = new Map();
       // resolving a method's receiver may read a parameter: not from this index while it is being built
@@ -372,7 +372,8 @@ export class PythonModel {
 
   private indexingSites = false;
 
-  private argumentFor(scope: number, call: Node, param: string): Node | null {
+  /** The argument a call passes for a parameter of the function at `scope` (its default when left out). */
+  argumentFor(scope: number, call: Node, param: string): Node | null {
     const fn = this.scopes.list[scope]!;
     const info = this.callAt(call);
     if (!info) return null;

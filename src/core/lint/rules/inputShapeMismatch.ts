@@ -51,6 +51,12 @@ function traceToInput(ctx: RuleContext, expr: Node | null, presetSize: Size, dep
     if (a) return traceToInput(ctx, a.value, presetSize, depth + 1);
   }
   const r = ctx.model.resolve(expr);
+  // backbone({"images": x}): a keras_hub backbone's image input given by name
+  if (r?.type === 'dictionary') {
+    const pairs = r.namedChildren.filter((p): p is Node => p?.type === 'pair');
+    const images = pairs.find((p) => ctx.model.stringValue(p.childForFieldName('key')) === 'images');
+    return images ? traceToInput(ctx, images.childForFieldName('value'), presetSize, depth + 1) : null;
+  }
   const c = ctx.model.callAt(r);
   if (!r || !c) return null;
   const name = c.callee?.split('.').pop() ?? '';
@@ -88,6 +94,19 @@ function traceToInput(ctx: RuleContext, expr: Node | null, presetSize: Size, dep
     return h !== null && w !== null ? { input: inner.input, map: () => [h, w] } : null;
   }
   return null;
+}
+
+/**
+ * `Input(shape=img_shape)` with `img_shape` a parameter whose default is the shape read, in a function never called
+ * in this file: what the callers pass is not known (the text saying so), else null. Calls that all leave the default
+ * make it the shape that runs (null: judged as written).
+ */
+function uncalledDefault(ctx: RuleContext, shapeNode: Node | null): string | null {
+  if (shapeNode?.type !== 'identifier') return null;
+  const scope = ctx.model.scopes.scopeAt(shapeNode.startIndex);
+  if (scope < 0 || !ctx.model.scopes.isParam(scope, shapeNode.text) || ctx.model.lastAssignment(shapeNode.text, shapeNode.startIndex)?.scope === scope) return null;
+  const fn = ctx.model.scopes.list[scope]!;
+  return ctx.model.callSitesOf(scope).length === 0 ? `${shapeNode.text} is the default of ${fn.name}(), which this file never calls` : null;
 }
 
 /**
@@ -186,12 +205,13 @@ export const inputShapeMismatch: LintRule = {
             const h = hw[0] as number;
             const w = hw[1] as number;
             const patchNote = notMultiple(h, w) ? `, and is not a multiple of the ${patch![0]}×${patch![1]} patch` : '';
+            const uncalled = uncalledDefault(ctx, shapeNode);
             ctx.report({
-              message: interpolates
+              message: (interpolates
                 ? `Input shape ${h}×${w} differs from the ${size[0]}×${size[1]} the backbone was built for${explicit ? '' : ' (from_preset without image_shape)'}${patchNote}: the image_shape of the layer that runs is the one given to from_preset. ${notMultiple(h, w) ? `Use a multiple of ${patch![0]} and pass` : 'Pass'} image_shape=(${notMultiple(h, w) ? Math.round(h / patch![0]) * patch![0] : h}, ${notMultiple(h, w) ? Math.round(w / patch![1]) * patch![1] : w}, 3) to from_preset.`
-                : `Input shape ${h}×${w} differs from the preset's ${size[0]}×${size[1]}${patchNote}: ViT position embeddings are fixed, so the backbone cannot take it. Resize to ${size[0]}×${size[1]} (the preset's ImageConverter does).`,
+                : `Input shape ${h}×${w} differs from the preset's ${size[0]}×${size[1]}${patchNote}: ViT position embeddings are fixed, so the backbone cannot take it. Resize to ${size[0]}×${size[1]} (the preset's ImageConverter does).`) + (uncalled ? ` (Not certain: ${uncalled}.)` : ''),
               range: ctx.range(at),
-              severity: interpolates && notMultiple(h, w) ? 'error' : undefined,
+              severity: uncalled ? 'information' : interpolates && notMultiple(h, w) ? 'error' : undefined,
               related,
             });
           }

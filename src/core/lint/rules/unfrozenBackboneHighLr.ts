@@ -4,6 +4,7 @@ import { chainOf, flowOf } from '../flowAttribution';
 import { ModelMembership } from '../modelMembership';
 import { kerasCvPresetHasWeights } from '../../presets/kerasCvApi';
 import type { KerasValue } from '../kerasValues';
+import { trainableSetsOf, type TrainableSet } from '../trainableSets';
 
 /** The top-level layers of a keras-hub ViTBackbone (a functional model): what `backbone.layers` iterates over. */
 const VIT_TOP_LAYERS = ['images', 'vit_patching_and_embedding', 'vit_encoder'];
@@ -76,7 +77,7 @@ export const unfrozenBackboneHighLr: LintRule = {
       });
     }
     // trainable state over the file, in source order ('unknown' = freezing code we cannot follow: judge nothing after it)
-    const trainableSets: { at: number; value: boolean | 'unknown' }[] = [];
+    const trainableSets: TrainableSet[] = [];
     for (const loop of ctx.model.nodesOfType('for_statement')) {
       // only `for x in <…>.layers…:` loops can freeze backbone layers (text test before any tree walk)
       if (!loop || !/^for\s+\w+\s+in\s+[^\n:]*\.layers\b/.test(loop.text)) continue;
@@ -122,13 +123,8 @@ export const unfrozenBackboneHighLr: LintRule = {
       const owner = m[1] as string;
       const ownsBackbone = names.includes(owner) || names.some((n) => owner === `${n}.backbone`) || wrappers.has(owner);
       if (!ownsBackbone) continue;
-      for (const a of list) {
-        if (a.value.text !== 'True' && a.value.text !== 'False') {
-          trainableSets.push({ at: a.target.startIndex, value: 'unknown' });
-          continue;
-        }
-        trainableSets.push({ at: a.target.startIndex, value: a.value.text === 'True' });
-      }
+      // in a constructor or method called in the file: at its calls, with their arguments (trainableSetsOf)
+      for (const a of list) trainableSets.push(...trainableSetsOf(ctx.model, a));
     }
     trainableSets.sort((x, y) => x.at - y.at);
     const membership = new ModelMembership(ctx.model, ctx.values);
@@ -146,7 +142,8 @@ export const unfrozenBackboneHighLr: LintRule = {
       // weights: information at most
       const weighted = weights(owner) === true;
       const sure = !!target && weighted;
-      const state = trainableSets.filter((s) => s.at < c.node.startIndex).pop();
+      const at = c.node.startIndex;
+      const state = trainableSets.filter((s) => s.at < at && (!s.within || (s.within.start <= at && at < s.within.end))).pop();
       if (state && state.value !== true) continue;
       const optNode = c.kwargs.get('optimizer') ?? c.args[0] ?? null;
       if (!optNode) continue;
