@@ -126,16 +126,37 @@ export function chainOf(ctx: RuleContext, v: KerasValue): { message: string; ran
 const validationCache = new WeakMap<object, { start: number; end: number }[]>();
 
 /**
- * Whether a node lies on what the fit() calls of a path get as `validation_data` (the same model's evaluation data: a
- * helper applied to it and to the training data is not shared with other data).
+ * Whether a node lies on what the fit() calls of a path get as `validation_data`, or on data handed with the fed model
+ * to an evaluator imported from user code (the same model's evaluation data: a helper applied to it and to the
+ * training data is not shared with other data).
  */
 export function onValidationData(ctx: RuleContext, path: Pick<FlowPath, 'feeds'>, node: Node): boolean {
   let ranges = validationCache.get(path);
   if (!ranges) {
     const data = path.feeds.filter((f) => /^fit(_generator)?$/.test(f.method)).flatMap((f) => f.call.kwargs.get('validation_data') ?? []);
+    data.push(...handedWithModel(ctx, path));
     validationCache.set(path, (ranges = data.length ? flowOf(ctx).slice(data).ranges : []));
   }
   return ranges.some((r) => r.start <= node.startIndex && node.endIndex <= r.end);
+}
+
+/**
+ * The data handed together with a model this path feeds to a function the file imports from user code
+ * (`result_test(test_gen, model)` of `from utils import result_test`): the model's own evaluation, out of sight.
+ */
+function handedWithModel(ctx: RuleContext, path: Pick<FlowPath, 'feeds'>): Node[] {
+  const flow = flowOf(ctx);
+  const fed = new Set<FlowModel | null>(path.feeds.map((f) => (f.call.fn?.type === 'attribute' ? flow.modelAt(f.call.fn.childForFieldName('object')) : null)));
+  fed.delete(null);
+  if (fed.size === 0) return [];
+  const out: Node[] = [];
+  for (const c of ctx.model.calls) {
+    if (c.fn?.type !== 'identifier' || !ctx.model.unknownImports.has(c.fnText)) continue;
+    const args = [...c.args, ...c.kwargs.values()];
+    const model = args.find((a) => a.type === 'identifier' && fed.has(flow.modelAt(a)));
+    if (model) out.push(...args.filter((a) => a !== model));
+  }
+  return out;
 }
 
 /**
@@ -146,6 +167,7 @@ export function onValidationData(ctx: RuleContext, path: Pick<FlowPath, 'feeds'>
  * it too) or the step is a constant the helper reads.
  */
 export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n: Node) => boolean): Node {
+  if (via.type === 'attribute') return methodAnchor(ctx, via, step, onPath);
   if (via.type !== 'identifier') return via;
   const def = ctx.model.scopes.functionVisibleAt(via.text, via.startIndex);
   // a keras.utils.Sequence subclass brings its __getitem__ in: the class's other uses decide as a helper's would
@@ -158,6 +180,29 @@ export function helperAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n
   if (shared) return via;
   if (step.startIndex >= extent.start && step.endIndex <= extent.end) return step;
   return def !== null && (onlyWithin(ctx, def, step, onPath) || layerOnlyFor(ctx, fn!, step)) ? step : via;
+}
+
+/**
+ * `self._preprocess(image)`: a method of the class applied to the data, anchored as a helper is. Its other
+ * applications (`self._preprocess` elsewhere in the class, `obj._preprocess(...)` on an instance) decide: all on the
+ * path, the step inside the method is the line to change; one off it, where the method is applied to this data.
+ */
+function methodAnchor(ctx: RuleContext, via: Node, step: Node, onPath: (n: Node) => boolean): Node {
+  const call = via.parent?.type === 'call' && ctx.model.callAt(via.parent)?.fn?.id === via.id ? via.parent : null;
+  const def = call && via.text.startsWith('self.') ? ctx.model.calledFunction(call) : null;
+  const fn = def === null ? null : ctx.model.scopes.list[def]!;
+  if (!fn?.isMethod || !fn.classNode) return via;
+  const cls = fn.classNode;
+  const name = via.text.slice('self.'.length);
+  const applies = (r: Node): boolean => {
+    const c = r.parent?.type === 'call' && ctx.model.callAt(r.parent)?.fn?.id === r.id ? r.parent : null;
+    if (c) return ctx.model.calledFunction(c) === def;
+    // passed by reference (ds.map(self._preprocess)) inside the class
+    return r.text === via.text && cls.startIndex <= r.startIndex && r.endIndex <= cls.endIndex;
+  };
+  const others = ctx.model.attributesMatching((t) => t.endsWith(`.${name}`)).filter((r) => r.id !== via.id && applies(r));
+  if (others.some((r) => !onPath(r))) return via;
+  return step.startIndex >= fn.start && step.endIndex <= fn.end ? step : via;
 }
 
 /**

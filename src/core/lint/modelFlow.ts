@@ -244,6 +244,16 @@ export class ModelFlow {
       if (n) names.add(n);
     }
     for (const [name, list] of this.model.assignments) if (list.some((a) => this.model.callAt(a.value) && !names.has(name))) names.add(name);
+    // best_model = model (kept in a search loop, then evaluated): a name assigned another model name is a model name
+    // too (modelAt below tells which model it is at the feed, or none)
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const [name, list] of this.model.assignments) {
+        if (names.has(name) || !list.some((a) => a.value.type === 'identifier' && names.has(a.value.text))) continue;
+        names.add(name);
+        grown = true;
+      }
+    }
     for (const call of this.model.calls) {
       const text = call.fnText;
       // layers.TimeDistributed(base)(x): a call of the wrapper, not a method named after it

@@ -6,6 +6,7 @@ import { checkTrainPredictMismatch } from '../applicationFeedConsistency';
 import { attribute, chainOf, flowOf, helperAnchor, onValidationData, sharedStepFeed } from '../flowAttribution';
 import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind } from '../preprocessingEvidence';
+import { calledInUnfedFactory, someHubModelFed } from '../unfedModels';
 
 const KIND_TEXT: Record<ManualKind, string> = {
   div255: 'a scaling to [0, 1] only (x / 255, min-max)',
@@ -74,9 +75,14 @@ export const missingPreprocessing: LintRule = {
       // the converter is not used, but the code maps the pixels the preset's way itself: nothing is missing
       const contract = conv.family?.contract;
       if (contract && ev.manual.some((m) => matchesContract(m.kind, contract) === true)) continue;
+      // without a feed in the file, whether the pixels reach the backbone unconverted is decided by code not seen
+      const fed = someHubModelFed(ctx);
       ctx.report({
-        message: `${conv.className}.from_preset(...) is built but never applied: the images do not go through it, so the backbone sees raw pixels.`,
+        message: fed
+          ? `${conv.className}.from_preset(...) is built but never applied: the images do not go through it, so the backbone sees raw pixels.`
+          : `${conv.className}.from_preset(...) is built but never applied, and no call in this file feeds images to the backbone: the code that feeds it must apply this converter.`,
         range: ctx.range(conv.def.node),
+        severity: fed ? undefined : 'information',
         related: [],
       });
     }
@@ -150,6 +156,18 @@ export const missingPreprocessing: LintRule = {
       if (reported.has(site.node.id)) continue;
       reported.add(site.node.id);
       const arg = site.args[0];
+      // a factory returning the model, fed by no call of the file: the caller's feed (and its mapping) is not seen
+      const byFit = site.callee?.endsWith('.fit') || site.fnText.endsWith('.fit');
+      if (!byFit && calledInUnfedFactory(ctx, v, site.node)) {
+        ctx.report({
+          message: `${asTaskLayer ? `${v.className} called as a layer drops its preprocessor` : `${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) is called with no preprocessing`} in this factory, and no call in this file feeds the model: the caller must apply the preset's ImageConverter (${contractText(v)}) to the images it feeds.`,
+          range: ctx.range(site.node),
+          severity: 'information',
+          related,
+          fixes: [],
+        });
+        continue;
+      }
       const fix = converterFix(ctx, v, site.node, arg ? { start: arg.startIndex, end: arg.endIndex, text: arg.text } : null);
       ctx.report({
         message: asTaskLayer

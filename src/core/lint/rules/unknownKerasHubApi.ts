@@ -54,6 +54,27 @@ export const unknownKerasHubApi: LintRule = {
   },
 };
 
+/**
+ * Code that handles the name's absence: `if hasattr(obj, "Name"):` around `obj.Name`, or a `try:` whose handlers
+ * catch AttributeError (or every exception). Returns the sentence saying so, or null.
+ */
+function absenceGuard(ctx: RuleContext, attr: Node): string | null {
+  const obj = attr.childForFieldName('object')?.text;
+  const name = attr.childForFieldName('attribute')?.text;
+  for (let n: Node | null = attr.parent, child: Node = attr; n; child = n, n = n.parent) {
+    if (n.type === 'if_statement' && n.childForFieldName('consequence')?.id === child.id) {
+      const cond = n.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? '';
+      if (obj && name && (cond.includes(`hasattr(${obj.replace(/\s+/g, '')},"${name}")`) || cond.includes(`hasattr(${obj.replace(/\s+/g, '')},'${name}')`))) return `The code checks hasattr(${obj}, "${name}") first, so this branch never runs.`;
+    }
+    if (n.type === 'try_statement' && n.childForFieldName('body')?.id === child.id) {
+      const handlers = n.namedChildren.filter((c): c is Node => c?.type === 'except_clause');
+      if (handlers.some((h) => /^except\s*(\(?[^:]*\b(AttributeError|Exception|BaseException)\b[^:]*)?:/.test(h.text))) return 'The try around it catches the AttributeError, so its fallback runs instead.';
+    }
+    if (n.type === 'function_definition' || n.type === 'class_definition') break;
+  }
+  return null;
+}
+
 /** keras_hub classes (attributes and imports) and presets against the keras-hub releases read. */
 function checkKerasHubNames(ctx: RuleContext): void {
   const seen = new Set<number>();
@@ -77,6 +98,11 @@ function checkKerasHubNames(ctx: RuleContext): void {
     }
     const bad = checkKerasHubName(q);
     if (!bad) continue;
+    const guard = absenceGuard(ctx, attr);
+    if (guard) {
+      ctx.report({ message: `${q} does not exist; did you mean ${bad.suggestion}? ${guard}`, range: ctx.range(attr), severity: 'information' });
+      continue;
+    }
     const local = attr.text.split('.').slice(0, -1).join('.');
     const suggestionName = bad.suggestion.split('.').pop() as string;
     const sameNamespace = bad.suggestion.split('.')[1] === q.split('.')[1];
