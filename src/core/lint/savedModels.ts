@@ -10,6 +10,11 @@ function samePath(model: PythonModel, a: Node | undefined, b: Node | undefined):
   return a.type === 'identifier' && b.type === 'identifier' && a.text === b.text;
 }
 
+/** The same path, or the same f-string text (`f"p1_{target}_best.keras"` written at the save and at the load). */
+function sameText(model: PythonModel, a: Node | null, b: Node): boolean {
+  return !!a && (samePath(model, a, b) || (a.type === 'string' && a.text.startsWith('f') && a.text === b.text));
+}
+
 const pathOf = (c: CallInfo): Node | undefined => c.kwargs.get('filepath') ?? c.args[0];
 
 /**
@@ -22,6 +27,7 @@ export function savedModelsAt(model: PythonModel, load: CallInfo): Node[] {
   if (!path) return [];
   const out: Node[] = [];
   const checkpoints: string[] = [];
+  const factories: { scope: number; param: string }[] = [];
   for (const c of model.calls) {
     if (c.node.id === load.node.id) continue;
     const callee = c.callee ?? '';
@@ -34,6 +40,22 @@ export function savedModelsAt(model: PythonModel, load: CallInfo): Node[] {
       const weightsOnly = c.kwargs.get('save_weights_only');
       const bound = c.node.parent?.type === 'assignment' ? c.node.parent.childForFieldName('left') : null;
       if (weightsOnly?.type !== 'true' && bound?.type === 'identifier') checkpoints.push(bound.text);
+    } else if (/(^|\.)ModelCheckpoint$/.test(callee) && c.kwargs.get('save_weights_only')?.type !== 'true') {
+      const param = pathOf(c);
+      const scope = model.scopes.scopeAt(c.node.startIndex);
+      if (param?.type === 'identifier' && scope >= 0 && !model.scopes.list[scope]!.isMethod && model.scopes.isParam(scope, param.text)) factories.push({ scope, param: param.text });
+    }
+  }
+  // fit(callbacks=get_callbacks(f"best_{i}.keras")) of a function of the file building ModelCheckpoint(name) from its
+  // parameter: the fit's model is saved at the path that call passes (the same text as the load's path)
+  if (factories.length > 0) {
+    for (const c of model.calls) {
+      const cbs = c.fn?.type === 'attribute' && /\.fit(_generator)?$/.test(c.fnText) ? c.kwargs.get('callbacks') : undefined;
+      if (!cbs) continue;
+      const passes = model.calls.some(
+        (k) => cbs.startIndex <= k.node.startIndex && k.node.endIndex <= cbs.endIndex && factories.some((f) => model.calledFunction(k.node) === f.scope && sameText(model, model.argumentFor(f.scope, k.node, f.param), path)),
+      );
+      if (passes) out.push(c.fn!.childForFieldName('object')!);
     }
   }
   if (checkpoints.length > 0) {

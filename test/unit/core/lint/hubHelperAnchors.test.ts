@@ -141,6 +141,49 @@ for lr in [1e-3, 1e-4]:
         best_model = model
 best_model.evaluate(test_ds)
 `;
+// the same, the kept model reloaded from the checkpoint a callback factory writes (ModelCheckpoint(name) of its parameter)
+const checkpointReloaded = `import tensorflow as tf
+import keras
+import keras_hub
+
+def build(data_dir, training=True):
+    def load(path, label):
+        img = tf.io.decode_jpeg(tf.io.read_file(path), channels=3)
+        img = tf.image.resize(img, [224, 224])
+        img = tf.cast(img, tf.float32) / 255.0
+        return img, label
+    paths = tf.io.gfile.glob(data_dir + "/*/*.jpg")
+    labels = [0] * len(paths)
+    ds = tf.data.Dataset.from_tensor_slices((paths, labels)).map(load).batch(32)
+    return ds
+
+test_ds = build("test", training=False)
+backbone = keras_hub.models.ViTBackbone.from_preset("vit_base_patch16_224_imagenet")
+
+def build_model():
+    inputs = keras.Input(shape=(224, 224, 3))
+    x = backbone(inputs)[:, 0, :]
+    outputs = keras.layers.Dense(3, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+def callbacks_for(name):
+    return [keras.callbacks.ModelCheckpoint(name, monitor="val_loss", save_best_only=True)]
+
+for size in [1000, 2000]:
+    train_ds = build("train")
+    val_ds = build("val")
+    model = build_model()
+    model.fit(train_ds, validation_data=val_ds, epochs=3, callbacks=callbacks_for(f"head_{size}.keras"))
+    best_model = None
+    for lr in [1e-4, 1e-5]:
+        model = keras.models.load_model(f"head_{size}.keras")
+        model.compile(optimizer=keras.optimizers.Adam(lr), loss="sparse_categorical_crossentropy")
+        model.fit(train_ds, validation_data=val_ds, epochs=2)
+        best_model = model
+    best_model.evaluate(test_ds)
+`;
 
 describe('VTD001 anchors of helpers applied by reference, methods and model aliases (keras_hub)', () => {
   it('preprocessing_function=rescale whose test data is handed with the model to an imported evaluator: at the / 255', async () => {
@@ -176,9 +219,23 @@ describe('VTD001 anchors of helpers applied by reference, methods and model alia
     assert.deepEqual(relatedLines(fs[0]!, /fed here/), [39]);
   });
 
+  it('best_model reloaded from the f-string path a callback factory saved the fitted model at: at the / 255', async () => {
+    const fs = await vtd001(checkpointReloaded);
+    assert.deepEqual(fs.map((f) => line(f.range)), [9]);
+    assert.deepEqual(relatedLines(fs[0]!, /fed here/), [41]);
+    // another path, or a weights-only checkpoint: the reloaded model is not known, its test data off the path
+    const other = await vtd001(checkpointReloaded.replace('callbacks_for(f"head_{size}.keras")', 'callbacks_for(f"other_{size}.keras")'));
+    assert.equal(other.length, 1);
+    assert.notDeepEqual(other.map((f) => line(f.range)), [9]);
+    const weights = await vtd001(checkpointReloaded.replace('save_best_only=True)', 'save_best_only=True, save_weights_only=True)'));
+    assert.equal(weights.length, 1);
+    assert.notDeepEqual(weights.map((f) => line(f.range)), [9]);
+  });
+
   it('correct twins (x / 127.5 - 1 in the same places) are silent', async () => {
     assert.deepEqual(await vtd001(generatorHelper.replace('x / 255.0', 'x / 127.5 - 1.0')), []);
     assert.deepEqual(await vtd001(methodHelper.replace(/image = image \/ 255\.0[\s\S]*return \(image - mean\) \/ std/, 'return image / 127.5 - 1.0')), []);
     assert.deepEqual(await vtd001(aliasEvaluated.replace('tf.cast(img, tf.float32) / 255.0', 'tf.cast(img, tf.float32) / 127.5 - 1.0')), []);
+    assert.deepEqual(await vtd001(checkpointReloaded.replace('tf.cast(img, tf.float32) / 255.0', 'tf.cast(img, tf.float32) / 127.5 - 1.0')), []);
   });
 });
