@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { familyByPrefix, type FamilyInfo } from '../presets/familyCatalog';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { CallInfo, PythonModel } from './pythonModel';
+import { sequentialAddedTo } from './sequentialAdd';
 
 /** kerascv-task: `keras_cv.models.ImageClassifier.from_preset(...)` and other non-backbone KerasCV presets. */
 export type ValueKind = 'backbone' | 'task' | 'converter' | 'preprocessor' | 'kerascv-backbone' | 'kerascv-task';
@@ -187,9 +188,7 @@ export class KerasValues {
       // s = keras.Sequential(); s.add(backbone): the add() form of the same model
       for (const c of this.model.calls) {
         const el = c.args[0];
-        if (!el || !c.fnText.endsWith('.add') || c.fn?.type !== 'attribute') continue;
-        const seq = this.model.callAt(this.model.resolve(c.fn.childForFieldName('object')));
-        if (seq?.callee && /(^|\.)Sequential$/.test(seq.callee)) this.sequentialElements.push({ el, value: this.valueOf(el) });
+        if (el && sequentialAddedTo(this.model, c)) this.sequentialElements.push({ el, value: this.valueOf(el) });
       }
     }
     return this.sequentialElements

@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValues } from './kerasValues';
 import type { PythonModel } from './pythonModel';
+import { sequentialAddedTo } from './sequentialAdd';
 import { sequentialLayersOf } from './sequentialLayers';
 
 /**
@@ -80,13 +81,10 @@ export class ModelMembership {
     }
     // s.add(Rescaling(1/255)) on a Sequential without a Keras Hub value: the add() form of the list above
     const add = parent?.type === 'argument_list' && parent.parent?.type === 'call' ? this.model.callAt(parent.parent) : undefined;
-    if (add?.args[0]?.id === n.id && add.fnText.endsWith('.add') && add.fn?.type === 'attribute') {
-      const seq = this.model.resolve(add.fn.childForFieldName('object'));
-      const made = seq?.type === 'call' ? this.model.callAt(seq) : undefined;
-      if (seq && made?.callee && /(^|\.)Sequential$/.test(made.callee)) {
-        const layers = sequentialLayersOf(this.model, seq, (r) => this.model.resolve(r)?.id === seq.id).layers;
-        return !layers.some((l) => this.isHubValue(l.copiedFrom ?? l.node)) && !this.isStage(seq);
-      }
+    const seq = add?.args[0]?.id === n.id ? sequentialAddedTo(this.model, add) : null;
+    if (seq) {
+      const layers = sequentialLayersOf(this.model, seq, (r) => this.model.resolve(r)?.id === seq.id).layers;
+      return !layers.some((l) => this.isHubValue(l.copiedFrom ?? l.node)) && !this.isStage(seq);
     }
     // Rescaling(1/255)(inputs) or inputs / 255 inside a functional graph
     const applied = parent?.type === 'call' && parent.childForFieldName('function')?.id === n.id ? this.model.callAt(parent)?.args[0] ?? null : null;
