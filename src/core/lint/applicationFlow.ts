@@ -2,7 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { ApplicationModel } from './applicationModels';
 import type { Feed, FlowModel, ModelFlow } from './modelFlow';
 import { mergeRanges, rangesContain } from './rangeSet';
-import { sequentialLayersOf, stagesBefore, type SequentialLayer, type SequentialLayers } from './sequentialLayers';
+import { stagesBefore, type SequentialLayer } from './sequentialLayers';
 
 /** The code on the path of the data into a keras.applications model, the calls feeding it, the links not followed. */
 export interface ApplicationPath {
@@ -59,15 +59,6 @@ export class ApplicationFlow {
   }
 
   private readonly members = new Map<number, FlowModel[]>();
-  private readonly layerLists = new Map<number, SequentialLayers>();
-
-  /** A Sequential's layers in program order: its list, then its `.add` calls (found once per model). */
-  private layersOf(m: FlowModel): SequentialLayers {
-    let l = this.layerLists.get(m.node.id);
-    if (!l) this.layerLists.set(m.node.id, (l = sequentialLayersOf(this.flow.model, m.node, (r) => this.flow.modelAt(r) === m)));
-    return l;
-  }
-
   /** The model a Sequential layer is or copies (`for layer in base.layers: s.add(layer)` copies base). */
   private layerModel(l: SequentialLayer): FlowModel | null {
     return this.flow.modelAt(l.copiedFrom ?? l.node);
@@ -78,7 +69,7 @@ export class ApplicationFlow {
     let out = this.members.get(m.node.id);
     if (out) return out;
     out = [];
-    for (const l of this.layersOf(m).layers) {
+    for (const l of this.flow.layersOf(m).layers) {
       const inner = this.layerModel(l);
       if (inner) out.push(inner);
     }
@@ -163,7 +154,7 @@ export class ApplicationFlow {
     // the layers before it in a Sequential (listed or added in order): stages of its data
     for (const m of holders) {
       if (m.kind !== 'sequential') continue;
-      const before = stagesBefore(this.layersOf(m), (l) => {
+      const before = stagesBefore(this.flow.layersOf(m), (l) => {
         const inner = this.layerModel(l);
         return !!inner && holders.has(inner);
       });
