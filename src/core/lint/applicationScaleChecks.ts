@@ -217,7 +217,12 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     const head = wrong[0];
     const again = head ? [...wrong].reverse().find((s) => s !== head && s.kind === head.kind && rangesContain(mergeRanges(j.af.flow.slice([s.node]).ranges), head.node.startIndex, head.node.endIndex)) : undefined;
     // shared with a model the scaling is right for (a from-scratch CNN): fixed at this model's input, not at the step
-    const sharedStep = (s: ApplicationStep): boolean => sharedWithOther(ctx, j.af, j.apps, app, s.node, s);
+    const sharedSteps = new Map<ApplicationStep, boolean>();
+    const sharedStep = (s: ApplicationStep): boolean => {
+      let shared = sharedSteps.get(s);
+      if (shared === undefined) sharedSteps.set(s, (shared = sharedWithOther(ctx, j.af, j.apps, app, s.node, s)));
+      return shared;
+    };
     // a wrong scaling applied only to this model's data is where to fix it, even when an earlier one is shared
     const first = again ?? (head && sharedStep(head) ? wrong.find((s) => !sharedStep(s)) ?? head : head);
     const own = j.af.modelOf(app);
