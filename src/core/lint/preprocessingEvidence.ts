@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue, KerasValues } from './kerasValues';
 import { ModelMembership } from './modelMembership';
 import type { PythonModel } from './pythonModel';
+import { anchorAtApplication } from './statisticsApplication';
 
 /** What a piece of hand-written preprocessing maps 0–255 pixels to. */
 export type ManualKind =
@@ -16,6 +17,13 @@ export interface ManualStep {
   kind: ManualKind;
   node: Node;
   text: string;
+  /** Other places of the same step: the constants a mean/std step applies, a / 255 it completes (statisticsApplication.ts). */
+  parts?: StepPart[];
+}
+
+export interface StepPart {
+  node: Node;
+  role: 'statistics' | 'scaling';
 }
 
 export interface Evidence {
@@ -93,10 +101,25 @@ function insideDisplayCall(model: PythonModel, node: Node): boolean {
     if (n.type === 'call') {
       const callee = model.qualify(n.childForFieldName('function')) ?? n.childForFieldName('function')?.text ?? '';
       if (DISPLAY_CALLEE.test(callee)) return true;
+      // print(model.predict(x)), print(model(x)): x is the model's input, only the model's output is shown
+      if (callsModel(model, n)) return false;
     }
     if (/statement$|^block$|^module$/.test(n.type)) return false;
   }
   return false;
+}
+
+/** A Keras feed (`m.fit(…)`, `m.predict(…)`, `m.evaluate(…)`, `…_on_batch`, `…_generator`), by the method's own name. */
+const FEED_METHOD = /^(fit|predict|evaluate)(_generator|_on_batch)?$|^(train|test)_on_batch$/;
+/** What makes a model that can be called on data (`model(x)`). */
+const MODEL_MAKER = /^(keras\.(applications\.|models\.|Model$|Sequential$|saving\.load_model$)|keras_hub\.models\.|keras_cv\.models\.|tensorflow_hub\.KerasLayer$)/;
+
+/** Whether a call feeds data to a model: a feed method of any receiver, or a call of a Keras model built in the file. */
+function callsModel(model: PythonModel, call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type === 'attribute' && FEED_METHOD.test(fn.childForFieldName('attribute')?.text ?? '')) return true;
+  const made = fn?.type === 'identifier' || fn?.type === 'attribute' ? model.callAt(model.resolve(fn)) : null;
+  return !!made && MODEL_MAKER.test(made.callee ?? '');
 }
 
 /** `name = <node>` when the node is the whole right-hand side of an assignment to a plain name. */
@@ -320,6 +343,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
     }
   }
+  // a mean/std step sits where its statistics are applied, whatever binds them
+  ev.manual = anchorAtApplication(model, ev.manual);
   const membership = new ModelMembership(model, values);
   ev.allManual = [...ev.manual].sort((a, b) => a.node.startIndex - b.node.startIndex);
   ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node) && !membership.inOtherModel(m.node));
