@@ -2,7 +2,6 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue, KerasValues } from './kerasValues';
 import { ModelMembership } from './modelMembership';
 import type { PythonModel } from './pythonModel';
-import { anchorAtApplication } from './statisticsApplication';
 
 /** What a piece of hand-written preprocessing maps 0–255 pixels to. */
 export type ManualKind =
@@ -17,13 +16,6 @@ export interface ManualStep {
   kind: ManualKind;
   node: Node;
   text: string;
-  /** Other places of the same step: the constants a mean/std step applies, a / 255 it completes (statisticsApplication.ts). */
-  parts?: StepPart[];
-}
-
-export interface StepPart {
-  node: Node;
-  role: 'statistics' | 'scaling';
 }
 
 export interface Evidence {
@@ -343,8 +335,6 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
     }
   }
-  // a mean/std step sits where its statistics are applied, whatever binds them
-  ev.manual = anchorAtApplication(model, ev.manual);
   const membership = new ModelMembership(model, values);
   ev.allManual = [...ev.manual].sort((a, b) => a.node.startIndex - b.node.startIndex);
   ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node) && !membership.inOtherModel(m.node));
