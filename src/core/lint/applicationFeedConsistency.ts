@@ -29,7 +29,17 @@ function unmapped(ctx: RuleContext, ranges: RangeSet, steps: ApplicationStep[]):
   const inside = (n: Node): boolean => rangesContain(ranges, n.startIndex, n.endIndex);
   if (steps.some((s) => inside(s.node)) || ctx.evidence.unknown.some(inside)) return false;
   if (ctx.model.nodesOfType('binary_operator').some((b) => /^(\/|\*)$/.test(b.childForFieldName('operator')?.text ?? '') && inside(b))) return false;
-  return !ctx.model.calls.some((c) => MAYBE_SCALES.test(c.fnText) && inside(c.node));
+  return !ctx.model.calls.some((c) => MAYBE_SCALES.test(calledName(c.fn)) && inside(c.node));
+}
+
+/**
+ * The called function's own name: `normalize` of `utils.normalize(x)`, `Rescaling` of `layers.Rescaling(1 / 255)(x)`;
+ * not its module path (`tf.keras.preprocessing.image.img_to_array` maps nothing).
+ */
+function calledName(fn: Node | null): string {
+  if (fn?.type === 'attribute') return fn.childForFieldName('attribute')?.text ?? '';
+  if (fn?.type === 'call') return calledName(fn.childForFieldName('function'));
+  return fn?.text ?? '';
 }
 
 /**

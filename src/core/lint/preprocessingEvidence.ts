@@ -53,7 +53,9 @@ function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwa
 
 const PY_BUILTINS = new Set(['print', 'len', 'range', 'enumerate', 'zip', 'list', 'dict', 'tuple', 'set', 'int', 'float', 'str', 'bool', 'min', 'max', 'sum', 'abs', 'round', 'sorted', 'reversed', 'map', 'filter', 'isinstance', 'hasattr', 'getattr', 'setattr', 'open', 'iter', 'next', 'super', 'type', 'any', 'all', 'repr', 'format', 'vars', 'id', 'hash', 'callable', 'divmod', 'pow', 'slice', 'object', 'property', 'staticmethod', 'classmethod', 'input', 'exit', 'quit']);
 
-const DISPLAY_CALLEE = /^(matplotlib\b|plt\.|PIL\.|cv2\.|seaborn\.|sns\.|IPython\.display|skimage\.io\.)|(^|\.)(imshow|imsave|imwrite|savefig|show|display|print|fromarray)$/;
+// OpenCV by the function's own name: cv2.resize(x / 255.0, …) and cv2.cvtColor compute pixels, only its windows and
+// drawing show them
+const DISPLAY_CALLEE = /^(matplotlib\b|plt\.|PIL\.|seaborn\.|sns\.|IPython\.display|skimage\.io\.)|^cv2\.(putText|rectangle|circle|line|arrowedLine|drawContours|polylines|namedWindow)$|(^|\.)(imshow|imsave|imwrite|savefig|show|display|print|fromarray)$/;
 
 const stripDigits = (s: string): string => s.toLowerCase().replace(/[_\d]/g, '');
 
