@@ -84,3 +84,45 @@ print(model.predict(img_to_array(img)[None]))
     assert.equal(f[0]!.severity, 'information');
   });
 });
+
+/**
+ * Lead probe class P3: a VGG16 trained on its preprocess_input (ImageDataGenerator(preprocessing_function=...)) that
+ * predicts / 255 pixels inside print(...): the wrong-scale warning at the / 255, saying the model's preprocess_input is
+ * applied to other data of the file (the README's VTD001 row: a wrong scaling on the path is a warning at the scaling).
+ */
+const trainedOnOwn = (loader: string, mapping: string, feed: string): string => `import tensorflow as tf
+from tensorflow.keras.applications import VGG16
+from tensorflow.keras.applications.vgg16 import preprocess_input
+gen = tf.keras.preprocessing.image.ImageDataGenerator(preprocessing_function=preprocess_input, rotation_range=20)
+train = gen.flow_from_directory("train", target_size=(224, 224))
+base = VGG16(weights="imagenet", include_top=False, input_shape=(224, 224, 3))
+for layer in base.layers:
+    layer.trainable = False
+x = tf.keras.layers.Flatten()(base.output)
+out = tf.keras.layers.Dense(train.num_classes, activation="softmax")(x)
+model = tf.keras.Model(base.input, out)
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(train, epochs=5)
+img = ${loader}.load_img("t.jpg", target_size=(224, 224))
+arr = ${mapping.replace('PIXELS', `${loader}.img_to_array(img)`)}
+${feed}
+`;
+
+describe('lead probe class P3: trained on preprocess_input, predicting / 255 pixels inside print', () => {
+  for (const loader of ['tf.keras.utils', 'tf.keras.preprocessing.image']) {
+    for (const feed of ['print(model.predict(arr[None]))', 'preds = model.predict(arr[None])']) {
+      it(`${loader}, ${feed}: the wrong-scale warning at the / 255`, async () => {
+        const f = await vtd001(trainedOnOwn(loader, 'PIXELS / 255.0', feed));
+        assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+        assert.equal(f[0]!.severity, 'warning');
+        assert.match(f[0]!.message, /^Wrong input scale for VGG16 .*img_to_array\(img\) \/ 2.* scales the pixels to \[0, 1\].*vgg16\.preprocess_input is applied to other data of this file/);
+        assert.equal(line(f[0]!), 15);
+        assert.ok(f[0]!.related.some((r) => r.range.start.line + 1 === 16), 'the predict call is related');
+      });
+
+      it(`${loader}, ${feed}: the correct twin (preprocess_input) stays silent`, async () => {
+        assert.deepEqual(await vtd001(trainedOnOwn(loader, 'preprocess_input(PIXELS)', feed)), []);
+      });
+    }
+  }
+});
