@@ -1,7 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import { preprocessModeOf } from '../presets/applicationContracts';
 import type { PreprocessMode } from '../presets/kerasApplicationsKnowledgeTypes';
-import type { Evidence, ManualKind } from './preprocessingEvidence';
+import type { Evidence, ManualKind, StepPart } from './preprocessingEvidence';
 import type { PythonModel } from './pythonModel';
 
 /** A hand-written step as the keras.applications rules see it; `module` for a keras.applications preprocess_input. */
@@ -10,6 +10,8 @@ export interface ApplicationStep {
   node: Node;
   text: string;
   module: string | null;
+  /** Other places of the same step (the mean/std constants it applies, a / 255 it completes). */
+  parts?: StepPart[];
 }
 
 const PREPROCESS = /^keras\.applications\.([a-z0-9_]+)\.preprocess_input$/;
@@ -99,7 +101,7 @@ export function applicationSteps(model: PythonModel, ev: Evidence): ApplicationS
   const calls = [...out];
   for (const m of ev.allManual) {
     if (seen.has(m.node.id) || calls.some((s) => s.node.startIndex <= m.node.startIndex && m.node.endIndex <= s.node.endIndex)) continue;
-    out.push({ kind: m.kind, node: m.node, text: m.text, module: null });
+    out.push({ kind: m.kind, node: m.node, text: m.text, module: null, ...(m.parts ? { parts: m.parts } : {}) });
   }
   out.sort((a, b) => a.node.startIndex - b.node.startIndex);
   cache.set(model, out);

@@ -250,6 +250,7 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
           ...chained,
           ...(via && via.id !== at.id ? [{ message: 'the helper is applied here', range: ctx.range(via) }] : []),
           ...wrong.filter((s) => s.node.id !== at.id).map((s) => ({ message: s === head && again ? 'the same scaling, applied first here' : 'scaling on the path of the data into the model', range: ctx.range(s.node) })),
+          ...(first.parts ?? []).map((q) => ({ message: q.role === 'statistics' ? 'the statistics it applies, bound here' : 'part of the same mapping', range: ctx.range(q.node) })),
           ...(partial && !chained.some((c) => c.range.start.line === ctx.range(partial.feed).start.line) ? [{ message: 'fed here without the model\'s preprocess_input', range: ctx.range(partial.feed) }] : []),
           ...(partial ? [{ message: 'the model\'s preprocess_input, applied to other data', range: ctx.range(partial.own) }] : []),
         ],

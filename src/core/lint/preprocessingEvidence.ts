@@ -2,6 +2,8 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue, KerasValues } from './kerasValues';
 import { ModelMembership } from './modelMembership';
 import type { PythonModel } from './pythonModel';
+import { scalesIntegerPixels } from './integerPixels';
+import { anchorAtApplication } from './statisticsApplication';
 
 /** What a piece of hand-written preprocessing maps 0–255 pixels to. */
 export type ManualKind =
@@ -16,6 +18,13 @@ export interface ManualStep {
   kind: ManualKind;
   node: Node;
   text: string;
+  /** Other places of the same step: the constants a mean/std step applies, a / 255 it completes (statisticsApplication.ts). */
+  parts?: StepPart[];
+}
+
+export interface StepPart {
+  node: Node;
+  role: 'statistics' | 'scaling';
 }
 
 export interface Evidence {
@@ -281,6 +290,10 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       else if (mean && near(mean[0] ?? null, 123.68, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
     } else if (/^tensorflow\.image\.per_image_standardization$|^tf\.image\.per_image_standardization$/.test(callee)) {
       ev.manual.push({ kind: 'zscore', node: c.node, text: c.node.text });
+    } else if (scalesIntegerPixels(model, c)) {
+      // tf.image.convert_image_dtype(uint8 pixels, tf.float32): TensorFlow divides by 255 (completed like x / 255)
+      const next = laterReads(model, c.node)?.[0];
+      if (!feedsDisplay(model, c.node)) ev.manual.push({ kind: completedBy(model, c.node) ?? (next && completedBy(model, next)) ?? 'div255', node: c.node, text: c.node.text });
     } else {
       const mode = preprocessInputMode(model, callee, c);
       if (mode) ev.manual.push({ kind: mode, node: c.node, text: c.node.text });
@@ -337,6 +350,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       if (!ev.manual.some((m) => m.kind === 'imagenet' && model.statementOf(m.node).id === stmt.id)) ev.manual.push({ kind: 'imagenet', node: stmt, text: stmt.text.split('\n')[0] as string });
     }
   }
+  // a mean/std step sits where its statistics are applied, whatever binds them
+  ev.manual = anchorAtApplication(model, ev.manual);
   const membership = new ModelMembership(model, values);
   ev.allManual = [...ev.manual].sort((a, b) => a.node.startIndex - b.node.startIndex);
   ev.manual = ev.manual.filter((m) => !feedsOtherModel(model, m.node) && !membership.inOtherModel(m.node));

@@ -4,8 +4,8 @@ import { insertLineAfter, insertLineBefore, kerasHubAlias, pyString } from '../f
 import { checkApplicationPreprocessing } from '../applicationScaleChecks';
 import { checkTrainPredictMismatch } from '../applicationFeedConsistency';
 import { attribute, chainOf, flowOf, helperAnchor, onValidationData, sharedStepFeed } from '../flowAttribution';
-import type { LintRule, QuickFix, RuleContext } from '../lintTypes';
-import { matchesContract, type ManualKind } from '../preprocessingEvidence';
+import type { LintRange, LintRule, QuickFix, RuleContext } from '../lintTypes';
+import { matchesContract, type ManualKind, type ManualStep } from '../preprocessingEvidence';
 import { calledInUnfedFactory, someHubModelFed } from '../unfedModels';
 
 const KIND_TEXT: Record<ManualKind, string> = {
@@ -20,6 +20,18 @@ const KIND_TEXT: Record<ManualKind, string> = {
 function contractText(v: KerasValue): string {
   const f = v.facts;
   return f?.formula ? `${f.formula}, range ${f.range}` : v.family ? `${v.family.formula}, range ${v.family.range}` : 'its converter';
+}
+
+/** The other places of the group's steps (the mean/std constants applied, a / 255 completed), once each. */
+function partsOf(ctx: RuleContext, steps: ManualStep[]): { message: string; range: LintRange }[] {
+  const seen = new Set(steps.map((s) => s.node.id));
+  const out: { message: string; range: LintRange }[] = [];
+  for (const p of steps.flatMap((s) => s.parts ?? []).sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+    if (seen.has(p.node.id)) continue;
+    seen.add(p.node.id);
+    out.push({ message: p.role === 'statistics' ? 'the statistics it applies, bound here' : 'part of the same mapping', range: ctx.range(p.node) });
+  }
+  return out;
 }
 
 /** np.zeros / keras.ops.ones / tf.random.uniform / np.random.rand …: a dummy tensor, not pixels (randint stays pixels). */
@@ -146,7 +158,7 @@ export const missingPreprocessing: LintRule = {
             // a helper also applied to other data is changed where it is applied to this data
             range: ctx.range(anchor),
             severity: sure ? undefined : 'information',
-            related: [...related, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(w.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : []), ...(feed ? [{ message: 'the scaling, shared with another model', range: ctx.range(w.node) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) }))],
+            related: [...related, ...(via ? [anchor === via ? { message: 'the scaling inside the helper', range: ctx.range(w.node) } : { message: 'the helper is applied here', range: ctx.range(via) }] : []), ...(feed ? [{ message: 'the scaling, shared with another model', range: ctx.range(w.node) }] : []), ...group.filter((g) => g !== last).map((g) => ({ message: 'part of the same mapping', range: ctx.range(g.m.node) })), ...partsOf(ctx, group.map((g) => g.m))],
             fixes: [],
           });
         }
