@@ -8,6 +8,7 @@ import { exclusiveArms } from './branchGuards';
 import { flowOf, helperAnchor, onValidationData } from './flowAttribution';
 import type { RuleContext } from './lintTypes';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
+import { CONVERT_IMAGE_DTYPE } from './integerPixels';
 
 const DID: Record<string, [string, string]> = {
   div255: ['scaled the pixels to [0, 1]', 'scales them again'],
@@ -120,9 +121,12 @@ export function checkApplicationStackedPreprocessing(ctx: RuleContext): void {
       // the model's own mapping is right by itself: what must change is where it is applied to processed data (the
       // helper's application); a wrong later step is changed where it is written (inside its helper unless other data shares it)
       const anchor = !via ? later.node : own(later) ? via : helperAnchor(ctx, via, later.node, (n) => !!af.onPath(app, n) || onValidationData(ctx, af.pathOf(app), n));
+      // convert_image_dtype's / 255 is implied by the dtype of its input (uint8 from a decoder), not written: information
+      const implied = CONVERT_IMAGE_DTYPE.test(ctx.model.callAt(earlier.node)?.callee ?? '');
       ctx.report({
-        message: `Preprocessing applied twice for ${app.name} (keras.applications, weights="imagenet"): ${short(earlier.text)} already ${DID[earlier.kind]![0]}, then ${short(later.text)} ${DID[later.kind]![1]}. The model expects ${contractText(contract)} on 0–255 pixels: keep one step.`,
+        message: `Preprocessing applied twice for ${app.name} (keras.applications, weights="imagenet"): ${short(earlier.text)} already ${DID[earlier.kind]![0]}${implied ? ' (uint8 input: it divides by 255)' : ''}, then ${short(later.text)} ${DID[later.kind]![1]}. The model expects ${contractText(contract)} on 0–255 pixels: keep one step.`,
         range: ctx.range(anchor),
+        severity: implied ? 'information' : undefined,
         related: [
           { message: 'the earlier step', range: ctx.range(earlier.node) },
           ...(earlierVia ? [{ message: 'the helper with the earlier step is applied here', range: ctx.range(earlierVia) }] : []),

@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue, KerasValues } from './kerasValues';
 import { ModelMembership } from './modelMembership';
 import type { PythonModel } from './pythonModel';
+import { restoresPixelRange, scalesIntegerPixels } from './integerPixels';
 import { anchorAtApplication } from './statisticsApplication';
 
 /** What a piece of hand-written preprocessing maps 0–255 pixels to. */
@@ -289,6 +290,10 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
       else if (mean && near(mean[0] ?? null, 123.68, 0.05)) ev.manual.push({ kind: 'imagenet', node: c.node, text: c.node.text });
     } else if (/^tensorflow\.image\.per_image_standardization$|^tf\.image\.per_image_standardization$/.test(callee)) {
       ev.manual.push({ kind: 'zscore', node: c.node, text: c.node.text });
+    } else if (scalesIntegerPixels(model, c) && !restoresPixelRange(model, (n) => feedsDisplay(model, n))) {
+      // tf.image.convert_image_dtype(uint8 pixels, tf.float32): TensorFlow divides by 255 (completed like x / 255)
+      const next = laterReads(model, c.node)?.[0];
+      if (!feedsDisplay(model, c.node)) ev.manual.push({ kind: completedBy(model, c.node) ?? (next && completedBy(model, next)) ?? 'div255', node: c.node, text: c.node.text });
     } else {
       const mode = preprocessInputMode(model, callee, c);
       if (mode) ev.manual.push({ kind: mode, node: c.node, text: c.node.text });
