@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { familyByPrefix, type FamilyInfo } from '../presets/familyCatalog';
 import { presetFacts, type PresetFacts, type PresetLookup } from '../presets/presetFacts';
 import type { CallInfo, PythonModel } from './pythonModel';
+import { presetTableOf, type PresetTable } from './presetTables';
 import { sequentialAddedTo } from './sequentialAdd';
 
 /** kerascv-task: `keras_cv.models.ImageClassifier.from_preset(...)` and other non-backbone KerasCV presets. */
@@ -18,6 +19,15 @@ export interface KerasValue {
   family: FamilyInfo | null;
   /** Variable (or `self.x`) the value is bound to, if any. */
   name: string | null;
+  /** The table the preset (and maybe the class) is picked from by a key this file does not fix (presetTables.ts). */
+  table?: { name: string; node: Node; entries: { className: string | null; preset: string | null; facts: PresetFacts | undefined; family: FamilyInfo | null }[] };
+}
+
+/** A class's family, or the preset's own view of it (a preset with its own statistics) when it is the class's family. */
+function familyFor(cls: string, facts: PresetFacts | undefined): FamilyInfo | null {
+  const prefix = cls.replace(/(Backbone|ImageClassifierPreprocessor|ImageClassifier|ImageConverter|Preprocessor)$/, '');
+  const byPrefix = prefix ? familyByPrefix(prefix) : undefined;
+  return (byPrefix && facts?.family?.family === byPrefix.family ? facts.family : byPrefix) ?? facts?.family ?? null;
 }
 
 function classOf(callee: string): { ns: string; cls: string } | null {
@@ -58,20 +68,48 @@ export class KerasValues {
       if (!c.callee) continue;
       const isFromPreset = c.callee.endsWith('.from_preset');
       const co = classOf(c.callee);
-      if (!co) continue;
+      if (!co) {
+        if (isFromPreset) this.addTableValue(c, lookup);
+        continue;
+      }
       const kind = kindOf(co.ns, co.cls, isFromPreset);
       if (!kind) continue;
       const presetNode = isFromPreset ? (c.args[0] ?? c.kwargs.get('preset') ?? null) : null;
       const preset = presetNode ? model.stringValue(presetNode) : null;
       const facts = preset ? presetFacts(preset, lookup) : undefined;
-      const prefix = co.cls.replace(/(Backbone|ImageClassifierPreprocessor|ImageClassifier|ImageConverter|Preprocessor)$/, '');
-      const byPrefix = prefix ? familyByPrefix(prefix) : undefined;
-      // the preset's own view of its family (a preset with its own statistics) when it is the class's family
-      const family = (byPrefix && facts?.family?.family === byPrefix.family ? facts.family : byPrefix) ?? facts?.family ?? null;
+      const family = familyFor(co.cls, facts);
       const v: KerasValue = { kind, def: c, className: co.cls, preset, presetNode, facts, family, name: boundName(c.node) };
+      // XBackbone.from_preset(PRESETS[key]): the preset is one of the table's
+      const table = isFromPreset && presetNode && preset === null ? presetTableOf(model, c, co.cls) : null;
+      if (table) v.table = this.tableFacts(table, lookup);
       this.values.push(v);
       this.byCall.set(c.node.id, v);
     }
+  }
+
+  /**
+   * `cls, preset = TABLE[key]; cls.from_preset(preset)`: a value whose class and preset are one entry of a table, when
+   * every entry names a keras_hub class of one kind (backbone, task, …).
+   */
+  private addTableValue(c: CallInfo, lookup?: PresetLookup): void {
+    const table = presetTableOf(this.model, c, null);
+    const classes = table ? [...new Set(table.entries.map((e) => e.className))] : [];
+    if (!table || classes.some((x) => x === null)) return;
+    const kinds = new Set(classes.map((x) => kindOf('keras_hub.models', x!, true)));
+    const kind = kinds.size === 1 ? [...kinds][0] : null;
+    if (!kind) return;
+    const presetNode = c.args[0] ?? c.kwargs.get('preset') ?? null;
+    const v: KerasValue = { kind, def: c, className: classes.join('/'), preset: null, presetNode, facts: undefined, family: null, name: boundName(c.node), table: this.tableFacts(table, lookup) };
+    this.values.push(v);
+    this.byCall.set(c.node.id, v);
+  }
+
+  private tableFacts(table: PresetTable, lookup?: PresetLookup): NonNullable<KerasValue['table']> {
+    const entries = table.entries.map((e) => {
+      const facts = e.preset ? presetFacts(e.preset, lookup) : undefined;
+      return { className: e.className, preset: e.preset, facts, family: e.className && facts ? familyFor(e.className, facts) : null };
+    });
+    return { name: table.name, node: table.node, entries };
   }
 
   /** The Keras value an expression evaluates to: a from_preset call, a variable holding one, `task.backbone`. */

@@ -7,6 +7,7 @@ import { attribute, chainOf, flowOf, helperAnchor, onValidationData, sharedStepF
 import type { LintRange, LintRule, QuickFix, RuleContext } from '../lintTypes';
 import { matchesContract, type ManualKind, type ManualStep } from '../preprocessingEvidence';
 import { calledInUnfedFactory, someHubModelFed } from '../unfedModels';
+import { valueContract, valueContractText, valueSubject } from '../tableContracts';
 
 const KIND_TEXT: Record<ManualKind, string> = {
   div255: 'a scaling to [0, 1] only (x / 255, min-max)',
@@ -18,8 +19,12 @@ const KIND_TEXT: Record<ManualKind, string> = {
 };
 
 function contractText(v: KerasValue): string {
-  const f = v.facts;
-  return f?.formula ? `${f.formula}, range ${f.range}` : v.family ? `${v.family.formula}, range ${v.family.range}` : 'its converter';
+  return valueContractText(v);
+}
+
+/** `'vit_base_patch16_224_imagenet'`, `preset from _PRESETS` for a preset picked from a table, or `…`. */
+function presetArg(v: KerasValue): string {
+  return v.preset ? pyString(v.preset) : v.table ? `${v.presetNode?.text ?? '…'} from ${v.table.name}` : '…';
 }
 
 /** The other places of the group's steps (the mean/std constants applied, a / 255 completed), once each. */
@@ -100,7 +105,7 @@ export const missingPreprocessing: LintRule = {
     }
     const backbones = ctx.values.ofKind('backbone');
     const tasks = ctx.values.ofKind('task');
-    const contractOf = (v: KerasValue): string | null => v.family?.contract ?? null;
+    const contractOf = valueContract;
     const entries: { v: KerasValue; site: ReturnType<RuleContext['values']['callsOf']>[number]; asTaskLayer: boolean }[] = [];
     for (const b of backbones) {
       for (const site of ctx.values.callsOf(b)) entries.push({ v: b, site, asTaskLayer: false });
@@ -122,7 +127,7 @@ export const missingPreprocessing: LintRule = {
       if (ev.appliedConverters.length > 0 || ev.unusedConverters.length > 0) continue;
       if (!asTaskLayer && ev.tasksFittedWithPreprocessor.length > 0) continue;
       if (isSyntheticTensor(ctx, site.args[0] ?? null)) continue; // backbone(np.zeros(...)): a shape check, not images
-      const related = chainOf(ctx, v);
+      const related = [...chainOf(ctx, v), ...(v.table ? [{ message: `the presets it is picked from (${v.table.name})`, range: ctx.range(v.table.node) }] : [])];
       const matching = ev.manual.filter((m) => matchesContract(m.kind, contract) === true);
       if (matching.length > 0) continue;
       // a wrong mapping counts against this backbone only when it is on the path of the data into it
@@ -153,7 +158,7 @@ export const missingPreprocessing: LintRule = {
           const anchor = via ? helperAnchor(ctx, via, w.node, (n) => attribute(ctx, v, n).on || onValidationData(ctx, flowOf(ctx).pathOf(v), n)) : feed ?? w.node;
           const info = group.map((g) => (g.verdict.on ? null : g.verdict.info)).find((x) => x) ?? null;
           ctx.report({
-            message: `Partial or wrong preprocessing for ${v.preset ?? v.className}: ${KIND_TEXT[w.kind]}, but the preset expects ${contractText(v)}. ${feed ? "The same data feeds another model: apply the preset's ImageConverter to the 0–255 pixels at this model's input." : "Use the preset's ImageConverter instead."}${sure ? '' : ` (Not certain: ${info}.)`}`,
+            message: `Partial or wrong preprocessing for ${valueSubject(v)}: ${KIND_TEXT[w.kind]}, but ${v.table ? 'each' : 'the preset'} expects ${contractText(v)}. ${feed ? "The same data feeds another model: apply the preset's ImageConverter to the 0–255 pixels at this model's input." : "Use the preset's ImageConverter instead."}${sure ? '' : ` (Not certain: ${info}.)`}`,
             // one anchor: the scaling itself (inside a helper: the line to change), where the helper is applied related;
             // a helper also applied to other data is changed where it is applied to this data
             range: ctx.range(anchor),
@@ -172,7 +177,7 @@ export const missingPreprocessing: LintRule = {
       const byFit = site.callee?.endsWith('.fit') || site.fnText.endsWith('.fit');
       if (!byFit && calledInUnfedFactory(ctx, v, site.node)) {
         ctx.report({
-          message: `${asTaskLayer ? `${v.className} called as a layer drops its preprocessor` : `${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) is called with no preprocessing`} in this factory, and no call in this file feeds the model: the caller must apply the preset's ImageConverter (${contractText(v)}) to the images it feeds.`,
+          message: `${asTaskLayer ? `${v.className} called as a layer drops its preprocessor` : `${v.className}.from_preset(${presetArg(v)}) is called with no preprocessing`} in this factory, and no call in this file feeds the model: the caller must apply the preset's ImageConverter (${contractText(v)}) to the images it feeds.`,
           range: ctx.range(site.node),
           severity: 'information',
           related,
@@ -184,7 +189,7 @@ export const missingPreprocessing: LintRule = {
       ctx.report({
         message: asTaskLayer
           ? `${v.className} ${site.callee?.endsWith('.fit') || site.fnText.endsWith('.fit') ? 'built with preprocessor=None' : 'called as a layer'} drops its preprocessor: images reach the backbone unconverted. The preset expects ${contractText(v)}.`
-          : `Images reach ${v.className}.from_preset(${v.preset ? pyString(v.preset) : '…'}) without its preprocessing. The backbone does not include it: apply the preset's ImageConverter (${contractText(v)}).`,
+          : `Images reach ${v.className}.from_preset(${presetArg(v)}) without its preprocessing. The backbone does not include it: apply the preset's ImageConverter (${contractText(v)}).`,
         range: ctx.range(site.node),
         related,
         fixes: fix ? [fix] : [],
