@@ -15,11 +15,18 @@ export interface HeadInfo {
 export interface LossInfo {
   node: Node;
   compile: CallInfo;
-  name: 'sparse_categorical_crossentropy' | 'categorical_crossentropy' | 'binary_crossentropy' | 'other';
+  name: 'sparse_categorical_crossentropy' | 'categorical_crossentropy' | 'binary_crossentropy' | 'binary_focal_crossentropy' | 'other';
   fromLogits: boolean;
   /** The from_logits keyword node, when written. */
   fromLogitsNode: Node | null;
   isString: boolean;
+  /** A loss function passed by name (`loss=keras.losses.binary_crossentropy`): from_logits stays False. */
+  isFunction?: boolean;
+}
+
+/** The binary losses (sigmoid probabilities or logits), told apart from the categorical ones. */
+export function isBinaryLoss(name: LossInfo['name']): boolean {
+  return name === 'binary_crossentropy' || name === 'binary_focal_crossentropy';
 }
 
 const LOSS_CLASSES: Record<string, LossInfo['name']> = {
@@ -29,7 +36,12 @@ const LOSS_CLASSES: Record<string, LossInfo['name']> = {
   sparse_categorical_crossentropy: 'sparse_categorical_crossentropy',
   categorical_crossentropy: 'categorical_crossentropy',
   binary_crossentropy: 'binary_crossentropy',
+  BinaryFocalCrossentropy: 'binary_focal_crossentropy',
+  binary_focal_crossentropy: 'binary_focal_crossentropy',
 };
+
+/** The loss classes whose first positional parameter is from_logits (BinaryFocalCrossentropy's is not). */
+const FROM_LOGITS_FIRST = new Set(['SparseCategoricalCrossentropy', 'CategoricalCrossentropy', 'BinaryCrossentropy']);
 
 /** The classification head: the last Dense in the file, or the keras_hub task's own head. */
 export function findHead(model: PythonModel, values: KerasValues): HeadInfo | null {
@@ -69,9 +81,18 @@ export function findLosses(model: PythonModel): LossInfo[] {
       continue;
     }
     const lc = model.callAt(resolved);
-    const cls = lc?.callee?.split('.').pop() ?? '';
-    if (lc && LOSS_CLASSES[cls]) {
-      const fl = lc.kwargs.get('from_logits') ?? null;
+    if (!lc) {
+      // keras.losses.binary_crossentropy passed as the function itself (imported by name too): from_logits=False
+      const fn = /(^|\.)losses\.(\w+)$/.exec(model.qualify(resolved) ?? '')?.[2];
+      const name = fn && fn === fn.toLowerCase() && Object.hasOwn(LOSS_CLASSES, fn) ? LOSS_CLASSES[fn] : undefined;
+      if (name) out.push({ node: lossArg, compile: c, name, fromLogits: false, fromLogitsNode: null, isString: false, isFunction: true });
+      continue;
+    }
+    const cls = lc.callee?.split('.').pop() ?? '';
+    if (LOSS_CLASSES[cls]) {
+      // from_logits by keyword, or as the first argument of the classes that take it first; other positionals: unknown
+      const fl = lc.kwargs.get('from_logits') ?? (FROM_LOGITS_FIRST.has(cls) ? lc.args[0] ?? null : null);
+      if (!fl && !FROM_LOGITS_FIRST.has(cls) && lc.args.length > 3) continue;
       // from_logits=FROM_LOGITS set in another cell: its value; a value read at run time leaves the loss unknown
       const lit = fl ? model.literalOf(fl) : { v: false };
       if (!lit || typeof lit.v !== 'boolean') continue;
