@@ -2,6 +2,7 @@ import type { SyntaxNode as Node } from './syntaxNode';
 import { preprocessModeOf } from '../presets/applicationContracts';
 import type { PreprocessMode } from '../presets/kerasApplicationsKnowledgeTypes';
 import type { Evidence, ManualKind, StepPart } from './preprocessingEvidence';
+import { imagenetUtilsKind, imagenetUtilsPartialKind, modeOfCall, partialAround } from './imagenetUtilsMode';
 import type { PythonModel } from './pythonModel';
 
 /** A hand-written step as the keras.applications rules see it; `module` for a keras.applications preprocess_input. */
@@ -17,15 +18,15 @@ export interface ApplicationStep {
 const PREPROCESS = /^keras\.applications\.([a-z0-9_]+)\.preprocess_input$/;
 const KIND: Record<PreprocessMode, ManualKind> = { tf: 'minus1to1', caffe: 'caffe', torch: 'imagenet', passthrough: 'passthrough' };
 
-/** The mode of a qualified preprocess_input (imagenet_utils: its `mode=`, caffe by default), from the generated knowledge. */
-function modeOf(model: PythonModel, qualified: string, kwargs?: Map<string, Node>): { kind: ManualKind; module: string } | null {
+/**
+ * The mode of a qualified preprocess_input, from the generated knowledge; imagenet_utils: the kind its `mode` gives
+ * (`imagenetKind`, caffe when none is given; null when it cannot be read: not judged).
+ */
+function modeOf(model: PythonModel, qualified: string, imagenetKind: ManualKind | null = 'caffe'): { kind: ManualKind; module: string } | null {
   const m = PREPROCESS.exec(qualified);
   if (!m) return null;
   const module = m[1] as string;
-  if (module === 'imagenet_utils') {
-    const mode = kwargs ? model.stringValue(kwargs.get('mode')) : null;
-    return { kind: mode === 'tf' ? 'minus1to1' : mode === 'torch' ? 'imagenet' : 'caffe', module };
-  }
+  if (module === 'imagenet_utils') return imagenetKind ? { kind: imagenetKind, module } : null;
   const mode = preprocessModeOf(module);
   return mode ? { kind: KIND[mode], module } : null;
 }
@@ -87,13 +88,16 @@ export function applicationSteps(model: PythonModel, ev: Evidence): ApplicationS
       if (!parent || seen.has(ref.id)) continue;
       if (parent.type === 'call' && parent.childForFieldName('function')?.id === ref.id) {
         const c = model.callAt(parent);
-        const mode = modeOf(model, ref.type === 'identifier' ? qualified(ref) : c?.callee ?? qualified(ref), c?.kwargs);
+        const mode = modeOf(model, ref.type === 'identifier' ? qualified(ref) : c?.callee ?? qualified(ref), imagenetUtilsKind(model, modeOfCall(c)));
         if (mode) out.push({ ...mode, node: parent, text: parent.text });
         seen.add(ref.id);
         seen.add(parent.id);
       } else if (parent.type === 'argument_list' || (parent.type === 'keyword_argument' && parent.childForFieldName('value')?.id === ref.id)) {
-        const mode = modeOf(model, qualified(ref));
-        if (mode) out.push({ ...mode, node: ref, text: ref.text });
+        // partial(imagenet_utils.preprocess_input, mode="tf"): the partial is the step, with the mode it binds
+        const partial = partialAround(model, ref);
+        const mode = modeOf(model, qualified(ref), partial ? imagenetUtilsPartialKind(model, partial) : 'caffe');
+        const step = partial?.node ?? ref;
+        if (mode) out.push({ ...mode, node: step, text: step.text });
         seen.add(ref.id);
       }
     }

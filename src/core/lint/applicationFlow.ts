@@ -1,6 +1,7 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { ApplicationModel } from './applicationModels';
 import type { Feed, FlowModel, ModelFlow } from './modelFlow';
+import { helperCallOf, parameterModelReads, type SiteBinding } from './helperSites';
 import { mergeRanges, rangesContain } from './rangeSet';
 import { stagesBefore, type SequentialLayer } from './sequentialLayers';
 
@@ -23,6 +24,9 @@ export class ApplicationFlow {
   private readonly graphs = new Map<number, { starts: number[]; ends: number[] }>();
   private readonly paths = new Map<number, ApplicationPath>();
   private readonly holderSets = new Map<number, Set<FlowModel>>();
+  /** Per application: models a helper builds around it at some of its calls only, with those calls (node ids). */
+  private readonly siteHolders = new Map<number, Map<FlowModel, Set<number>>>();
+  private siteBindings: SiteBinding[] | null = null;
 
   constructor(readonly flow: ModelFlow) {}
 
@@ -126,8 +130,31 @@ export class ApplicationFlow {
         grew = true;
       }
     }
+    // a helper called once per model (`def head(base, n): ... return Model(base.input, out)`; head(VGG16(...)),
+    // head(MobileNet(...))) builds one model per call: it holds the application only as returned by the calls passing
+    // it. Added last: a model holding that helper's model is not followed (which call it holds cannot be told)
+    const bySite = new Map<FlowModel, Set<number>>();
+    for (const b of (this.siteBindings ??= parameterModelReads(this.flow.model))) {
+      const passed = this.flow.modelAt(b.argument);
+      if (!passed || !set.has(passed)) continue;
+      const built = this.flow.modelAt(b.site);
+      if (!built || set.has(built) || built.kind !== 'functional' || !rangesContain(this.graphOf(built), b.ref.startIndex, b.ref.endIndex)) continue;
+      bySite.set(built, (bySite.get(built) ?? new Set()).add(b.site.id));
+    }
+    for (const m of bySite.keys()) set.add(m);
+    this.siteHolders.set(app.call.node.id, bySite);
     this.holderSets.set(app.call.node.id, set);
     return set;
+  }
+
+  /** Whether a feed reaches the application: its model holds it, through the helper call its receiver comes from if only there. */
+  private feedsApp(app: ApplicationModel, holders: Set<FlowModel>, f: Feed & { target: FlowModel }): boolean {
+    if (!holders.has(f.target)) return false;
+    const sites = this.siteHolders.get(app.call.node.id)?.get(f.target);
+    if (!sites) return true;
+    const receiver = f.method === '__call__' ? f.call.fn : f.call.fn?.childForFieldName('object') ?? null;
+    const site = helperCallOf(this.flow.model, receiver);
+    return !!site && sites.has(site.id);
   }
 
   /**
@@ -145,7 +172,7 @@ export class ApplicationFlow {
     const holders = this.holders(app);
     const starts: Node[] = [];
     const extra: { start: number; end: number }[] = [];
-    const feeds = this.feeds().filter((f) => holders.has(f.target));
+    const feeds = this.feeds().filter((f) => this.feedsApp(app, holders, f));
     for (const f of feeds) if (f.data) starts.push(f.data);
     // Xception(input_tensor=x): the model is built on that tensor, so what computes it is the model's input
     const tensor = app.call.kwargs.get('input_tensor');

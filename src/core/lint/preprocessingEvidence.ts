@@ -1,7 +1,8 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { KerasValue, KerasValues } from './kerasValues';
 import { ModelMembership } from './modelMembership';
-import type { PythonModel } from './pythonModel';
+import { imagenetUtilsKind, imagenetUtilsPartialKind, modeOfCall } from './imagenetUtilsMode';
+import type { CallInfo, PythonModel } from './pythonModel';
 import { restoresPixelRange, scalesIntegerPixels } from './integerPixels';
 import { anchorAtApplication } from './statisticsApplication';
 
@@ -50,15 +51,14 @@ const APPLICATION_MODES: Record<string, ManualKind> = {
   efficientnet: 'passthrough', efficientnet_v2: 'passthrough', convnext: 'passthrough', mobilenet_v3: 'passthrough', regnet: 'passthrough',
 };
 
-function preprocessInputMode(model: PythonModel, qualified: string, call?: { kwargs: Map<string, Node> }): ManualKind | null {
+function preprocessInputMode(model: PythonModel, qualified: string, call?: CallInfo): ManualKind | null {
   const m = /^keras\.applications\.([a-z0-9_]+)\.preprocess_input$/.exec(qualified);
   if (!m) return null;
-  if (m[1] === 'imagenet_utils') {
-    const mode = call ? model.stringValue(call.kwargs.get('mode')) : null;
-    return mode === 'tf' ? 'minus1to1' : mode === 'torch' ? 'imagenet' : 'caffe';
-  }
+  if (m[1] === 'imagenet_utils') return imagenetUtilsKind(model, modeOfCall(call));
   return APPLICATION_MODES[m[1] as string] ?? null;
 }
+
+const IMAGENET_UTILS = /^keras\.applications\.imagenet_utils\.preprocess_input$/;
 
 const PY_BUILTINS = new Set(['print', 'len', 'range', 'enumerate', 'zip', 'list', 'dict', 'tuple', 'set', 'int', 'float', 'str', 'bool', 'min', 'max', 'sum', 'abs', 'round', 'sorted', 'reversed', 'map', 'filter', 'isinstance', 'hasattr', 'getattr', 'setattr', 'open', 'iter', 'next', 'super', 'type', 'any', 'all', 'repr', 'format', 'vars', 'id', 'hash', 'callable', 'divmod', 'pow', 'slice', 'object', 'property', 'staticmethod', 'classmethod', 'input', 'exit', 'quit']);
 
@@ -297,6 +297,8 @@ export function collectEvidence(model: PythonModel, values: KerasValues): Eviden
     } else {
       const mode = preprocessInputMode(model, callee, c);
       if (mode) ev.manual.push({ kind: mode, node: c.node, text: c.node.text });
+      // imagenet_utils.preprocess_input with a mode read at run time (also bound by functools.partial): unknown
+      else if (IMAGENET_UTILS.test(callee) || (/^functools\.partial$/.test(callee) && IMAGENET_UTILS.test(model.qualify(c.args[0] ?? null) ?? '') && !imagenetUtilsPartialKind(model, c))) ev.unknown.push(c.node);
     }
     // data.map(f) with f imported from user code: unknown preprocessing
     if (/\.map$/.test(callee) || callee === 'map') {
