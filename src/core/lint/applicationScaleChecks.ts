@@ -4,9 +4,10 @@ import { applicationSteps, type ApplicationStep } from './applicationEvidence';
 import { applicationFlowOf, type ApplicationFlow, type ApplicationPath } from './applicationFlow';
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
 import { exclusiveArms } from './branchGuards';
+import { onPixelPathOfModel } from './featureInputs';
 import { branchLink, flowOf } from './flowAttribution';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
-import type { FlowModel } from './modelFlow';
+import { TRAINING_METHODS, type FlowModel } from './modelFlow';
 import type { LintRange, QuickFix, RuleContext } from './lintTypes';
 
 /** Libraries that load images and leave them 0–255 (not preprocessing). */
@@ -47,6 +48,15 @@ function wrongFor(contract: ApplicationContract | null, kind: string): boolean {
   return contract.kind === 'inside' ? SCALING.has(kind) : WANT[contract.kind] !== kind;
 }
 
+const extractorSets = new WeakMap<ApplicationFlow, Set<FlowModel>>();
+
+/** The models holding a keras.applications model: their predict/call output is features (a head fit on them takes no pixels). */
+function extractorsOf(af: ApplicationFlow, apps: ApplicationModel[]): Set<FlowModel> {
+  let set = extractorSets.get(af);
+  if (!set) extractorSets.set(af, (set = new Set(apps.flatMap((a) => [...af.holders(a)]))));
+  return set;
+}
+
 /**
  * Whether a step also lies on the path of another model of the file (data shared between models); with `rightOnly`,
  * only another model the step is right for counts (a from-scratch model, not a second pretrained one it is wrong for).
@@ -66,7 +76,7 @@ function sharedWithOther(ctx: RuleContext, af: ApplicationFlow, apps: Applicatio
   };
   // a model holding a second pretrained model the step is also wrong for is not one it is right for
   const wrongHolder = (m: FlowModel): boolean => alsoWrong.some((o) => af.holders(o).has(m));
-  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && !wrongHolder(m) && m.kind !== 'hub' && m.kind !== 'application' && flow.onPathOfModel(m, node) && !stage(m))) return true;
+  if (af.fedModels(node.startIndex).some((m) => !mine.has(m) && !wrongHolder(m) && m.kind !== 'hub' && m.kind !== 'application' && onPixelPathOfModel(flow, m, node, extractorsOf(af, apps)) && !stage(m))) return true;
   return flow.values.values.some((v) => v.kind !== 'converter' && v.kind !== 'preprocessor' && flow.onPath(v, node) !== null);
 }
 
@@ -224,7 +234,11 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       return shared;
     };
     // a wrong scaling applied only to this model's data is where to fix it, even when an earlier one is shared
-    const first = again ?? (head && sharedStep(head) ? wrong.find((s) => !sharedStep(s)) ?? head : head);
+    // among the wrong scalings only this model takes, one on its training data (fit) comes before one it only predicts
+    // on (features extracted from /255 pixels, then the model trained end to end on /255 generators)
+    const own1 = wrong.filter((s) => !sharedStep(s));
+    const trained = own1.length > 1 ? own1.find((s) => p.feeds.some((f) => TRAINING_METHODS.has(f.method) && f.data && rangesContain(mergeRanges(j.af.flow.slice([f.data]).ranges), s.node.startIndex, s.node.endIndex))) : undefined;
+    const first = again ?? trained ?? (head && sharedStep(head) ? own1[0] ?? head : head);
     const own = j.af.modelOf(app);
     const callSite = p.feeds.find((f) => f.method === '__call__' && f.target === own);
     const fn = `keras.applications.${contract.module}.preprocess_input`;

@@ -1,5 +1,6 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import { exclusiveArms } from './branchGuards';
+import { onPixelPathOfModel } from './featureInputs';
 import type { KerasValue } from './kerasValues';
 import type { LintRange, RuleContext } from './lintTypes';
 import { modelFlowOf, TRAINING_METHODS, type FlowModel, type FlowPath, type ModelFlow } from './modelFlow';
@@ -43,6 +44,9 @@ function computeOthers(flow: ModelFlow, v: KerasValue): FlowModel[] {
   return flow.models.filter((m) => !mine.has(m) && !m.hub.some((h) => h.def.node.id === v.def.node.id) && !(m.kind === 'hub' && m.hub[0]?.name && v.name?.startsWith(`${m.hub[0].name}.`)));
 }
 
+/** No extractors besides pretrained models (the keras_hub view knows no keras.applications holders). */
+const NO_EXTRACTORS: ReadonlySet<FlowModel> = new Set();
+
 const onModelCache = new WeakMap<ModelFlow, Map<number, Map<FlowModel, boolean>>>();
 
 /** Whether the code lies on the path of another model of the file (its graph, or the data fed to it). */
@@ -55,7 +59,7 @@ function onOtherModel(flow: ModelFlow, others: FlowModel[], node: Node): boolean
   const memo = known;
   return others.some((m) => {
     let on = memo.get(m);
-    if (on === undefined) memo.set(m, (on = m.hub.some((h) => flow.onPath(h, node)) || flow.onPathOfModel(m, node)));
+    if (on === undefined) memo.set(m, (on = m.hub.some((h) => flow.onPath(h, node)) || onPixelPathOfModel(flow, m, node, NO_EXTRACTORS)));
     return on;
   });
 }
