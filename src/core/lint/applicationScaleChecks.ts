@@ -5,6 +5,7 @@ import { applicationFlowOf, type ApplicationFlow, type ApplicationPath } from '.
 import { applicationModelsOf, type ApplicationModel } from './applicationModels';
 import { exclusiveArms } from './branchGuards';
 import { onPixelPathOfModel } from './featureInputs';
+import { scalingUndone } from './scaleUndone';
 import { branchLink, flowOf } from './flowAttribution';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import { TRAINING_METHODS, type FlowModel } from './modelFlow';
@@ -149,8 +150,11 @@ function computeJudge(ctx: RuleContext): { af: ApplicationFlow; apps: Applicatio
   const judged: Judged[] = [];
   for (const app of apps) {
     if (!app.contract) continue;
+    // a / 255 scaled back with `* 255` on the same chain before the model (augmentation with Rescaling, then
+    // preprocess_input(image * 255)) leaves 0–255 pixels
+    const undone = (s: ApplicationStep): boolean => s.kind === 'div255' && scalingUndone(af.flow, s.node, (n) => !!af.onPath(app, n));
     // a step in a helper branch no call of the helper runs (`if scale: return img / 255.`, scale left False) is not on it
-    judged.push({ app, contract: app.contract, on: steps.filter((s) => af.onPath(app, s.node) && !otherModelsOwn(apps, app, s) && ctx.model.runsInSomeCall(s.node) !== false) });
+    judged.push({ app, contract: app.contract, on: steps.filter((s) => af.onPath(app, s.node) && !otherModelsOwn(apps, app, s) && ctx.model.runsInSomeCall(s.node) !== false && !undone(s)) });
   }
   return { af, apps, judged };
 }

@@ -9,6 +9,7 @@ import { flowOf, helperAnchor, onValidationData } from './flowAttribution';
 import type { RuleContext } from './lintTypes';
 import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 import { CONVERT_IMAGE_DTYPE } from './integerPixels';
+import { restoresWithin } from './scaleUndone';
 
 const DID: Record<string, [string, string]> = {
   div255: ['scaled the pixels to [0, 1]', 'scales them again'],
@@ -108,7 +109,7 @@ export function checkApplicationStackedPreprocessing(ctx: RuleContext): void {
       if (reported.has(later.node.id)) continue;
       const slice = sliceOf(later);
       const earlier = on.find((e) => e !== later && (own(e) || own(later)) && rangesContain(slice, e.node.startIndex, e.node.endIndex) && !exclusiveArms(e.node, later.node));
-      if (!earlier || undoes(ctx, slice)) continue;
+      if (!earlier || undoes(ctx, slice) || restoresWithin(af.flow, slice)) continue;
       // imported code between the two steps may undo or replace the first
       if (ctx.evidence.unknown.some((u) => rangesContain(slice, u.startIndex, u.endIndex))) continue;
       reported.add(later.node.id);
