@@ -45,9 +45,10 @@ function pixelPath(flow: ModelFlow, m: FlowModel, extractors: ReadonlySet<FlowMo
   }
   const starts = [m.node];
   for (const f of flow.feedsOf(m)) if (f.data) starts.push(f.data);
-  const ranges = flow.slice(starts, stop).ranges;
+  const cutSet = mergeRanges(cut);
+  const ranges = flow.slice(starts, stop, cutSet).ranges;
   const extracted = mergeRanges(data.length ? flow.slice(data).ranges : []);
-  p = { merged: mergeRanges(ranges.filter((r) => !r.via)), helpers: mergeRanges(ranges.filter((r) => r.via)), extracted, cut: mergeRanges(cut) };
+  p = { merged: mergeRanges(ranges.filter((r) => !r.via)), helpers: mergeRanges(ranges.filter((r) => r.via)), extracted, cut: cutSet };
   byModel.set(m.node.id, p);
   return p;
 }

@@ -378,7 +378,7 @@ export class ModelFlow {
    * Backward slice: the extents of the expressions a value is computed from, following names to their assignments
    * (the one before the read: later cells redefine names) and helpers of this file to their bodies.
    */
-  slice(starts: Node[], stop?: Set<number>): { ranges: FlowPath['ranges']; missing: string[]; calledModels: Node[] } {
+  slice(starts: Node[], stop?: Set<number>, skip?: RangeSet): { ranges: FlowPath['ranges']; missing: string[]; calledModels: Node[] } {
     const ranges: FlowPath['ranges'] = [];
     const missing: string[] = [];
     const calledModels: Node[] = [];
@@ -394,6 +394,8 @@ export class ModelFlow {
       const reads = this.readsOf(expr);
       for (const c of reads.called) calledModels.push(c);
       for (const n of reads.names) {
+        // names read inside `skip` (the arguments of a feature-making call nested in the expression) are not followed
+        if (skip && rangesContain(skip, n.startIndex, n.endIndex)) continue;
         const b = this.bindingOf(n);
         switch (b.kind) {
           case 'missing':

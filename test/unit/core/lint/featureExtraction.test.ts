@@ -55,6 +55,9 @@ train_features, train_labels = extract("data/train", 2000)
 ${head}head.fit(train_features, train_labels, epochs=30)
 `;
 
+/** The features wrapped: np.array(base.predict(gen)).reshape(...). */
+const wrappedFeatures = generatorFeatures.replace('features = base.predict_generator(gen)', 'features = np.array(base.predict(gen)).reshape(-1, 4, 4, 512)');
+
 /** The same loop at module level. */
 const moduleLoop = `${imports}datagen = ImageDataGenerator(rescale=1./255)
 conv_base = VGG16(weights="imagenet", include_top=False, input_shape=(150, 150, 3))
@@ -99,6 +102,7 @@ describe('feature extraction: a head fit on a base model\'s outputs takes no pix
   for (const [name, text, scaling, extractor] of [
     ['predict_generator on a rescale generator', generatorFeatures, 'rescale=1./255', 'base.predict_generator(gen)'],
     ['a loop filling arrays with conv_base.predict(xb)', loopFeatures, 'rescale=1./255', 'conv_base.predict(xb)'],
+    ['np.array(base.predict(gen)).reshape(...)', wrappedFeatures, 'rescale=1./255', 'base.predict(gen)'],
     ['the loop at module level', moduleLoop, 'rescale=1./255', 'conv_base.predict(xb)'],
     ['base(images) on img_to_array(...) / 255.0', callFeatures, '/ 255.0', 'features = base(images)'],
   ] as const) {
