@@ -205,9 +205,9 @@ function feedsWithoutOwn(af: ApplicationFlow, app: ApplicationModel, on: Applica
   return none;
 }
 
-/** The first feed of the model (call, fit, predict, evaluate) whose data is computed from the step. */
-function firstFeedOf(af: ApplicationFlow, feeds: ApplicationPath['feeds'], s: ApplicationStep): ApplicationPath['feeds'][number] | undefined {
-  return feeds.find((f) => f.data && rangesContain(mergeRanges(af.flow.slice([f.data]).ranges), s.node.startIndex, s.node.endIndex));
+/** Whether a feed's data (call, fit, predict, evaluate) is computed from the step. */
+function feedTakes(af: ApplicationFlow, f: ApplicationPath['feeds'][number], s: ApplicationStep): boolean {
+  return !!f.data && rangesContain(mergeRanges(af.flow.slice([f.data]).ranges), s.node.startIndex, s.node.endIndex);
 }
 
 /** VTD001 on keras.applications models that need their preprocess_input (ResNet, MobileNetV2, Xception, DenseNet, …). */
@@ -241,7 +241,7 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
     // among the wrong scalings only this model takes, one on its training data (fit) comes before one it only predicts
     // on (features extracted from /255 pixels, then the model trained end to end on /255 generators)
     const own1 = wrong.filter((s) => !sharedStep(s));
-    const trained = own1.length > 1 ? own1.find((s) => p.feeds.some((f) => TRAINING_METHODS.has(f.method) && f.data && rangesContain(mergeRanges(j.af.flow.slice([f.data]).ranges), s.node.startIndex, s.node.endIndex))) : undefined;
+    const trained = own1.length > 1 ? own1.find((s) => p.feeds.some((f) => TRAINING_METHODS.has(f.method) && feedTakes(j.af, f, s))) : undefined;
     const first = again ?? trained ?? (head && sharedStep(head) ? own1[0] ?? head : head);
     const own = j.af.modelOf(app);
     const callSite = p.feeds.find((f) => f.method === '__call__' && f.target === own);
@@ -251,7 +251,7 @@ export function checkApplicationPreprocessing(ctx: RuleContext): void {
       // data shared with a model the scaling is right for is changed at this model's input (its call, else the first
       // fit/predict/evaluate fed that data); shared only with models it is wrong for too, at this model's call when
       // there is one; otherwise where the wrong scaling is
-      const input = sharedStep(first) ? (callSite ?? firstFeedOf(j.af, p.feeds, first)) : sharedAny ? callSite : undefined;
+      const input = sharedStep(first) ? (callSite ?? p.feeds.find((f) => feedTakes(j.af, f, first))) : sharedAny ? callSite : undefined;
       const at = input?.call.node ?? first.node;
       const shared = at !== first.node;
       if (reported.has(at.id)) continue;

@@ -1,5 +1,6 @@
 import type { SyntaxNode as Node } from './syntaxNode';
 import type { CallInfo, PythonModel } from './pythonModel';
+import { restoresOf } from './scaleUndone';
 
 /** `tf.image.convert_image_dtype`: from an integer type to a float type it divides by the type's maximum (uint8: 255). */
 export const CONVERT_IMAGE_DTYPE = /^(tensorflow|tf)\.image\.convert_image_dtype$/;
@@ -62,12 +63,5 @@ export function scalesIntegerPixels(model: PythonModel, c: CallInfo): boolean {
  * (`preprocess_input(image * 255)` after convert_image_dtype is right).
  */
 export function restoresPixelRange(model: PythonModel, shown: (n: Node) => boolean): boolean {
-  const is255 = (n: Node | null): boolean => Math.abs((model.numberValue(n) ?? 0) - 255) < 1;
-  for (const b of model.nodesOfType('binary_operator')) {
-    if (b.childForFieldName('operator')?.text === '*' && (is255(b.childForFieldName('left')) || is255(b.childForFieldName('right'))) && !shown(b)) return true;
-  }
-  for (const a of model.nodesOfType('augmented_assignment')) {
-    if (a.childForFieldName('operator')?.text === '*=' && is255(a.childForFieldName('right'))) return true;
-  }
-  return false;
+  return restoresOf(model).some((r) => (r.form === 'operator' ? !shown(r.node) : r.form === 'augmented'));
 }

@@ -6,10 +6,12 @@ import { mergeRanges, rangesContain, type RangeSet } from './rangeSet';
 /** `tf.multiply(x, 255)`, `tf.math.multiply`, `np.multiply`: a multiplication written as a call. */
 const MULTIPLY = /(^|\.)multiply$/;
 
-/** A step that takes [0, 1] pixels back to 0–255, with the operand it scales. */
-interface Restore {
+/** A step that takes [0, 1] pixels back to 0–255, with the operand it scales and how it is written. */
+export interface Restore {
   node: Node;
   operand: Node;
+  /** `x * 255`, `x *= 255`, or `tf.multiply(x, 255)` */
+  form: 'operator' | 'augmented' | 'call';
 }
 
 const cache = new WeakMap<ModelFlow, { restores: Restore[]; slices: Map<number, RangeSet> }>();
@@ -20,24 +22,24 @@ const is255 = (model: PythonModel, n: Node | null): boolean => {
 };
 
 /** Every `x * 255` / `255.0 * x`, `x *= 255`, `tf.multiply(x, 255)` of the file, with the value it multiplies. */
-function restoresOf(model: PythonModel): Restore[] {
+export function restoresOf(model: PythonModel): Restore[] {
   const out: Restore[] = [];
   for (const b of model.nodesOfType('binary_operator')) {
     if (b.childForFieldName('operator')?.text !== '*') continue;
     const l = b.childForFieldName('left');
     const r = b.childForFieldName('right');
-    if (l && r && is255(model, r)) out.push({ node: b, operand: l });
-    else if (l && r && is255(model, l)) out.push({ node: b, operand: r });
+    if (l && r && is255(model, r)) out.push({ node: b, operand: l, form: 'operator' });
+    else if (l && r && is255(model, l)) out.push({ node: b, operand: r, form: 'operator' });
   }
   for (const a of model.nodesOfType('augmented_assignment')) {
     const l = a.childForFieldName('left');
-    if (l && a.childForFieldName('operator')?.text === '*=' && is255(model, a.childForFieldName('right'))) out.push({ node: a, operand: l });
+    if (l && a.childForFieldName('operator')?.text === '*=' && is255(model, a.childForFieldName('right'))) out.push({ node: a, operand: l, form: 'augmented' });
   }
   for (const c of model.calls) {
     if (!MULTIPLY.test(c.fnText) || c.args.length < 2) continue;
     const [x, y] = c.args;
-    if (x && y && is255(model, y)) out.push({ node: c.node, operand: x });
-    else if (x && y && is255(model, x)) out.push({ node: c.node, operand: y });
+    if (x && y && is255(model, y)) out.push({ node: c.node, operand: x, form: 'call' });
+    else if (x && y && is255(model, x)) out.push({ node: c.node, operand: y, form: 'call' });
   }
   return out;
 }
